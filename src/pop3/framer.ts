@@ -1,0 +1,106 @@
+// Byte-level framing of POP3 replies (RFC 1939 section 3). Works on Buffers
+// only: a reply may be split across TCP/TLS chunks at any byte.
+//
+// Line policy (SECURITY.md T19): a line ends at LF; a CR before it is part of
+// the line ending. Bare-LF lines inside a multi-line body are passed through
+// byte for byte. The multi-line terminator is a line that is exactly "."
+// (followed by CRLF or a bare LF); any other line that starts with "." has
+// exactly that one dot removed (byte-stuffing).
+
+const LF = 0x0a;
+const CR = 0x0d;
+const DOT = 0x2e;
+const EMPTY = Buffer.alloc(0);
+
+/** Result of feeding bytes to a DotDecoder. */
+export interface DotDecodeResult {
+  /** Bytes of the input buffer that belong to this body (including the terminator). */
+  readonly consumed: number;
+  /** True once the terminating "." line has been read. */
+  readonly done: boolean;
+}
+
+/**
+ * Removes dot-stuffing from a multi-line body and finds its end, streaming the
+ * decoded bytes to `emit` as subarrays of the input (copy them if kept).
+ */
+export class DotDecoder {
+  private atLineStart = true;
+  /** Undecided bytes at a line start: "." or ".\r" at the end of a chunk. */
+  private pending: Buffer = EMPTY;
+
+  constructor(private readonly emit: (chunk: Buffer) => void) {}
+
+  push(input: Buffer): DotDecodeResult {
+    const carried = this.pending.length;
+    const buf = carried ? Buffer.concat([this.pending, input]) : input;
+    this.pending = EMPTY;
+    let pos = 0;
+    let segStart = 0;
+    while (pos < buf.length) {
+      if (this.atLineStart) {
+        this.atLineStart = false;
+        if (buf[pos] === DOT) {
+          const next = pos + 1 < buf.length ? buf[pos + 1] : -1;
+          const after = pos + 2 < buf.length ? buf[pos + 2] : -1;
+          if (next === -1 || (next === CR && after === -1)) {
+            // Cannot decide yet: keep "." or ".\r" for the next chunk.
+            this.flush(buf, segStart, pos);
+            this.pending = Buffer.from(buf.subarray(pos));
+            this.atLineStart = true;
+            return { consumed: input.length, done: false };
+          }
+          if (next === LF || (next === CR && after === LF)) {
+            this.flush(buf, segStart, pos);
+            const end = pos + (next === LF ? 2 : 3);
+            return { consumed: end - carried, done: true };
+          }
+          // A stuffed line: drop this one dot.
+          this.flush(buf, segStart, pos);
+          segStart = pos + 1;
+          pos += 1;
+        }
+      }
+      const nl = buf.indexOf(LF, pos);
+      if (nl === -1) {
+        pos = buf.length;
+      } else {
+        pos = nl + 1;
+        this.atLineStart = true;
+      }
+    }
+    this.flush(buf, segStart, buf.length);
+    return { consumed: input.length, done: false };
+  }
+
+  private flush(buf: Buffer, start: number, end: number): void {
+    if (end > start) this.emit(buf.subarray(start, end));
+  }
+}
+
+/** Finds the end of one line (LF) in `buf`, or -1. Returns the index after LF. */
+export function lineEnd(buf: Buffer): number {
+  const nl = buf.indexOf(LF);
+  return nl === -1 ? -1 : nl + 1;
+}
+
+/** The text of a line without its CRLF or LF, as latin1 (bytes preserved 1:1). */
+export function lineText(line: Buffer): string {
+  let end = line.length;
+  if (end > 0 && line[end - 1] === LF) end--;
+  if (end > 0 && line[end - 1] === CR) end--;
+  return line.toString('latin1', 0, end);
+}
+
+/** Splits a decoded multi-line listing into lines (without line endings). */
+export function splitLines(body: Buffer): string[] {
+  const lines: string[] = [];
+  let start = 0;
+  while (start < body.length) {
+    const nl = body.indexOf(LF, start);
+    const end = nl === -1 ? body.length : nl + 1;
+    lines.push(lineText(body.subarray(start, end)));
+    start = end;
+  }
+  return lines;
+}

@@ -1,0 +1,16 @@
+/** How to reach one POP3 account. Mirrors one entry of the `pop3Mail.accounts` setting (no password). */
+export interface AccountConfig {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly security: 'tls' | 'starttls';
+  /** A PEM file trusted in addition to the system CAs. */
+  readonly caFile?: string;
+}
+
+/** A file-system-safe, stable key for an account: its store folder name and secret key. */
+export function accountKey(account: Pick<AccountConfig, 'user' | 'host' | 'port'>): string {
+  const raw = `${account.user}@${account.host}:${account.port}`;
+  return raw.replace(/[^A-Za-z0-9._@-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
