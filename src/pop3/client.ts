@@ -1,15 +1,23 @@
+import type { TLSSocket } from 'node:tls';
+import { apopDigest, apopTimestamp } from './auth/apop';
+import { chooseMethod, saslMechanism } from './auth/mechanisms';
+import type { AuthMethod, Credentials } from './auth/types';
 import { Pop3Connection, type TraceFn } from './connection';
 import { Pop3Error } from './errors';
 import { splitLines } from './framer';
 import { withLimits, type Pop3Limits } from './limits';
-import { errorForReply } from './reply';
-import { connectTls } from './transport';
+import { errorForReply, type StatusReply } from './reply';
+import { connectPlain, connectTls, describeCertificate, type PeerCertificateInfo } from './transport';
 
 export interface Pop3ClientOptions {
   readonly host: string;
   readonly port: number;
+  /** `tls`: implicit TLS (995, the default). `starttls`: plain port then STLS, strictly (RFC 2595). */
+  readonly security?: 'tls' | 'starttls';
   /** Extra trusted CA certificates (PEM). */
   readonly ca?: string | Buffer;
+  /** SHA-256 fingerprint of the only certificate to accept. */
+  readonly pin?: string;
   readonly signal?: AbortSignal;
   readonly trace?: TraceFn;
   readonly limits?: Partial<Pop3Limits>;
@@ -36,8 +44,12 @@ export interface RetrJob {
 
 type State = 'authorization' | 'transaction' | 'update' | 'closed';
 
-/** RFC 2449 unique-id: 1 to 70 printable ASCII characters (0x21-0x7E). */
-const UIDL_LINE = /^(\d{1,10}) ([\x21-\x7e]{1,70})$/;
+/**
+ * RFC 2449 wants 1 to 70 printable ASCII characters; real servers send longer
+ * ones and ones with spaces (T23). Tolerated up to a bound: everything after
+ * the message number, trimmed.
+ */
+const UIDL_LINE = /^(\d{1,10}) +([^\r\n]{1,1000})$/;
 const LIST_LINE = /^(\d{1,10}) (\d{1,15})(?: .*)?$/;
 
 /**
@@ -49,31 +61,60 @@ export class Pop3Client {
   private capabilities: Map<string, string> | undefined;
 
   private constructor(
-    private readonly conn: Pop3Connection,
+    private conn: Pop3Connection,
     private readonly limits: Pop3Limits,
     readonly greeting: string,
+    private socket: TLSSocket,
   ) {}
 
-  /** Connects, verifies TLS and reads the greeting. A bad greeting closes the connection (T12). */
+  /**
+   * Connects, secures the connection and reads the greeting. With
+   * `starttls`, STLS is required: no STLS in CAPA, or -ERR, aborts before any
+   * credential (T01, T02); capabilities are asked again over TLS (T04). A bad
+   * greeting closes the connection (T12).
+   */
   static async connect(options: Pop3ClientOptions): Promise<Pop3Client> {
     const limits = withLimits(options.limits);
+    const { trace, signal } = options;
+    if (options.security === 'starttls') {
+      const plain = await connectPlain(options, limits);
+      const conn = new Pop3Connection(plain, limits, signal, trace);
+      try {
+        const greeting = await Pop3Client.readGreeting(conn);
+        const caps = await Pop3Client.readCapa(conn);
+        if (!caps.has('STLS')) {
+          throw new Pop3Error('Tls', 'The server does not offer STLS; nothing was sent in plaintext. Use implicit TLS (port 995) or another server.');
+        }
+        const r = await conn.command('STLS', 'STLS', { multi: false });
+        if (!r.status.ok) throw new Pop3Error('Tls', 'The server refused STLS; the session was closed without logging in.', { serverText: r.status.text });
+        const socket = await connectTls(options, limits, conn.detach());
+        trace?.('*', `TLS ${socket.getProtocol() ?? '?'} ${socket.getCipher()?.name ?? ''} after STLS`);
+        return new Pop3Client(new Pop3Connection(socket, limits, signal, trace), limits, greeting.text, socket);
+      } catch (err) {
+        conn.destroy();
+        throw err;
+      }
+    }
     const socket = await connectTls(options, limits);
-    options.trace?.('*', `TLS ${socket.getProtocol() ?? '?'} ${socket.getCipher()?.name ?? ''} to ${options.host}:${options.port}`);
-    const conn = new Pop3Connection(socket, limits, options.signal, options.trace);
+    trace?.('*', `TLS ${socket.getProtocol() ?? '?'} ${socket.getCipher()?.name ?? ''} to ${options.host}:${options.port}`);
+    const conn = new Pop3Connection(socket, limits, signal, trace);
     try {
-      const greeting = await conn.greeting();
-      if (!greeting.ok) throw errorForReply('the connection', greeting, 'ServerTemp');
-      return new Pop3Client(conn, limits, greeting.text);
+      const greeting = await Pop3Client.readGreeting(conn);
+      return new Pop3Client(conn, limits, greeting.text, socket);
     } catch (err) {
       conn.destroy();
       throw err;
     }
   }
 
-  /** RFC 2449 CAPA; an empty map when the server does not support it. Cached. */
-  async capa(): Promise<ReadonlyMap<string, string>> {
-    if (this.capabilities) return this.capabilities;
-    const reply = await this.conn.command('CAPA', 'CAPA', { multi: true });
+  private static async readGreeting(conn: Pop3Connection): Promise<StatusReply> {
+    const greeting = await conn.greeting();
+    if (!greeting.ok) throw errorForReply('the connection', greeting, 'ServerTemp');
+    return greeting;
+  }
+
+  private static async readCapa(conn: Pop3Connection): Promise<Map<string, string>> {
+    const reply = await conn.command('CAPA', 'CAPA', { multi: true });
     const caps = new Map<string, string>();
     if (reply.status.ok && reply.body) {
       for (const line of splitLines(reply.body)) {
@@ -81,18 +122,77 @@ export class Pop3Client {
         if (name) caps.set(name.toUpperCase(), args.join(' '));
       }
     }
-    this.capabilities = caps;
     return caps;
+  }
+
+  /** TLS details of this session, for serverinfo and the message view's security line. */
+  tlsInfo(): { protocol: string; cipher: string; certificate: PeerCertificateInfo | undefined } {
+    const cert = this.socket.getPeerCertificate();
+    return {
+      protocol: this.socket.getProtocol() ?? '',
+      cipher: this.socket.getCipher()?.name ?? '',
+      certificate: cert && Object.keys(cert).length > 0 ? describeCertificate(cert) : undefined,
+    };
+  }
+
+  /** RFC 2449 CAPA over the secured connection; an empty map when unsupported. Cached per state. */
+  async capa(): Promise<ReadonlyMap<string, string>> {
+    this.capabilities ??= await Pop3Client.readCapa(this.conn);
+    return this.capabilities;
   }
 
   /** USER/PASS login (RFC 1939). The password never reaches the trace. */
   async login(user: string, password: string): Promise<void> {
+    await this.authenticate({ user, password }, 'user');
+  }
+
+  /**
+   * Logs in with `method`; `auto` picks the strongest SASL mechanism the
+   * server offers over TLS, else USER/PASS. Credentials never reach the trace.
+   * Only [AUTH] or a bare -ERR means wrong credentials (T14).
+   */
+  async authenticate(credentials: Credentials, method: AuthMethod = 'auto'): Promise<void> {
     this.require('authorization');
-    const u = await this.conn.command(`USER ${user}`, `USER ${user}`, { multi: false });
-    if (!u.status.ok) throw errorForReply('USER', u.status, 'AuthFailed');
-    const p = await this.conn.command(`PASS ${password}`, 'PASS ********', { multi: false });
-    if (!p.status.ok) throw errorForReply('PASS', p.status, 'AuthFailed');
+    const caps = await this.capa();
+    const chosen = method === 'auto' ? chooseMethod((caps.get('SASL') ?? '').split(' ').filter(Boolean), credentials) : method;
+    if (chosen === 'user') {
+      if (credentials.password === undefined) throw new Pop3Error('AuthFailed', 'USER/PASS needs a password.');
+      const u = await this.conn.command(`USER ${credentials.user}`, `USER ${credentials.user}`, { multi: false });
+      if (!u.status.ok) throw errorForReply('USER', u.status, 'AuthFailed');
+      const p = await this.conn.command(`PASS ${credentials.password}`, 'PASS ********', { multi: false });
+      if (!p.status.ok) throw errorForReply('PASS', p.status, 'AuthFailed');
+    } else if (chosen === 'apop') {
+      const stamp = apopTimestamp(this.greeting);
+      if (!stamp) throw new Pop3Error('AuthFailed', 'APOP was asked for, but the server greeting has no valid timestamp.');
+      if (credentials.password === undefined) throw new Pop3Error('AuthFailed', 'APOP needs a password.');
+      const r = await this.conn.command(`APOP ${credentials.user} ${apopDigest(stamp, credentials.password)}`, `APOP ${credentials.user} ********`, { multi: false });
+      if (!r.status.ok) throw errorForReply('APOP', r.status, 'AuthFailed');
+    } else {
+      await this.sasl(chosen, credentials);
+    }
     this.state = 'transaction';
+    this.capabilities = undefined; // RFC 2449: capabilities may differ after login
+  }
+
+  private async sasl(method: Parameters<typeof saslMechanism>[0], credentials: Credentials): Promise<void> {
+    const mech = saslMechanism(method, credentials);
+    const initial = mech.initial?.();
+    const first = initial === undefined ? `AUTH ${mech.name}` : `AUTH ${mech.name} ${initial.length ? initial.toString('base64') : '='}`;
+    let reply = await this.conn.command(first, initial === undefined ? `AUTH ${mech.name}` : `AUTH ${mech.name} ********`, { multi: false, continuation: true });
+    for (let round = 0; reply.status.continuation; round++) {
+      if (round >= 8) throw new Pop3Error('Protocol', `The ${mech.name} exchange did not end.`);
+      const challenge = Buffer.from(reply.status.text, 'base64');
+      let response: Buffer;
+      try {
+        response = mech.step(challenge);
+      } catch (err) {
+        // Cancel the exchange (RFC 5034 "*") before reporting.
+        await this.conn.command('*', '*', { multi: false }).catch(() => undefined);
+        throw err;
+      }
+      reply = await this.conn.command(response.toString('base64'), '********', { multi: false, continuation: true });
+    }
+    if (!reply.status.ok) throw errorForReply(`AUTH ${mech.name}`, reply.status, 'AuthFailed');
   }
 
   async stat(): Promise<{ count: number; size: number }> {
@@ -106,7 +206,7 @@ export class Pop3Client {
 
   /** UIDL for every message. Lines that break RFC 1939/2449 are a protocol error. */
   async uidlAll(): Promise<UidlEntry[]> {
-    return this.listing('UIDL', UIDL_LINE, (m) => ({ n: Number(m[1]), uidl: m[2]! }));
+    return this.listing('UIDL', UIDL_LINE, (m) => ({ n: Number(m[1]), uidl: m[2]!.trim() }));
   }
 
   /** LIST for every message (sizes in octets as the server counts them). */
@@ -157,6 +257,28 @@ export class Pop3Client {
       await inFlight.shift();
       if (next < jobs.length) start(jobs[next++]!);
     }
+  }
+
+  /** Keeps the session alive during long local work. */
+  async noop(): Promise<void> {
+    this.require('transaction');
+    const r = await this.conn.command('NOOP', 'NOOP', { multi: false });
+    if (!r.status.ok) throw errorForReply('NOOP', r.status);
+  }
+
+  /** Unmarks every message marked deleted in this session. */
+  async rset(): Promise<void> {
+    this.require('transaction');
+    const r = await this.conn.command('RSET', 'RSET', { multi: false });
+    if (!r.status.ok) throw errorForReply('RSET', r.status);
+  }
+
+  /** The headers and the first `lines` body lines of a message (RFC 1939 TOP). */
+  async top(n: number, lines: number, maxBytes = 1024 * 1024): Promise<Buffer> {
+    this.require('transaction');
+    const r = await this.conn.command(`TOP ${n} ${lines}`, `TOP ${n} ${lines}`, { multi: true, maxBody: maxBytes });
+    if (!r.status.ok) throw errorForReply(`TOP ${n}`, r.status);
+    return r.body ?? Buffer.alloc(0);
   }
 
   /** Marks a message deleted; the server removes it only when QUIT succeeds. */

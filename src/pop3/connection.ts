@@ -18,6 +18,8 @@ export interface ExpectOptions {
   readonly sink?: (chunk: Buffer) => void;
   /** Body bytes allowed before the reply is cut off with LimitExceeded. */
   readonly maxBody?: number;
+  /** A "+ challenge" SASL continuation is a valid reply (AUTH only). */
+  readonly continuation?: boolean;
 }
 
 interface Pending extends ExpectOptions {
@@ -96,6 +98,28 @@ export class Pop3Connection {
     return this.queue.length > 0;
   }
 
+  /**
+   * Hands the socket over for a TLS upgrade after STLS. Refuses if the server
+   * sent anything after the STLS reply: bytes that arrived in plaintext must
+   * never be read as if they came over TLS (T03).
+   */
+  detach(): Socket {
+    if (this.failure) throw this.failure;
+    if (this.queue.length > 0 || this.buffered.length > 0 || this.decoder) {
+      const err = new Pop3Error('Protocol', 'The server sent data after accepting STLS; the session was closed.');
+      this.fail(err);
+      throw err;
+    }
+    this.signal?.removeEventListener('abort', this.onAbort);
+    this.socket.removeAllListeners('data');
+    this.socket.removeAllListeners('error');
+    this.socket.removeAllListeners('close');
+    this.socket.removeAllListeners('timeout');
+    this.socket.setTimeout(0);
+    this.failure = new Pop3Error('Closed', 'This connection was upgraded to TLS.');
+    return this.socket;
+  }
+
   /** Ends the connection without waiting (after QUIT or on failure). */
   destroy(): void {
     this.signal?.removeEventListener('abort', this.onAbort);
@@ -148,7 +172,7 @@ export class Pop3Connection {
       const text = lineText(buf.subarray(0, end));
       buf = buf.subarray(end);
       this.trace?.('S', text);
-      const status = parseStatus(text);
+      const status = parseStatus(text, head.continuation === true);
       if (head.multi && status.ok) {
         this.startBody(head, status);
       } else {

@@ -3,6 +3,8 @@ import { Pop3Error, type Pop3ErrorCode } from './errors';
 /** A parsed status line: "+OK text" or "-ERR [CODE] text" (RFC 1939, RFC 2449). */
 export interface StatusReply {
   readonly ok: boolean;
+  /** A SASL continuation ("+ challenge", RFC 5034); only valid while AUTH runs. */
+  readonly continuation?: boolean;
   /** Text after the status indicator, without the response code. */
   readonly text: string;
   /** RFC 2449 extended response code in brackets, upper-cased, e.g. "SYS/TEMP". */
@@ -12,8 +14,17 @@ export interface StatusReply {
 const STATUS = /^(\+OK|-ERR)(?: (.*))?$/s;
 const RESP_CODE = /^\[([A-Za-z0-9/-]{1,64})\]\s?(.*)$/s;
 
-/** Parses one status line (without its line ending). Anything else is a protocol error. */
-export function parseStatus(line: string): StatusReply {
+const CONTINUATION = /^\+(?: (.*))?$/s;
+
+/**
+ * Parses one status line (without its line ending). With `continuation`, a
+ * "+ base64" SASL challenge is accepted too. Anything else is a protocol error.
+ */
+export function parseStatus(line: string, continuation = false): StatusReply {
+  if (continuation && !line.startsWith('+OK')) {
+    const c = CONTINUATION.exec(line);
+    if (c) return { ok: true, continuation: true, text: (c[1] ?? '').trim(), code: undefined };
+  }
   const m = STATUS.exec(line);
   if (!m) {
     throw new Pop3Error('Protocol', 'The server sent a line that is not a POP3 status reply.', {

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
 import * as tls from 'node:tls';
 import { Pop3Error } from './errors';
 import type { Pop3Limits } from './limits';
@@ -8,27 +8,140 @@ export interface TlsOptions {
   readonly port: number;
   /** Extra trusted CA certificates (PEM), in addition to the system's. */
   readonly ca?: string | Buffer;
+  /**
+   * SHA-256 fingerprint of the one certificate to accept (hex, colons
+   * optional). When set, that exact certificate is trusted whatever its chain
+   * or name, and any other is refused before a byte is written (T08).
+   */
+  readonly pin?: string;
   readonly signal?: AbortSignal;
 }
 
+/** What the peer presented; for "trust this certificate" and serverinfo. */
+export interface PeerCertificateInfo {
+  readonly fingerprint256: string;
+  readonly subject: string;
+  readonly issuer: string;
+  readonly validFrom: string;
+  readonly validTo: string;
+  readonly subjectAltName: string;
+}
+
+/** The details a Tls error carries about the certificate that was refused (T06). */
+export class CertificateError extends Pop3Error {
+  constructor(
+    message: string,
+    readonly certificate: PeerCertificateInfo | undefined,
+    readonly reason: string,
+  ) {
+    super('Tls', message);
+  }
+}
+
+export function normalizeFingerprint(fp: string): string {
+  return fp.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
+}
+
+export function describeCertificate(cert: tls.PeerCertificate): PeerCertificateInfo {
+  const dn = (o: Record<string, unknown> | undefined): string =>
+    o ? Object.entries(o).map(([k, v]) => `${k}=${String(v)}`).join(', ') : '';
+  return {
+    fingerprint256: cert.fingerprint256 ?? '',
+    subject: dn(cert.subject as unknown as Record<string, unknown>),
+    issuer: dn(cert.issuer as unknown as Record<string, unknown>),
+    validFrom: cert.valid_from ?? '',
+    validTo: cert.valid_to ?? '',
+    subjectAltName: cert.subjectaltname ?? '',
+  };
+}
+
+const aborted = (): Pop3Error => new Pop3Error('Aborted', 'The operation was cancelled.');
+
+/** Opens a plain TCP connection (for STLS on port 110). */
+export function connectPlain(options: Pick<TlsOptions, 'host' | 'port' | 'signal'>, limits: Pop3Limits): Promise<Socket> {
+  const { host, port } = options;
+  return settle(
+    () => netConnect({ host, port }),
+    'connect',
+    limits.connectTimeoutMs,
+    `No connection to ${host}:${port} within ${limits.connectTimeoutMs} ms.`,
+    options,
+    (s) => Promise.resolve(s),
+  );
+}
+
 /**
- * Opens an implicit-TLS connection (POP3S, port 995) with certificate and
- * host-name verification, TLS 1.2 or newer, and SNI for host names (T07, T09, T10).
+ * Opens a TLS connection, or upgrades `plain` after STLS. Verifies the chain
+ * (system CAs plus `ca`) and the host name ourselves on secureConnect, so that
+ * a refused certificate can be described (fingerprint) and a pin compared,
+ * before any protocol byte is read or written. TLS 1.2 or newer; SNI for host
+ * names (T06-T10).
  */
-export function connectTls(options: TlsOptions, limits: Pop3Limits): Promise<tls.TLSSocket> {
-  const { host, port, signal } = options;
-  if (signal?.aborted) return Promise.reject(new Pop3Error('Aborted', 'The operation was cancelled.'));
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({
-      host,
-      port,
-      servername: isIP(host) ? undefined : host,
-      minVersion: 'TLSv1.2',
-      rejectUnauthorized: true,
-      ca: options.ca ? [...tls.rootCertificates, options.ca.toString()] : undefined,
-    });
+export function connectTls(options: TlsOptions, limits: Pop3Limits, plain?: Socket): Promise<tls.TLSSocket> {
+  const { host, port } = options;
+  const timeout = plain ? limits.tlsTimeoutMs : limits.connectTimeoutMs + limits.tlsTimeoutMs;
+  return settle(
+    () =>
+      tls.connect({
+        host,
+        port,
+        socket: plain,
+        servername: isIP(host) ? undefined : host,
+        minVersion: 'TLSv1.2',
+        // Checked below, on secureConnect, before anything is exchanged.
+        rejectUnauthorized: false,
+        ca: options.ca ? [...tls.rootCertificates, options.ca.toString()] : undefined,
+      }),
+    'secureConnect',
+    timeout,
+    `No TLS handshake with ${host}:${port} within ${timeout} ms.`,
+    options,
+    (socket) => verifyPeer(socket, options),
+  );
+}
+
+function verifyPeer(socket: tls.TLSSocket, options: TlsOptions): Promise<tls.TLSSocket> {
+  const cert = socket.getPeerCertificate();
+  const info = cert && Object.keys(cert).length > 0 ? describeCertificate(cert) : undefined;
+  const where = `${options.host}:${options.port}`;
+  if (options.pin !== undefined) {
+    const want = normalizeFingerprint(options.pin);
+    const got = normalizeFingerprint(info?.fingerprint256 ?? '');
+    if (!want || want !== got) {
+      return Promise.reject(
+        new CertificateError(`The certificate of ${where} does not match the pinned fingerprint; the connection was closed.`, info, 'PIN_MISMATCH'),
+      );
+    }
+    return Promise.resolve(socket);
+  }
+  if (!socket.authorized) {
+    const reason = String(socket.authorizationError ?? 'UNKNOWN');
+    return Promise.reject(new CertificateError(`The certificate of ${where} is not trusted (${reason}).`, info, reason));
+  }
+  const nameError = tls.checkServerIdentity(options.host, cert);
+  if (nameError) {
+    return Promise.reject(
+      new CertificateError(`The certificate of ${where} is not valid for the name ${options.host} (${nameError.message}).`, info, 'HOSTNAME_MISMATCH'),
+    );
+  }
+  return Promise.resolve(socket);
+}
+
+/** Runs a connect with a deadline and abort; on any failure the socket is destroyed. */
+function settle<S extends Socket>(
+  open: () => S,
+  readyEvent: 'connect' | 'secureConnect',
+  timeoutMs: number,
+  timeoutMessage: string,
+  options: Pick<TlsOptions, 'host' | 'port' | 'signal'>,
+  check: (socket: S) => Promise<S>,
+): Promise<S> {
+  const { signal } = options;
+  if (signal?.aborted) return Promise.reject(aborted());
+  return new Promise<S>((resolve, reject) => {
+    const socket = open();
     let settled = false;
-    const done = (err?: Error): void => {
+    const done = (err: Error | undefined): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -37,19 +150,19 @@ export function connectTls(options: TlsOptions, limits: Pop3Limits): Promise<tls
       if (err) {
         socket.destroy();
         reject(err);
-      } else {
-        resolve(socket);
-      }
+      } else resolve(socket);
     };
-    const onAbort = (): void => done(new Pop3Error('Aborted', 'The operation was cancelled.'));
-    const onError = (err: NodeJS.ErrnoException): void => done(classifySocketError(err, host, port));
-    const timer = setTimeout(
-      () => done(new Pop3Error('Timeout', `No TLS connection to ${host}:${port} within ${limits.connectTimeoutMs + limits.tlsTimeoutMs} ms.`)),
-      limits.connectTimeoutMs + limits.tlsTimeoutMs,
-    );
+    const onAbort = (): void => done(aborted());
+    const onError = (err: NodeJS.ErrnoException): void => done(classifySocketError(err, options.host, options.port));
+    const timer = setTimeout(() => done(new Pop3Error('Timeout', timeoutMessage)), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
-    socket.once('secureConnect', () => done());
     socket.on('error', onError);
+    socket.once(readyEvent, () => {
+      check(socket).then(
+        () => done(undefined),
+        (err: Error) => done(err),
+      );
+    });
   });
 }
 
@@ -58,7 +171,7 @@ const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|H
 /** Turns a socket error into a Pop3Error with a message a user can act on. */
 export function classifySocketError(err: NodeJS.ErrnoException, host: string, port: number): Pop3Error {
   const code = err.code ?? '';
-  if (TLS_CODES.test(code) || /certificate|SSL|TLS/i.test(err.message)) {
+  if (TLS_CODES.test(code) || /certificate|SSL|TLS|wrong version number/i.test(err.message)) {
     return new Pop3Error('Tls', `The TLS connection to ${host}:${port} failed: ${err.message} (${code || 'TLS'}).`, { cause: err });
   }
   return new Pop3Error('Connect', `Cannot connect to ${host}:${port}: ${err.message}.`, { cause: err });

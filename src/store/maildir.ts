@@ -8,22 +8,30 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 export const SUBDIRS = ['tmp', 'new', 'cur'] as const;
 
 let sequence = 0;
+
+/** UIDLs longer than this are named by their SHA-256 in file names (T23: a file name has 255 bytes). */
+const MAX_NAMED_UIDL = 100;
+
+/** The key a UIDL is stored and matched under: itself, or its hash when it is very long. */
+export function uidlKey(uidl: string): string {
+  return uidl.length <= MAX_NAMED_UIDL ? uidl : `sha256:${createHash('sha256').update(uidl, 'latin1').digest('hex')}`;
+}
 
 /** A new Maildir unique name for a message with this UIDL. */
 export function uniqueName(uidl: string): string {
   const now = Date.now();
   const sec = Math.floor(now / 1000);
   const ms = now % 1000;
-  const u = Buffer.from(uidl, 'latin1').toString('base64url');
+  const u = Buffer.from(uidlKey(uidl), 'latin1').toString('base64url');
   return `${sec}.M${ms}P${process.pid}Q${++sequence}R${randomBytes(4).toString('hex')}.pop3-mail,U=${u}`;
 }
 
-/** The UIDL encoded in a unique name we wrote, or undefined for foreign files. */
+/** The UIDL key (see uidlKey) encoded in a unique name we wrote, or undefined for foreign files. */
 export function uidlFromName(fileName: string): string | undefined {
   const base = fileName.split(':')[0]!;
   const m = /,U=([A-Za-z0-9_-]+)(?:,|$)/.exec(base);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SUMMARY_PREFIX_BYTES, summarize } from '../mail/summary';
 import { appendIndex, readIndex, writeIndex } from './index-file';
-import { cleanTmp, ensureMaildir, fsyncDir, idFromName, MessageWriter, uidlFromName } from './maildir';
+import { cleanTmp, ensureMaildir, fsyncDir, idFromName, MessageWriter, uidlFromName, uidlKey } from './maildir';
 import type { MessageSummary } from './types';
 
 /** tmp/ files older than this are leftovers of an interrupted write (Maildir's own rule is 36 h). */
@@ -53,7 +53,7 @@ export class MailStore {
   }
 
   hasUidl(uidl: string): boolean {
-    return this.byUidl.has(uidl);
+    return this.byUidl.has(uidlKey(uidl));
   }
 
   /** The raw RFC 5322 bytes of a stored message. */
@@ -89,7 +89,7 @@ export class MailStore {
 
   private add(entry: MessageSummary): void {
     this.byId.set(entry.id, entry);
-    this.byUidl.set(entry.uidl, entry);
+    this.byUidl.set(uidlKey(entry.uidl), entry);
     this.sorted = undefined;
   }
 

@@ -1,3 +1,5 @@
+import type { AuthMethod } from '../pop3/auth/types';
+
 /** How to reach one POP3 account. Mirrors one entry of the `pop3Mail.accounts` setting (no password). */
 export interface AccountConfig {
   readonly name: string;
@@ -7,6 +9,10 @@ export interface AccountConfig {
   readonly security: 'tls' | 'starttls';
   /** A PEM file trusted in addition to the system CAs. */
   readonly caFile?: string;
+  /** How to log in; `auto` (the default) picks the strongest mechanism offered over TLS. */
+  readonly auth?: AuthMethod;
+  /** SHA-256 fingerprint of a certificate the user chose to trust. */
+  readonly pin?: string;
 }
 
 /** A file-system-safe, stable key for an account: its store folder name and secret key. */

@@ -39,15 +39,20 @@ export interface FetchResult {
  */
 export async function fetchMail(options: FetchOptions): Promise<FetchResult> {
   const { account, store, signal } = options;
-  if (account.security !== 'tls') {
-    throw new Pop3Error('Tls', 'STARTTLS accounts are not supported yet; use implicit TLS (port 995).');
-  }
   const trace: TraceFn | undefined = options.trace && ((dir, text) => options.trace!(`${dir}: ${text}`));
   const ca = account.caFile ? readCaFile(account.caFile) : undefined;
-  const client = await Pop3Client.connect({ host: account.host, port: account.port, ca, signal, trace });
+  const client = await Pop3Client.connect({
+    host: account.host,
+    port: account.port,
+    security: account.security,
+    ca,
+    pin: account.pin,
+    signal,
+    trace,
+  });
   const open = new Set<MessageWriter>();
   try {
-    await client.login(account.user, options.password);
+    await client.authenticate({ user: account.user, password: options.password }, account.auth ?? 'auto');
     const uidls = await client.uidlAll();
     const sizes = new Map((await client.listAll()).map((e) => [e.n, e.size]));
     const seen = new Set<string>();
