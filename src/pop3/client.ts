@@ -153,6 +153,10 @@ export class Pop3Client {
    */
   async authenticate(credentials: Credentials, method: AuthMethod = 'auto'): Promise<void> {
     this.require('authorization');
+    // SASL hides the user name in base64, past the connection's own CR/LF/NUL check.
+    if (/[\r\n\0]/.test(credentials.user)) {
+      throw new Pop3Error('Protocol', 'The user name contains CR, LF or NUL; nothing was sent.');
+    }
     const caps = await this.capa();
     const chosen = method === 'auto' ? chooseMethod((caps.get('SASL') ?? '').split(' ').filter(Boolean), credentials) : method;
     if (chosen === 'user') {

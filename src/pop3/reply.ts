@@ -37,9 +37,16 @@ export function parseStatus(line: string, continuation = false): StatusReply {
   return c ? { ok, text: c[2] ?? '', code: c[1]!.toUpperCase() } : { ok, text: rest, code: undefined };
 }
 
-/** Maps an RFC 2449 / RFC 3206 response code to our error code. */
+/**
+ * Maps an RFC 2449 / RFC 3206 response code to our error code. Codes are
+ * hierarchical and unknown detail is ignored (RFC 2449 section 8), so
+ * "SYS/TEMP/DISK" is SYS/TEMP. An unknown code is not a bare -ERR: it never
+ * means "wrong password" (SECURITY.md T14).
+ */
 function codeFor(code: string | undefined, fallback: Pop3ErrorCode): Pop3ErrorCode {
-  switch (code) {
+  if (code === undefined) return fallback;
+  const known = ['SYS/TEMP', 'SYS/PERM', 'IN-USE', 'LOGIN-DELAY', 'AUTH'].find((k) => code === k || code.startsWith(`${k}/`));
+  switch (known) {
     case 'IN-USE':
       return 'InUse';
     case 'LOGIN-DELAY':
@@ -51,7 +58,7 @@ function codeFor(code: string | undefined, fallback: Pop3ErrorCode): Pop3ErrorCo
     case 'AUTH':
       return 'AuthFailed';
     default:
-      return fallback;
+      return fallback === 'AuthFailed' ? 'ServerPerm' : fallback;
   }
 }
 

@@ -1,3 +1,4 @@
+import { apopTimestamp } from './auth/apop';
 import { Pop3Client, type Pop3ClientOptions } from './client';
 import type { PeerCertificateInfo } from './transport';
 
@@ -33,7 +34,8 @@ export async function serverInfo(options: Pop3ClientOptions): Promise<ServerInfo
       port: options.port,
       security: options.security ?? 'tls',
       greeting: client.greeting,
-      apopTimestamp: /<[^<>\s]+@[^<>\s]+>/.test(client.greeting),
+      // The engine's strict, linear-time parser (T13); a backtracking regex here was quadratic.
+      apopTimestamp: apopTimestamp(client.greeting) !== undefined,
       capabilities: Object.fromEntries(caps),
       saslMechanisms: (caps.get('SASL') ?? '').split(' ').filter(Boolean),
       loginDelay: delay !== undefined && /^\d+/.test(delay) ? parseInt(delay, 10) : undefined,

@@ -1,12 +1,11 @@
-// The summary index: one JSON object per line, appended as mail arrives, so
-// the tree and `list` never read message files. A torn last line (a crash
-// mid-append) or any damaged line is skipped on load; the store then
-// re-indexes the messages it lost from the Maildir.
+// The summary index: one JSON object per line, appended as mail arrives and
+// as flags change, so the tree and `list` never read message files. The last
+// line for an id wins; `{"id":…,"removed":true}` forgets one. A torn last line
+// (a crash mid-append) or any damaged line is skipped on load; the store then
+// re-indexes what it lost from the Maildir, which is the truth.
 
 import * as fs from 'node:fs';
 import type { MessageSummary } from './types';
-
-export const INDEX_VERSION = 1;
 
 function isSummary(v: unknown): v is MessageSummary {
   if (typeof v !== 'object' || v === null) return false;
@@ -30,37 +29,49 @@ function isSummary(v: unknown): v is MessageSummary {
   );
 }
 
-/** Reads the index; returns the valid entries and whether any line was damaged. */
-export function readIndex(file: string): { entries: MessageSummary[]; damaged: boolean } {
+export interface LoadedIndex {
+  readonly entries: Map<string, MessageSummary>;
+  /** Lines read, to decide when the log is worth compacting. */
+  readonly lines: number;
+  readonly damaged: boolean;
+}
+
+/** Reads the index log; later lines for an id replace earlier ones. */
+export function readIndex(file: string): LoadedIndex {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], damaged: false };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: new Map(), lines: 0, damaged: false };
     throw err;
   }
-  const entries: MessageSummary[] = [];
+  const entries = new Map<string, MessageSummary>();
   let damaged = false;
+  let lines = 0;
   for (const line of text.split('\n')) {
     if (!line) continue;
+    lines++;
     try {
       const v: unknown = JSON.parse(line);
-      if (isSummary(v)) entries.push(v);
-      else damaged = true;
+      if (isSummary(v)) entries.set(v.id, v);
+      else if (typeof v === 'object' && v !== null && (v as { removed?: unknown }).removed === true && typeof (v as { id?: unknown }).id === 'string') {
+        entries.delete((v as { id: string }).id);
+      } else damaged = true;
     } catch {
       damaged = true;
     }
   }
-  return { entries, damaged };
+  return { entries, lines, damaged };
 }
 
-/** Replaces the index atomically (write, fsync, rename). */
-export function writeIndex(file: string, entries: readonly MessageSummary[]): void {
+/** Replaces the index atomically (write, fsync, rename): compaction and repair. */
+export function writeIndex(file: string, entries: Iterable<MessageSummary>): void {
   const tmp = `${file}.tmp-${process.pid}`;
   const fd = fs.openSync(tmp, 'w', 0o600);
   try {
-    const text = entries.map((e) => JSON.stringify(e)).join('\n');
-    fs.writeSync(fd, entries.length ? `${text}\n` : '');
+    let text = '';
+    for (const e of entries) text += `${JSON.stringify(e)}\n`;
+    fs.writeSync(fd, text);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -68,8 +79,8 @@ export function writeIndex(file: string, entries: readonly MessageSummary[]): vo
   fs.renameSync(tmp, file);
 }
 
-/** Appends entries, one line each. A crash can tear only the last line. */
-export function appendIndex(file: string, entries: readonly MessageSummary[]): void {
-  if (entries.length === 0) return;
-  fs.appendFileSync(file, entries.map((e) => `${JSON.stringify(e)}\n`).join(''), { mode: 0o600 });
+/** Appends records, one line each. A crash can tear only the last line. */
+export function appendIndex(file: string, records: readonly (MessageSummary | { id: string; removed: true })[]): void {
+  if (records.length === 0) return;
+  fs.appendFileSync(file, records.map((e) => `${JSON.stringify(e)}\n`).join(''), { mode: 0o600 });
 }

@@ -2,13 +2,16 @@
 // mutt, notmuch or grep can read. A message is written to tmp/, fsynced and
 // renamed into new/: the rename is the moment it exists (crash-safe).
 //
-// The unique name carries the message's UIDL (base64url after ",U="), so the
-// Maildir alone says which server messages we have, and the summary index can
-// always be rebuilt from it.
+// The unique name carries what the store must never lose, so the Maildir
+// alone is the truth and the summary index can always be rebuilt from it:
+//   <seconds>.M<ms>P<pid>Q<seq>R<random>.pop3-mail,U=<base64url UIDL key>[,P]
+// seconds = download time, U = the UIDL (or its hash, see uidlKey),
+// P = headers only. Flags follow ":2," as Maildir defines them (S seen,
+// T trashed).
 
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
 
 export const SUBDIRS = ['tmp', 'new', 'cur'] as const;
 
@@ -22,25 +25,50 @@ export function uidlKey(uidl: string): string {
   return uidl.length <= MAX_NAMED_UIDL ? uidl : `sha256:${createHash('sha256').update(uidl, 'latin1').digest('hex')}`;
 }
 
+/** The stable message id for a UIDL: opaque, short, file- and URI-safe. */
+export function idForUidl(uidl: string): string {
+  return createHash('sha256').update(uidlKey(uidl), 'latin1').digest('hex').slice(0, 24);
+}
+
 /** A new Maildir unique name for a message with this UIDL. */
-export function uniqueName(uidl: string): string {
-  const now = Date.now();
+export function uniqueName(uidl: string, partial: boolean, now = Date.now()): string {
   const sec = Math.floor(now / 1000);
-  const ms = now % 1000;
   const u = Buffer.from(uidlKey(uidl), 'latin1').toString('base64url');
-  return `${sec}.M${ms}P${process.pid}Q${++sequence}R${randomBytes(4).toString('hex')}.pop3-mail,U=${u}`;
+  return `${sec}.M${now % 1000}P${process.pid}Q${++sequence}R${randomBytes(4).toString('hex')}.pop3-mail,U=${u}${partial ? ',P' : ''}`;
 }
 
-/** The UIDL key (see uidlKey) encoded in a unique name we wrote, or undefined for foreign files. */
-export function uidlFromName(fileName: string): string | undefined {
-  const base = fileName.split(':')[0]!;
-  const m = /,U=([A-Za-z0-9_-]+)(?:,|$)/.exec(base);
-  return m ? Buffer.from(m[1]!, 'base64url').toString('latin1') : undefined;
+export interface ParsedName {
+  /** The unique part, without ":2,flags". */
+  readonly base: string;
+  /** The UIDL key, or undefined for a file we did not write. */
+  readonly uidlKey: string | undefined;
+  readonly partial: boolean;
+  readonly seen: boolean;
+  readonly trashed: boolean;
+  /** Download time in ms (from the leading seconds), or undefined. */
+  readonly downloadedMs: number | undefined;
 }
 
-/** The message id: the unique name without the ":2,flags" info part. */
-export function idFromName(fileName: string): string {
-  return fileName.split(':')[0]!;
+export function parseName(fileName: string): ParsedName {
+  const colon = fileName.indexOf(':');
+  const base = colon === -1 ? fileName : fileName.slice(0, colon);
+  const flags = colon === -1 ? '' : /^2,([A-Za-z]*)$/.exec(fileName.slice(colon + 1))?.[1] ?? '';
+  const u = /,U=([A-Za-z0-9_-]+)(?:,|$)/.exec(base);
+  const sec = /^(\d{9,11})\./.exec(base);
+  return {
+    base,
+    uidlKey: u ? Buffer.from(u[1]!, 'base64url').toString('latin1') : undefined,
+    partial: /,P(?:,|$)/.test(base),
+    seen: flags.includes('S'),
+    trashed: flags.includes('T'),
+    downloadedMs: sec ? Number(sec[1]) * 1000 : undefined,
+  };
+}
+
+/** The relative path for a message with these flags: new/ while unflagged and unseen, else cur/ with ":2,". */
+export function pathFor(base: string, flags: { seen: boolean; trashed: boolean }): string {
+  const letters = `${flags.seen ? 'S' : ''}${flags.trashed ? 'T' : ''}`;
+  return letters ? path.join('cur', `${base}:2,${letters}`) : path.join('new', base);
 }
 
 export function ensureMaildir(root: string): void {
@@ -77,8 +105,9 @@ export function cleanTmp(root: string, olderThanMs: number): number {
 
 /** Streams one message into tmp/, then commits it into new/. */
 export class MessageWriter {
-  readonly name: string;
-  private readonly tmpPath: string;
+  private currentName: string;
+  private currentUidl: string;
+  private tmpPath: string;
   private fd: number | undefined;
   private size = 0;
   private readonly prefixChunks: Buffer[] = [];
@@ -86,12 +115,33 @@ export class MessageWriter {
 
   constructor(
     private readonly root: string,
-    readonly uidl: string,
+    uidl: string,
     private readonly prefixLimit: number,
+    readonly partial: boolean,
+    private readonly now: number,
   ) {
-    this.name = uniqueName(uidl);
-    this.tmpPath = path.join(root, 'tmp', this.name);
+    this.currentUidl = uidl;
+    this.currentName = uniqueName(uidl, partial, now);
+    this.tmpPath = path.join(root, 'tmp', this.currentName);
     this.fd = fs.openSync(this.tmpPath, 'wx', 0o600);
+  }
+
+  get name(): string {
+    return this.currentName;
+  }
+
+  get uidl(): string {
+    return this.currentUidl;
+  }
+
+  /** Gives the message another identity before commit (safe mode: the key is a hash of the content). */
+  rekey(uidl: string): void {
+    const name = uniqueName(uidl, this.partial, this.now);
+    const tmp = path.join(this.root, 'tmp', name);
+    fs.renameSync(this.tmpPath, tmp);
+    this.tmpPath = tmp;
+    this.currentName = name;
+    this.currentUidl = uidl;
   }
 
   write(chunk: Buffer): void {

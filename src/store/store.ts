@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { headerEnd } from '../mail/headers';
 import { SUMMARY_PREFIX_BYTES, summarize } from '../mail/summary';
 import { appendIndex, readIndex, writeIndex } from './index-file';
-import { cleanTmp, ensureMaildir, fsyncDir, idFromName, MessageWriter, uidlFromName, uidlKey } from './maildir';
+import { cleanTmp, ensureMaildir, fsyncDir, idForUidl, MessageWriter, parseName, pathFor, uidlKey } from './maildir';
+import { readState, writeState, type SyncState } from './state';
 import type { MessageSummary } from './types';
 
 /** tmp/ files older than this are leftovers of an interrupted write (Maildir's own rule is 36 h). */
@@ -10,15 +12,18 @@ const TMP_STALE_MS = 60 * 60 * 1000;
 
 /**
  * The local mail of one account: `<dir>/Maildir` plus the summary index
- * `<dir>/index.jsonl`. The Maildir is the truth; the index is a cache of it
- * that is repaired on open.
+ * `<dir>/index.jsonl` and the sync state `<dir>/state.json`. The Maildir is
+ * the truth; the index is a cache of it, repaired on open.
  */
 export class MailStore {
   private readonly byId = new Map<string, MessageSummary>();
-  private readonly byUidl = new Map<string, MessageSummary>();
+  private readonly byKey = new Map<string, MessageSummary>();
   private sorted: MessageSummary[] | undefined;
 
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    private readonly now: () => number,
+  ) {}
 
   get maildir(): string {
     return path.join(this.dir, 'Maildir');
@@ -28,9 +33,13 @@ export class MailStore {
     return path.join(this.dir, 'index.jsonl');
   }
 
+  private get stateFile(): string {
+    return path.join(this.dir, 'state.json');
+  }
+
   /** Opens (creating if needed) the store in `dir`, reconciling the index with the Maildir. */
-  static async open(dir: string): Promise<MailStore> {
-    const store = new MailStore(dir);
+  static async open(dir: string, options?: { now?: () => number }): Promise<MailStore> {
+    const store = new MailStore(dir, options?.now ?? Date.now);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     ensureMaildir(store.maildir);
     cleanTmp(store.maildir, TMP_STALE_MS);
@@ -38,40 +47,81 @@ export class MailStore {
     return store;
   }
 
-  /** Every stored message, newest first (by Date header, then arrival). */
+  /** The inbox: every stored message not deleted locally, newest first (by Date header). */
   list(): readonly MessageSummary[] {
-    this.sorted ??= [...this.byId.values()].sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
+    this.sorted ??= [...this.byId.values()]
+      .filter((m) => !m.trashed)
+      .sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
     return this.sorted;
   }
 
+  /** How many messages the store knows, including those deleted locally. */
   get size(): number {
     return this.byId.size;
+  }
+
+  /** Every message the store knows, including those deleted locally. */
+  all(): IterableIterator<MessageSummary> {
+    return this.byId.values();
   }
 
   get(id: string): MessageSummary | undefined {
     return this.byId.get(id);
   }
 
-  hasUidl(uidl: string): boolean {
-    return this.byUidl.has(uidlKey(uidl));
+  byUidl(uidl: string): MessageSummary | undefined {
+    return this.byKey.get(uidlKey(uidl));
   }
 
-  /** The raw RFC 5322 bytes of a stored message. */
+  /** True when the message is stored, in full or headers only, or deleted locally. */
+  hasUidl(uidl: string): boolean {
+    return this.byKey.has(uidlKey(uidl));
+  }
+
+  /** The raw RFC 5322 bytes of a stored message (only the headers when headersOnly). */
   async readRaw(id: string): Promise<Buffer> {
     const entry = this.byId.get(id);
     if (!entry) throw new Error(`No stored message with id ${id}.`);
     return fs.promises.readFile(path.join(this.maildir, entry.file));
   }
 
-  /** Starts writing a downloaded message into tmp/. */
-  begin(uidl: string): MessageWriter {
-    return new MessageWriter(this.maildir, uidl, SUMMARY_PREFIX_BYTES);
+  /** Absolute path of a stored message's file. */
+  pathOf(id: string): string | undefined {
+    const entry = this.byId.get(id);
+    return entry && path.join(this.maildir, entry.file);
   }
 
-  /** Commits a fully received message: fsync, rename into new/, index it. */
-  commit(writer: MessageWriter): MessageSummary {
-    const file = writer.commit();
-    const entry = this.summaryFor(writer.name, writer.uidl, file, writer.prefix(), writer.bytes);
+  /** Starts writing a downloaded message (or, with `partial`, its headers) into tmp/. */
+  begin(uidl: string, partial = false): MessageWriter {
+    return new MessageWriter(this.maildir, uidl, SUMMARY_PREFIX_BYTES, partial, this.now());
+  }
+
+  /**
+   * Commits a fully received message: fsync, rename into new/, index it.
+   * A full download replaces a stored headers-only copy (same id).
+   */
+  commit(writer: MessageWriter, extra?: { serverSize?: number; summaryPrefix?: Buffer }): MessageSummary {
+    const previous = this.byKey.get(uidlKey(writer.uidl));
+    let file = writer.commit();
+    let seen = false;
+    if (previous) {
+      // Keep the flags the user set on the headers-only copy.
+      seen = previous.seen;
+      const wanted = pathFor(parseName(path.basename(file)).base, { seen, trashed: previous.trashed === true });
+      if (wanted !== file) {
+        fs.renameSync(path.join(this.maildir, file), path.join(this.maildir, wanted));
+        file = wanted;
+      }
+      fs.rmSync(path.join(this.maildir, previous.file), { force: true });
+    }
+    const prefix = extra?.summaryPrefix ?? writer.prefix();
+    const entry: MessageSummary = {
+      ...this.summaryFor(writer.uidl, file, prefix, writer.bytes),
+      seen,
+      trashed: previous?.trashed || undefined,
+      headersOnly: writer.partial || undefined,
+      serverSize: writer.partial ? extra?.serverSize : undefined,
+    };
     appendIndex(this.indexFile, [entry]);
     this.add(entry);
     return entry;
@@ -83,41 +133,120 @@ export class MailStore {
     fsyncDir(path.join(this.maildir, 'cur'));
   }
 
-  private summaryFor(name: string, uidl: string, file: string, prefix: Buffer, size: number): MessageSummary {
-    return { id: idFromName(name), uidl, file, ...summarize(prefix), size, seen: false };
+  /** Marks a message read or unread (Maildir flag S). */
+  setSeen(id: string, seen: boolean): MessageSummary {
+    return this.setFlags(id, { seen });
   }
 
-  private add(entry: MessageSummary): void {
-    this.byId.set(entry.id, entry);
-    this.byUidl.set(uidlKey(entry.uidl), entry);
+  /** Deletes a message locally (Maildir flag T): it leaves the inbox but its UIDL is remembered. */
+  trash(id: string): MessageSummary {
+    return this.setFlags(id, { trashed: true });
+  }
+
+  restore(id: string): MessageSummary {
+    return this.setFlags(id, { trashed: false });
+  }
+
+  /** Forgets a message entirely and removes its file (after the server deleted it, or when asked). */
+  expunge(id: string): void {
+    const entry = this.byId.get(id);
+    if (!entry) return;
+    fs.rmSync(path.join(this.maildir, entry.file), { force: true });
+    appendIndex(this.indexFile, [{ id, removed: true }]);
+    this.byId.delete(id);
+    this.byKey.delete(uidlKey(entry.uidl));
     this.sorted = undefined;
   }
 
-  /** Loads the index, drops entries whose file is gone, indexes files the index lacks. */
+  readState(): SyncState {
+    return readState(this.stateFile);
+  }
+
+  writeState(state: SyncState): void {
+    writeState(this.stateFile, state);
+  }
+
+  private setFlags(id: string, change: { seen?: boolean; trashed?: boolean }): MessageSummary {
+    const entry = this.byId.get(id);
+    if (!entry) throw new Error(`No stored message with id ${id}.`);
+    const seen = change.seen ?? entry.seen;
+    const trashed = change.trashed ?? entry.trashed === true;
+    const file = pathFor(parseName(path.basename(entry.file)).base, { seen, trashed });
+    if (file !== entry.file) fs.renameSync(path.join(this.maildir, entry.file), path.join(this.maildir, file));
+    const updated: MessageSummary = { ...entry, file, seen, trashed: trashed || undefined };
+    appendIndex(this.indexFile, [updated]);
+    this.add(updated);
+    return updated;
+  }
+
+  private summaryFor(uidl: string, file: string, prefix: Buffer, size: number): MessageSummary {
+    const name = parseName(path.basename(file));
+    return {
+      id: idForUidl(uidl),
+      uidl,
+      file,
+      ...summarize(prefix),
+      size,
+      seen: name.seen,
+      trashed: name.trashed || undefined,
+      headersOnly: name.partial || undefined,
+      downloaded: name.downloadedMs === undefined ? undefined : new Date(name.downloadedMs).toISOString(),
+    };
+  }
+
+  private add(entry: MessageSummary): void {
+    const old = this.byId.get(entry.id);
+    if (old) this.byKey.delete(uidlKey(old.uidl));
+    this.byId.set(entry.id, entry);
+    this.byKey.set(uidlKey(entry.uidl), entry);
+    this.sorted = undefined;
+  }
+
+  /**
+   * Loads the index, keeps what matches the Maildir, indexes files the index
+   * lacks (a crash between rename and append), drops entries whose file is
+   * gone, and compacts the log when it has grown.
+   */
   private reconcile(): void {
-    const { entries, damaged } = readIndex(this.indexFile);
-    const onDisk = new Map<string, string>(); // id -> relative file
+    const { entries, lines, damaged } = readIndex(this.indexFile);
+    const onDisk = new Map<string, { file: string; key: string }>(); // id -> file
     for (const sub of ['new', 'cur']) {
-      for (const name of fs.readdirSync(path.join(this.maildir, sub))) onDisk.set(idFromName(name), path.join(sub, name));
+      for (const name of fs.readdirSync(path.join(this.maildir, sub))) {
+        const parsed = parseName(name);
+        if (parsed.uidlKey === undefined) continue; // a file some other tool put here
+        const id = idForUidl(parsed.uidlKey);
+        const existing = onDisk.get(id);
+        // Two files for one UIDL: a crash between a full download and removing the headers-only copy.
+        if (existing && !parseName(path.basename(existing.file)).partial) {
+          if (parsed.partial) fs.rmSync(path.join(this.maildir, sub, name), { force: true });
+          continue;
+        }
+        if (existing) fs.rmSync(path.join(this.maildir, existing.file), { force: true });
+        onDisk.set(id, { file: path.join(sub, name), key: parsed.uidlKey });
+      }
     }
-    let changed = damaged;
-    for (const e of entries) {
-      const file = onDisk.get(e.id);
-      if (!file || this.byId.has(e.id)) {
-        changed = true;
+    let changed = damaged || lines > 2 * entries.size + 1000;
+    for (const [id, disk] of onDisk) {
+      const e = entries.get(id);
+      const name = parseName(path.basename(disk.file));
+      if (e && e.file === disk.file) {
+        this.add(e);
         continue;
       }
-      this.add(file === e.file ? e : { ...e, file });
-      if (file !== e.file) changed = true;
-    }
-    for (const [id, file] of onDisk) {
-      if (this.byId.has(id)) continue;
-      const uidl = uidlFromName(path.basename(file));
-      if (uidl === undefined) continue; // a file some other tool put here: not from our server
-      this.add(this.summaryFor(path.basename(file), uidl, file, readPrefix(path.join(this.maildir, file)), fs.statSync(path.join(this.maildir, file)).size));
       changed = true;
+      if (e && e.headersOnly === (name.partial || undefined)) {
+        // Same message, flags changed by another tool: take them from the name.
+        this.add({ ...e, file: disk.file, seen: name.seen, trashed: name.trashed || undefined });
+        continue;
+      }
+      const abs = path.join(this.maildir, disk.file);
+      const uidl = e?.uidl ?? disk.key;
+      let prefix = readPrefix(abs);
+      if (name.partial) prefix = prefix.subarray(0, Math.max(headerEnd(prefix), 0) || prefix.length);
+      this.add(this.summaryFor(uidl, disk.file, prefix, fs.statSync(abs).size));
     }
-    if (changed) writeIndex(this.indexFile, [...this.byId.values()]);
+    if (entries.size !== this.byId.size) changed = true;
+    if (changed) writeIndex(this.indexFile, this.byId.values());
   }
 }
 

@@ -1,10 +1,14 @@
 /** One line of the summary index: what the tree and the CLI list show. */
 export interface MessageSummary {
-  /** Opaque, stable local id (the Maildir unique name). Safe to put in URIs and webview messages. */
+  /**
+   * Opaque, stable local id, derived from the UIDL (so it survives a
+   * headers-only message being downloaded in full). Safe to put in URIs and
+   * webview messages.
+   */
   readonly id: string;
   /** The server's unique id for this message (RFC 1939 UIDL). */
   readonly uidl: string;
-  /** Path of the message file relative to the account's Maildir, e.g. `new/<id>`. */
+  /** Path of the message file relative to the account's Maildir, e.g. `new/<name>` or `cur/<name>:2,S`. */
   readonly file: string;
   readonly subject: string;
   readonly from: { readonly name: string; readonly address: string };
@@ -12,9 +16,17 @@ export interface MessageSummary {
   readonly to: string;
   /** ISO 8601 date from the Date header, or '' when missing or invalid. */
   readonly date: string;
-  /** Size in bytes of the stored message. */
+  /** Size in bytes of the stored message (of the headers when headersOnly). */
   readonly size: number;
   readonly hasAttachments: boolean;
   readonly snippet: string;
   readonly seen: boolean;
+  /** Only the headers are stored (the message was over the size limit). */
+  readonly headersOnly?: boolean;
+  /** Size the server announced (LIST), for headers-only messages. */
+  readonly serverSize?: number;
+  /** Deleted locally (Maildir flag T): hidden from the inbox, remembered so it is not fetched again. */
+  readonly trashed?: boolean;
+  /** When it was downloaded (ISO 8601), for "delete from the server after N days". */
+  readonly downloaded?: string;
 }

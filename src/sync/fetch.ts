@@ -1,10 +1,17 @@
+import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
+import type { AuthMethod } from '../pop3/auth/types';
 import { Pop3Client, type RetrJob } from '../pop3/client';
 import type { TraceFn } from '../pop3/connection';
 import { Pop3Error } from '../pop3/errors';
+import { headerEnd } from '../mail/headers';
 import type { MailStore } from '../store/store';
 import type { MessageWriter } from '../store/maildir';
+import { uidlKey } from '../store/maildir';
 import type { AccountConfig } from './account';
+import { contentKey, listServer } from './identity';
+import { planSync, type PlannedDelete, type PlannedDownload, type SyncPlan } from './plan';
+import type { DownloadPolicy, RetentionPolicy } from './policy';
 
 export interface FetchProgress {
   readonly messages: number;
@@ -17,84 +24,207 @@ export interface FetchOptions {
   readonly account: AccountConfig;
   readonly password: string;
   readonly store: MailStore;
+  readonly retention?: RetentionPolicy;
+  readonly download?: DownloadPolicy;
+  /** Plan only: log in, list, and return the plan without downloading or deleting anything. */
+  readonly dryRun?: boolean;
+  /** Download even when every UIDL on the server is new (server migration, T26). */
+  readonly acceptNewUidls?: boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: FetchProgress) => void;
+  /** Called with the plan before anything is downloaded or deleted. */
+  readonly onPlan?: (plan: SyncPlan) => void;
   /** Redacted protocol trace, one line per command or reply. */
   readonly trace?: (line: string) => void;
+  /** The clock (tests inject one). */
+  readonly now?: () => number;
 }
 
 export interface FetchResult {
-  /** Messages downloaded in this run. */
+  /** Messages downloaded in this run (in full or headers only). */
   readonly downloaded: number;
+  readonly headersOnly: number;
   readonly bytes: number;
-  /** Messages on the server. */
+  /** Messages on the server when the session started. */
   readonly onServer: number;
+  /** Messages deleted from the server (committed by QUIT). */
+  readonly deleted: number;
+  readonly plan: SyncPlan;
+  readonly warnings: readonly string[];
 }
 
+/** Lines of body TOP fetches for a headers-only message, for its snippet. */
+const SNIPPET_LINES = 20;
+
 /**
- * Downloads every message the store does not have yet, by UIDL (mpop's flow:
- * UIDL -> LIST -> RETR -> QUIT). Leaves mail on the server. Each message is
- * fsynced and renamed into the Maildir before it counts; a partial message
- * is discarded. Throws Pop3Error.
+ * One sync of one account (mpop's flow: LIST/UIDL -> RETR -> DELE -> QUIT).
+ * Each message is fsynced and renamed into the Maildir before it counts; a
+ * partial message is discarded (T21, T22). DELE is sent only for messages
+ * already stored durably, never for a duplicated UIDL, and only commits when
+ * QUIT succeeds. Throws Pop3Error.
  */
 export async function fetchMail(options: FetchOptions): Promise<FetchResult> {
   const { account, store, signal } = options;
+  const now = options.now ?? Date.now;
+  const state = store.readState();
+  if (state.loginDelay && state.lastLogin !== undefined) {
+    const wait = state.lastLogin + state.loginDelay * 1000 - now();
+    if (wait > 0) {
+      throw new Pop3Error('LoginDelay', `The server allows one login every ${state.loginDelay} s; try again in ${Math.ceil(wait / 1000)} s.`);
+    }
+  }
   const trace: TraceFn | undefined = options.trace && ((dir, text) => options.trace!(`${dir}: ${text}`));
-  const ca = account.caFile ? readCaFile(account.caFile) : undefined;
   const client = await Pop3Client.connect({
     host: account.host,
     port: account.port,
     security: account.security,
-    ca,
+    ca: account.caFile ? readCaFile(account.caFile) : undefined,
     pin: account.pin,
     signal,
     trace,
   });
   const open = new Set<MessageWriter>();
   try {
-    await client.authenticate({ user: account.user, password: options.password }, account.auth ?? 'auto');
-    const uidls = await client.uidlAll();
-    const sizes = new Map((await client.listAll()).map((e) => [e.n, e.size]));
-    const seen = new Set<string>();
-    const wanted = uidls.filter((u) => {
-      // A UIDL the server lists twice is fetched once (T23).
-      if (seen.has(u.uidl) || store.hasUidl(u.uidl)) return false;
-      seen.add(u.uidl);
-      return true;
-    });
-    const totalBytes = wanted.reduce((sum, u) => sum + (sizes.get(u.n) ?? 0), 0);
-    let messages = 0;
-    let bytes = 0;
-    options.onProgress?.({ messages, totalMessages: wanted.length, bytes, totalBytes });
-    const uidlOf = new Map(wanted.map((u) => [u.n, u.uidl]));
-    const writers = new Map<number, MessageWriter>();
-    const jobs: RetrJob[] = wanted.map((u) => ({
-      n: u.n,
-      listedSize: sizes.get(u.n),
-      open: () => {
-        const w = store.begin(uidlOf.get(u.n)!);
-        open.add(w);
-        writers.set(u.n, w);
-        return (chunk) => w.write(chunk);
+    await client.authenticate({ user: account.user, password: options.password }, account.auth ?? ('auto' satisfies AuthMethod));
+    const caps = await client.capa();
+    const delay = caps.get('LOGIN-DELAY');
+    store.writeState({ ...state, lastLogin: now(), loginDelay: delay && /^\d+/.test(delay) ? parseInt(delay, 10) : undefined });
+
+    const listing = await listServer(client);
+    const plan = planSync({
+      mode: listing.mode,
+      server: listing.messages,
+      local: (uidl) => {
+        const m = store.byUidl(uidl);
+        return m && { headersOnly: m.headersOnly === true, trashed: m.trashed === true, downloadedMs: m.downloaded ? Date.parse(m.downloaded) : undefined };
       },
-    }));
-    await client.retrMany(jobs, (job, size) => {
-      const w = writers.get(job.n)!;
-      writers.delete(job.n);
-      store.commit(w);
-      open.delete(w);
-      messages++;
-      bytes += size;
-      options.onProgress?.({ messages, totalMessages: wanted.length, bytes, totalBytes });
+      storeEmpty: store.size === 0,
+      skipped: new Set(state.skipped ?? []),
+      lastServerCount: state.lastServerCount ?? 0,
+      retention: options.retention ?? {},
+      download: options.download ?? {},
+      now: now(),
+      acceptNewUidls: options.acceptNewUidls === true,
+    });
+    const warnings = [...plan.warnings, ...expireWarnings(caps.get('EXPIRE'), options.retention ?? {})];
+    options.onPlan?.(plan);
+    const result = (downloaded: number, headersOnly: number, bytes: number, deleted: number): FetchResult => ({
+      downloaded,
+      headersOnly,
+      bytes,
+      onServer: listing.messages.length,
+      deleted,
+      plan,
+      warnings,
+    });
+    if (options.dryRun || plan.anomaly) {
+      await client.quit();
+      return result(0, 0, 0, 0);
+    }
+    if (plan.skip.length) {
+      store.writeState({ ...store.readState(), skipped: [...(state.skipped ?? []), ...plan.skip.map((s) => uidlKey(s.uidl))] });
+    }
+
+    const totalBytes = plan.download.reduce((sum, d) => sum + (d.headersOnly ? 0 : d.size), 0);
+    const progress = { messages: 0, totalMessages: plan.download.length, bytes: 0, totalBytes };
+    options.onProgress?.({ ...progress });
+    const tick = (bytes: number): void => {
+      progress.messages++;
+      progress.bytes += bytes;
+      options.onProgress?.({ ...progress });
+    };
+    const fresh: PlannedDelete[] = [];
+    let headersOnly = 0;
+    for (const d of plan.download.filter((x) => x.headersOnly)) {
+      await fetchHeaders(client, store, d, open);
+      headersOnly++;
+      tick(0);
+    }
+    await fetchFull(client, store, plan.download.filter((x) => !x.headersOnly), listing.mode, open, (d, bytes, stored) => {
+      if (stored && plan.deleteNewAfterDownload && !plan.duplicates.includes(d.uidl)) fresh.push({ n: d.n, uidl: d.uidl, rule: 'after-download' });
+      tick(bytes);
     });
     store.flush();
+
+    const deletions = [...plan.delete, ...fresh];
+    // Durable before the server is told anything: what we expect to remain there.
+    store.writeState({ ...store.readState(), lastServerCount: listing.messages.length - deletions.length });
+    for (const d of deletions) await client.dele(d.n);
     await client.quit();
-    return { downloaded: messages, bytes, onServer: uidls.length };
+    for (const d of deletions) {
+      // The user deleted it here and now the server has too: nothing left to keep.
+      const m = d.rule === 'deleted-locally' ? store.byUidl(d.uidl) : undefined;
+      if (m) store.expunge(m.id);
+    }
+    return result(progress.messages, headersOnly, progress.bytes, deletions.length);
   } catch (err) {
     for (const w of open) w.abort();
     client.close();
     throw err;
   }
+}
+
+/** A message over the size limit: its headers (and a few lines for the snippet) only. */
+async function fetchHeaders(client: Pop3Client, store: MailStore, d: PlannedDownload, open: Set<MessageWriter>): Promise<void> {
+  const top = await client.top(d.n, SNIPPET_LINES);
+  const end = headerEnd(top);
+  const w = store.begin(d.uidl, true);
+  open.add(w);
+  w.write(end === -1 ? top : top.subarray(0, end));
+  store.commit(w, { serverSize: d.size, summaryPrefix: top });
+  open.delete(w);
+}
+
+/** RETRs messages (pipelined when offered) straight into the Maildir. */
+async function fetchFull(
+  client: Pop3Client,
+  store: MailStore,
+  downloads: readonly PlannedDownload[],
+  mode: SyncPlan['mode'],
+  open: Set<MessageWriter>,
+  done: (d: PlannedDownload, bytes: number, stored: boolean) => void,
+): Promise<void> {
+  const writers = new Map<number, { w: MessageWriter; hash?: Hash }>();
+  const byN = new Map(downloads.map((d) => [d.n, d]));
+  const jobs: RetrJob[] = downloads.map((d) => ({
+    n: d.n,
+    listedSize: d.size,
+    open: () => {
+      const w = store.begin(mode === 'content' ? `pending-${d.n}` : d.uidl);
+      const hash = mode === 'content' ? createHash('sha256') : undefined;
+      open.add(w);
+      writers.set(d.n, { w, hash });
+      return (chunk) => {
+        w.write(chunk);
+        hash?.update(chunk);
+      };
+    },
+  }));
+  await client.retrMany(jobs, (job, bytes) => {
+    const { w, hash } = writers.get(job.n)!;
+    writers.delete(job.n);
+    let stored = true;
+    if (hash) {
+      const key = contentKey(hash.digest('hex'));
+      if (store.hasUidl(key)) {
+        w.abort(); // safe mode: we have this message already
+        stored = false;
+      } else w.rekey(key);
+    }
+    if (stored) store.commit(w);
+    open.delete(w);
+    done(byN.get(job.n)!, bytes, stored);
+  });
+}
+
+function expireWarnings(expire: string | undefined, retention: RetentionPolicy): string[] {
+  if (expire === undefined) return [];
+  const days = /^(\d+)/.exec(expire)?.[1];
+  if (days === '0') return ['The server deletes messages once they are downloaded (EXPIRE 0), whatever this account\'s policy says.'];
+  if (days && !retention.deleteAfterDownload && (retention.deleteAfterDays === undefined || retention.deleteAfterDays > Number(days))) {
+    return [`The server keeps messages for ${days} day(s) only (EXPIRE ${days}).`];
+  }
+  return [];
 }
 
 function readCaFile(file: string): Buffer {

@@ -1,0 +1,44 @@
+// Per-account sync state that is not in the Maildir: small, written
+// atomically (write, fsync, rename) before the server is told anything.
+
+import * as fs from 'node:fs';
+
+export interface SyncState {
+  /** When we last logged in (ms), for the server's LOGIN-DELAY. */
+  readonly lastLogin?: number;
+  /** The server's LOGIN-DELAY in seconds, as last announced. */
+  readonly loginDelay?: number;
+  /** Messages the server still held after the last sync; 0 or missing: none. */
+  readonly lastServerCount?: number;
+  /** UIDL keys deliberately not downloaded ("newest N" on the first sync). */
+  readonly skipped?: readonly string[];
+}
+
+export function readState(file: string): SyncState {
+  try {
+    const v: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return {};
+    const o = v as Record<string, unknown>;
+    const num = (k: string): number | undefined => (typeof o[k] === 'number' && Number.isFinite(o[k]) ? (o[k] as number) : undefined);
+    return {
+      lastLogin: num('lastLogin'),
+      loginDelay: num('loginDelay'),
+      lastServerCount: num('lastServerCount'),
+      skipped: Array.isArray(o['skipped']) ? (o['skipped'] as unknown[]).filter((x): x is string => typeof x === 'string') : undefined,
+    };
+  } catch {
+    return {}; // missing or damaged: start over (the Maildir still says what we have)
+  }
+}
+
+export function writeState(file: string, state: SyncState): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = fs.openSync(tmp, 'w', 0o600);
+  try {
+    fs.writeSync(fd, JSON.stringify(state));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
