@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, test } from 'node:test';
+import { parseName } from '../../src/store/maildir';
+import { MailStore } from '../../src/store/store';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function tmp(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'pop3-store-'));
+  dirs.push(d);
+  return d;
+}
+
+const mail = (subject: string, date = 'Mon, 2 Nov 2026 10:00:00 +0000'): Buffer =>
+  Buffer.from(`From: Ann <ann@example.org>\r\nSubject: ${subject}\r\nDate: ${date}\r\n\r\nBody of ${subject}\r\n`);
+
+async function put(store: MailStore, uidl: string, raw: Buffer, partial = false): Promise<string> {
+  const w = store.begin(uidl, partial);
+  w.write(raw);
+  return store.commit(w).id;
+}
+
+test('commit writes tmp -> new, indexes from headers, and the id comes from the UIDL', async () => {
+  const dir = tmp();
+  const store = await MailStore.open(dir);
+  const id = await put(store, 'uid-1', mail('hello'));
+  const entry = store.get(id)!;
+  assert.equal(entry.subject, 'hello');
+  assert.match(entry.file, /^new\//);
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'Maildir', 'tmp')), []);
+  assert.deepEqual(await store.readRaw(id), mail('hello'));
+  assert.equal(parseName(path.basename(entry.file)).uidlKey, 'uid-1');
+  assert.ok(store.hasUidl('uid-1'));
+});
+
+test('flags: read moves to cur/ with S; trash hides from the inbox but keeps the UIDL', async () => {
+  const dir = tmp();
+  const store = await MailStore.open(dir);
+  const id = await put(store, 'u', mail('x'));
+  assert.match(store.setSeen(id, true).file, /^cur\/.*:2,S$/);
+  assert.match(store.trash(id).file, /:2,ST$/);
+  assert.equal(store.list().length, 0);
+  assert.ok(store.hasUidl('u'), 'a message deleted locally is not fetched again');
+  const reopened = await MailStore.open(dir);
+  assert.equal(reopened.get(id)?.trashed, true);
+  assert.equal(reopened.get(id)?.seen, true);
+  reopened.restore(id);
+  assert.equal(reopened.list().length, 1);
+});
+
+test('the index is rebuilt from the Maildir when it is missing, damaged or behind', async () => {
+  const dir = tmp();
+  const store = await MailStore.open(dir);
+  const a = await put(store, 'a', mail('first', 'Sun, 1 Nov 2026 10:00:00 +0000'));
+  const b = await put(store, 'b', mail('second', 'Tue, 3 Nov 2026 10:00:00 +0000'));
+  const index = path.join(dir, 'index.jsonl');
+  // Damaged: a torn last line, as a crash mid-append leaves it.
+  fs.writeFileSync(index, `${fs.readFileSync(index, 'utf8').split('\n')[0]}\n{"id":"tor`);
+  const repaired = await MailStore.open(dir);
+  assert.deepEqual(repaired.list().map((m) => m.id), [b, a], 'both messages, newest first');
+  fs.rmSync(index);
+  const rebuilt = await MailStore.open(dir);
+  assert.deepEqual(rebuilt.list().map((m) => m.subject), ['second', 'first']);
+  // Every index line parses after repair.
+  for (const line of fs.readFileSync(index, 'utf8').trim().split('\n')) JSON.parse(line);
+});
+
+test('an entry whose file is gone is dropped; files from other tools are ignored', async () => {
+  const dir = tmp();
+  const store = await MailStore.open(dir);
+  const id = await put(store, 'gone', mail('gone'));
+  fs.rmSync(store.pathOf(id)!);
+  fs.writeFileSync(path.join(dir, 'Maildir', 'new', '1700000000.foreign.host'), mail('foreign'));
+  const reopened = await MailStore.open(dir);
+  assert.equal(reopened.size, 0);
+});
+
+test('a full download replaces the headers-only copy under the same id, keeping flags', async () => {
+  const dir = tmp();
+  const store = await MailStore.open(dir);
+  const raw = mail('big');
+  const headers = raw.subarray(0, raw.indexOf('\r\n\r\n') + 4);
+  const id = await put(store, 'big', headers, true);
+  assert.equal(store.get(id)?.headersOnly, true);
+  store.setSeen(id, true);
+  const fullId = await put(store, 'big', raw);
+  assert.equal(fullId, id);
+  const entry = store.get(id)!;
+  assert.equal(entry.headersOnly, undefined);
+  assert.equal(entry.seen, true);
+  assert.deepEqual(await store.readRaw(id), raw);
+  const files = [...fs.readdirSync(path.join(dir, 'Maildir', 'new')), ...fs.readdirSync(path.join(dir, 'Maildir', 'cur'))];
+  assert.equal(files.length, 1, 'the headers-only file is gone');
+});
+
+test('crash between a full download and removing the headers-only copy: the full one wins on open', async () => {
+  const dir = tmp();
+  const store = await MailStore.open(dir);
+  const raw = mail('both');
+  await put(store, 'both', raw.subarray(0, raw.indexOf('\r\n\r\n') + 4), true);
+  // Simulate: the full copy was renamed into new/ but the partial was not removed yet.
+  const w = store.begin('both');
+  w.write(raw);
+  w.commit();
+  const reopened = await MailStore.open(dir);
+  assert.equal(reopened.size, 1);
+  const only = reopened.list()[0]!;
+  assert.equal(only.headersOnly, undefined);
+  assert.deepEqual(await reopened.readRaw(only.id), raw);
+});
+
+test('abort leaves nothing outside tmp/ and removes the tmp file', async () => {
+  const dir = tmp();
+  const store = await MailStore.open(dir);
+  const w = store.begin('partial');
+  w.write(Buffer.from('Subject: half'));
+  w.abort();
+  for (const sub of ['tmp', 'new', 'cur']) assert.deepEqual(fs.readdirSync(path.join(dir, 'Maildir', sub)), []);
+  assert.equal(store.size, 0);
+});
