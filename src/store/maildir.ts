@@ -166,9 +166,9 @@ export class MessageWriter {
   }
 
   /** fsyncs the file and renames it into new/. Returns the path relative to the Maildir. */
-  commit(): string {
+  commit(fsync = true): string {
     if (this.fd === undefined) throw new Error('commit after commit or abort');
-    fs.fsyncSync(this.fd);
+    if (fsync) fs.fsyncSync(this.fd);
     fs.closeSync(this.fd);
     this.fd = undefined;
     const rel = path.join('new', this.name);

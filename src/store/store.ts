@@ -100,9 +100,9 @@ export class MailStore {
    * Commits a fully received message: fsync, rename into new/, index it.
    * A full download replaces a stored headers-only copy (same id).
    */
-  commit(writer: MessageWriter, extra?: { serverSize?: number; summaryPrefix?: Buffer }): MessageSummary {
+  commit(writer: MessageWriter, extra?: { serverSize?: number; summaryPrefix?: Buffer; skipFsync?: boolean }): MessageSummary {
     const previous = this.byKey.get(uidlKey(writer.uidl));
-    let file = writer.commit();
+    let file = writer.commit(extra?.skipFsync !== true);
     let seen = false;
     if (previous) {
       // Keep the flags the user set on the headers-only copy.
@@ -125,6 +125,14 @@ export class MailStore {
     appendIndex(this.indexFile, [entry]);
     this.add(entry);
     return entry;
+  }
+
+  /**
+   * Commits without fsyncing the file: for building fixtures and imports
+   * only, never for mail downloaded from a server (whose DELE depends on it).
+   */
+  commitUnsynced(writer: MessageWriter): MessageSummary {
+    return this.commit(writer, { skipFsync: true });
   }
 
   /** Makes the renames of committed messages durable (call before telling the server anything). */

@@ -1,0 +1,75 @@
+// The benchmark's Markdown table and SVG chart.
+
+import type { MicroResults } from './micro';
+
+export interface Results {
+  readonly date: string;
+  readonly profile: string;
+  readonly messages: number;
+  readonly megabytes: number;
+  readonly rounds: number;
+  readonly machine: string;
+  readonly versions: Record<string, string>;
+  readonly fetch: Record<string, { wallS: number; cpuS: number; maxRssMB: number }>;
+  readonly micro: MicroResults;
+}
+
+const TARGETS = {
+  oursOverWire: 1.25,
+  oursOverMpop: 0.75,
+  peakRssMB: 150,
+  refetchS: 0.25,
+  list100kMs: 300,
+  show1MBMs: 150,
+};
+
+const mark = (ok: boolean): string => (ok ? 'met' : '**not met**');
+
+export function markdown(r: Results): string {
+  const wire = r.fetch['wire']!.wallS;
+  const mpop = r.fetch['mpop']!.wallS;
+  const ours = r.fetch['pop3-mail']!;
+  const refetch = r.fetch['pop3-mail re-fetch']!;
+  const show1 = Object.entries(r.micro.show).find(([k]) => k.startsWith('1 MB'))?.[1] ?? NaN;
+  const lines = [
+    `# Benchmark results (${r.profile} profile)`,
+    '',
+    `${r.date}: ${r.messages} messages, ${r.megabytes.toFixed(1)} MB, Dovecot POP3S on loopback, medians of ${r.rounds} rounds, clients alternating.`,
+    `Machine: ${r.machine}. ${Object.entries(r.versions).map(([k, v]) => `${k}: ${v}`).join('; ')}.`,
+    '',
+    '| client | wall (s) | CPU (s) | peak RSS (MB) | / wire | / mpop |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...Object.entries(r.fetch).map(
+      ([name, s]) => `| ${name} | ${s.wallS.toFixed(2)} | ${s.cpuS.toFixed(2)} | ${s.maxRssMB.toFixed(0)} | ${(s.wallS / wire).toFixed(2)} | ${(s.wallS / mpop).toFixed(2)} |`,
+    ),
+    '',
+    '| figure | value | target | |',
+    '|---|---:|---:|---|',
+    `| ours / wire (full fetch) | ${(ours.wallS / wire).toFixed(2)} | <= ${TARGETS.oursOverWire} | ${mark(ours.wallS / wire <= TARGETS.oursOverWire)} |`,
+    `| ours / mpop (full fetch) | ${(ours.wallS / mpop).toFixed(2)} | <= ${TARGETS.oursOverMpop} | ${mark(ours.wallS / mpop <= TARGETS.oursOverMpop)} |`,
+    `| peak RSS of a full fetch | ${ours.maxRssMB.toFixed(0)} MB | <= ${TARGETS.peakRssMB} MB | ${mark(ours.maxRssMB <= TARGETS.peakRssMB)} |`,
+    `| re-fetch, nothing new | ${refetch.wallS.toFixed(3)} s | <= ${TARGETS.refetchS} s | ${mark(refetch.wallS <= TARGETS.refetchS)} |`,
+    `| open a 100,000-message store | ${r.micro.openStore100kMs.toFixed(0)} ms | | |`,
+    `| list 100,000 index entries | ${r.micro.list100kMs.toFixed(1)} ms | <= ${TARGETS.list100kMs} ms | ${mark(r.micro.list100kMs <= TARGETS.list100kMs)} |`,
+    ...Object.entries(r.micro.show).map(([k, v]) => `| show (parse for the view) ${k} | ${v.toFixed(0)} ms | ${k.startsWith('1 MB') ? `<= ${TARGETS.show1MBMs} ms` : ''} | ${k.startsWith('1 MB') ? mark(show1 <= TARGETS.show1MBMs) : ''} |`),
+    ...Object.entries(r.micro.bundleBytes).map(([k, v]) => `| size of ${k} | ${(v / 1024).toFixed(0)} KiB | | |`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** A horizontal bar chart of median fetch wall time per client. */
+export function chartSvg(r: Results): string {
+  const entries = Object.entries(r.fetch);
+  const max = Math.max(...entries.map(([, s]) => s.wallS));
+  const barW = 420;
+  const rowH = 30;
+  const h = 50 + entries.length * rowH;
+  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const rows = entries.map(([name, s], i) => {
+    const y = 40 + i * rowH;
+    const w = Math.max(1, (s.wallS / max) * barW);
+    return `<text x="150" y="${y + 15}" text-anchor="end">${esc(name)}</text><rect x="160" y="${y}" width="${w.toFixed(1)}" height="20" fill="${name.startsWith('pop3-mail') ? '#2f7d32' : '#607d8b'}"/><text x="${(165 + w).toFixed(1)}" y="${y + 15}">${s.wallS.toFixed(2)} s</text>`;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="680" height="${h}" font-family="sans-serif" font-size="13"><text x="10" y="22" font-weight="bold">Fetch ${r.messages} messages (${r.megabytes.toFixed(0)} MB), median wall time</text>${rows.join('')}</svg>\n`;
+}

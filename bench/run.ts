@@ -1,0 +1,117 @@
+// `npm run bench [-- --profile quick|full] [--rounds N] [--write-results]`
+//
+// Starts a private Dovecot POP3S on loopback with a seeded mailbox, then
+// times, alternating clients round by round: the raw wire, mpop, fetchmail,
+// our CLI into an empty store, and our re-fetch with nothing new. Prints
+// medians and our ratios to the wire and to mpop, measured in the same run;
+// then in-process figures (100,000-entry index, parse for the view, bundle
+// sizes). Writes bench/out/results-<profile>.json and .md; with
+// --write-results also bench/RESULTS.md and bench/fetch-chart.svg.
+
+import { execFileSync } from 'node:child_process';
+import { buildSync } from 'esbuild';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startDovecot } from '../test/support/dovecot';
+import { fetchmail, mpop, ours, oursRefetch, wire, type Client, type Server } from './clients';
+import { buildMailbox, PROFILES } from './mailbox';
+import { measure, median, type Sample } from './measure';
+import { runMicro } from './micro';
+import { chartSvg, markdown, type Results } from './report';
+
+const root = path.resolve(__dirname, '..');
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : (process.argv[i + 1] ?? fallback);
+}
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
+}
+
+function version(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]!.trim();
+  } catch (err) {
+    return ((err as { stdout?: string }).stdout ?? '').split('\n')[0]!.trim() || 'unknown';
+  }
+}
+
+async function main(): Promise<void> {
+  const profile = PROFILES[option('profile', 'quick')];
+  if (!profile) throw new Error(`unknown profile; use one of ${Object.keys(PROFILES).join(', ')}`);
+  const rounds = Number(option('rounds', '3'));
+  const cache = path.join(root, 'bench/out/cache');
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pop3-bench-'));
+  buildSync({ entryPoints: [path.join(root, 'bench/wire.ts')], bundle: true, platform: 'node', outfile: path.join(root, 'bench/out/wire.js'), logLevel: 'warning' });
+  if (!fs.existsSync(path.join(root, 'dist/cli.js'))) throw new Error('build first: npm run build');
+
+  console.log(`profile ${profile.name}: generating ${profile.messages} messages...`);
+  const mailbox = buildMailbox(profile, path.join(cache, `mailbox-${profile.name}`));
+  console.log(`mailbox: ${mailbox.files.length} messages, ${(mailbox.bytes / 1e6).toFixed(1)} MB`);
+
+  const user = 'bench';
+  const password = 'bench-pw';
+  const dovecot = await startDovecot({ users: [{ user, password }] });
+  try {
+    for (const f of mailbox.files) dovecot.deliver(user, fs.readFileSync(f), path.basename(f, '.eml'));
+    const server: Server = { port: dovecot.pop3sPort, caFile: dovecot.caFile, user, password, count: mailbox.files.length };
+    // Warm-up: Dovecot indexes the mailbox on first access; no client should pay that.
+    await measure(wire.prepare(work, server).cmd, wire.prepare(work, server).args, wire.prepare(work, server).env);
+
+    const clients: Client[] = [wire, mpop, fetchmail, ours, oursRefetch];
+    const samples = new Map<string, Sample[]>(clients.map((c) => [c.name, []]));
+    for (let r = 1; r <= rounds; r++) {
+      for (const c of clients) {
+        const { cmd, args, env } = c.prepare(work, server);
+        const s = await measure(cmd, args, env);
+        const stored = c.stored?.(work);
+        if (stored !== undefined && stored !== server.count) throw new Error(`${c.name} stored ${stored} of ${server.count} messages`);
+        samples.get(c.name)!.push(s);
+        console.log(`round ${r} ${c.name.padEnd(20)} ${s.wallS.toFixed(2)} s wall, ${s.cpuS.toFixed(2)} s CPU, ${s.maxRssMB.toFixed(0)} MB peak RSS`);
+      }
+    }
+    console.log('in-process figures...');
+    const micro = await runMicro(cache, rounds);
+    const med = (name: string): { wallS: number; cpuS: number; maxRssMB: number } => {
+      const ss = samples.get(name)!;
+      return { wallS: median(ss.map((s) => s.wallS)), cpuS: median(ss.map((s) => s.cpuS)), maxRssMB: median(ss.map((s) => s.maxRssMB)) };
+    };
+    const results: Results = {
+      date: new Date().toISOString(),
+      profile: profile.name,
+      messages: mailbox.files.length,
+      megabytes: mailbox.bytes / 1e6,
+      rounds,
+      machine: machine(),
+      versions: {
+        dovecot: version('/usr/sbin/dovecot', ['--version']),
+        mpop: version('/usr/bin/mpop', ['--version']),
+        fetchmail: version('/usr/bin/fetchmail', ['--version']),
+      },
+      fetch: Object.fromEntries(clients.map((c) => [c.name, med(c.name)])),
+      micro,
+    };
+    const md = markdown(results);
+    console.log(`\n${md}`);
+    fs.mkdirSync(path.join(root, 'bench/out'), { recursive: true });
+    fs.writeFileSync(path.join(root, `bench/out/results-${profile.name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+    fs.writeFileSync(path.join(root, `bench/out/results-${profile.name}.md`), md);
+    if (process.argv.includes('--write-results')) {
+      fs.writeFileSync(path.join(root, 'bench/RESULTS.md'), md);
+      fs.writeFileSync(path.join(root, 'bench/fetch-chart.svg'), chartSvg(results));
+      console.log('wrote bench/RESULTS.md and bench/fetch-chart.svg');
+    }
+  } finally {
+    await dovecot.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,87 @@
+// Runtime validation of webview -> host messages (SECURITY.md T37).
+// The webview renders hostile content, so the host treats whatever it posts as
+// untrusted: plain objects only, exact key sets, no prototype tricks, and links
+// limited to http, https and mailto. Pure TS: no node, no vscode imports.
+import type { FromWebview } from './messages';
+
+/** Longest href the host will consider (browsers cope with more; mail links rarely need it). */
+export const MAX_HREF_LENGTH = 8192;
+
+const ALLOWED_LINK_PROTOCOLS: ReadonlySet<string> = new Set(['http:', 'https:', 'mailto:']);
+
+/** C0 controls, space, DEL, C1 controls, bidi and zero-width format characters: never inside a URL we open. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const FORBIDDEN_IN_HREF = /[\u0000-\u0020\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+
+/**
+ * Returns the href normalised by the URL parser when it is an http(s) URL
+ * with a host or a mailto: URL, else undefined. Everything else (vscode:,
+ * file:, command:, javascript:, data:, relative URLs, credentials in the
+ * authority) is refused.
+ */
+export function checkLinkHref(href: unknown): string | undefined {
+  if (typeof href !== 'string' || href.length === 0 || href.length > MAX_HREF_LENGTH) return undefined;
+  if (FORBIDDEN_IN_HREF.test(href)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return undefined;
+  }
+  if (!ALLOWED_LINK_PROTOCOLS.has(url.protocol)) return undefined;
+  if (url.protocol === 'mailto:') {
+    return url.pathname.length > 0 || url.search.length > 0 ? url.href : undefined;
+  }
+  // http(s): a real host, no user:password@ (used to disguise the destination).
+  if (url.hostname.length === 0 || url.username !== '' || url.password !== '') return undefined;
+  return url.href;
+}
+
+/** A plain data object: not an array, a class instance or a proxy-like exotic, with only the given own string keys. */
+function plainRecord(value: unknown, keys: readonly string[]): Record<string, unknown> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  if (Object.getOwnPropertySymbols(value).length > 0) return undefined;
+  const own = Object.getOwnPropertyNames(value);
+  if (own.length !== keys.length) return undefined;
+  for (const key of own) {
+    if (!keys.includes(key)) return undefined;
+    const desc = Object.getOwnPropertyDescriptor(value, key);
+    // Accessors could return a different value on every read.
+    if (desc === undefined || !('value' in desc)) return undefined;
+  }
+  return value as Record<string, unknown>;
+}
+
+function typeOf(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const desc = Object.getOwnPropertyDescriptor(value, 'type');
+  return desc !== undefined && 'value' in desc ? desc.value : undefined;
+}
+
+/**
+ * Validates a message posted by the webview. Returns a fresh object built
+ * from checked fields only (never the input itself), or undefined when the
+ * message is malformed, of an unknown type, or carries extra keys.
+ */
+export function parseFromWebview(value: unknown): FromWebview | undefined {
+  const type = typeOf(value);
+  if (typeof type !== 'string') return undefined;
+  const known = type as FromWebview['type'];
+  switch (known) {
+    case 'ready':
+      return plainRecord(value, ['type']) ? { type: 'ready' } : undefined;
+    case 'openLink': {
+      const record = plainRecord(value, ['type', 'href']);
+      if (!record) return undefined;
+      const href = checkLinkHref(record['href']);
+      return href === undefined ? undefined : { type: 'openLink', href };
+    }
+    default: {
+      const unknownType: never = known;
+      void unknownType;
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,117 @@
+// Validation of account fields, for the Add Account input boxes and for
+// entries of the `pop3Mail.accounts` setting (which people edit by hand).
+// Pure: no vscode import.
+import { AUTH_METHODS, type AuthMethod } from '../pop3/auth/types';
+import type { AccountConfig } from '../sync/account';
+
+export const DEFAULT_TLS_PORT = 995;
+
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*\.?$/;
+const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS = /[\u0000-\u001f\u007f]/;
+
+/** The host without surrounding whitespace or IPv6 brackets. */
+export function normalizeHost(input: string): string {
+  const trimmed = input.trim();
+  return trimmed.startsWith('[') && trimmed.endsWith(']') ? trimmed.slice(1, -1) : trimmed;
+}
+
+/** An error message for a host name, or undefined when it is valid. */
+export function hostProblem(input: string): string | undefined {
+  const host = normalizeHost(input);
+  if (host === '') return 'Enter the POP3 server host name, e.g. pop.example.com';
+  if (HOST_NAME.test(host)) return undefined;
+  if (host.includes(':') && IPV6.test(host)) return undefined;
+  return 'Not a valid host name or IP address';
+}
+
+/** An error message for a port, or undefined when it is an integer in 1-65535. */
+export function portProblem(input: string): string | undefined {
+  const text = input.trim();
+  if (!/^\d{1,5}$/.test(text)) return 'Enter a port number between 1 and 65535 (995 for POP3S)';
+  const port = Number(text);
+  return port >= 1 && port <= 65535 ? undefined : 'Enter a port number between 1 and 65535 (995 for POP3S)';
+}
+
+/** An error message for a user name, or undefined when it is valid. */
+export function userProblem(input: string): string | undefined {
+  if (input.trim() === '') return 'Enter the user name (often the full mail address)';
+  if (CONTROLS.test(input)) return 'The user name must not contain control characters';
+  if (input.length > 255) return 'The user name is too long';
+  return undefined;
+}
+
+/** An error message for a password, or undefined when it can be sent (the core rejects CR, LF and NUL). */
+export function passwordProblem(input: string): string | undefined {
+  if (input === '') return 'Enter the password';
+  if (/[\r\n\0]/.test(input)) return 'The password must not contain line breaks or NUL characters';
+  if (input.length > 1024) return 'The password is too long';
+  return undefined;
+}
+
+export interface ParsedAccounts {
+  readonly accounts: readonly AccountConfig[];
+  /** One line per skipped entry, for the log (no secrets: the setting holds none). */
+  readonly problems: readonly string[];
+}
+
+/** 32 bytes as hex, with or without colons (as `openssl x509 -fingerprint -sha256` prints it). */
+const SHA256_FINGERPRINT = /^(?:[0-9A-Fa-f]{64}|[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){31})$/;
+
+/** The OAuth mechanisms need a token the editor cannot obtain yet, so the setting offers the password-based ones. */
+export const SETTING_AUTH_METHODS: readonly AuthMethod[] = AUTH_METHODS.filter((m) => m !== 'xoauth2' && m !== 'oauthbearer');
+
+function isAuthMethod(value: unknown): value is AuthMethod {
+  return typeof value === 'string' && (SETTING_AUTH_METHODS as readonly string[]).includes(value);
+}
+
+function field(entry: object, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(entry, key) ? (entry as Record<string, unknown>)[key] : undefined;
+}
+
+function parseEntry(entry: unknown): AccountConfig | string {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return 'not an object';
+  const host = field(entry, 'host');
+  const port = field(entry, 'port') ?? DEFAULT_TLS_PORT;
+  const user = field(entry, 'user');
+  const security = field(entry, 'security') ?? 'tls';
+  const name = field(entry, 'name');
+  const caFile = field(entry, 'caFile');
+  const auth = field(entry, 'auth');
+  const pin = field(entry, 'pin');
+  if (typeof host !== 'string' || hostProblem(host) !== undefined) return 'missing or invalid "host"';
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return 'invalid "port"';
+  if (typeof user !== 'string' || userProblem(user) !== undefined) return 'missing or invalid "user"';
+  if (security !== 'tls' && security !== 'starttls') return '"security" must be "tls" or "starttls"';
+  if (name !== undefined && typeof name !== 'string') return '"name" must be a string';
+  if (caFile !== undefined && typeof caFile !== 'string') return '"caFile" must be a string';
+  if (auth !== undefined && !isAuthMethod(auth)) return `"auth" must be one of ${SETTING_AUTH_METHODS.join(', ')}`;
+  if (pin !== undefined && (typeof pin !== 'string' || !SHA256_FINGERPRINT.test(pin.trim()))) return '"pin" must be a SHA-256 fingerprint (64 hex digits, colons allowed)';
+  const cleanHost = normalizeHost(host);
+  const account: AccountConfig = {
+    name: typeof name === 'string' && name.trim() !== '' ? name.trim() : `${user}@${cleanHost}`,
+    host: cleanHost,
+    port,
+    user,
+    security,
+    ...(typeof caFile === 'string' && caFile.trim() !== '' ? { caFile: caFile.trim() } : {}),
+    ...(auth !== undefined ? { auth } : {}),
+    ...(typeof pin === 'string' ? { pin: pin.trim() } : {}),
+  };
+  return account;
+}
+
+/** Parses the raw setting value; invalid entries are skipped and described in `problems`. */
+export function parseAccounts(raw: unknown): ParsedAccounts {
+  if (raw === undefined || raw === null) return { accounts: [], problems: [] };
+  if (!Array.isArray(raw)) return { accounts: [], problems: ['pop3Mail.accounts: not an array'] };
+  const accounts: AccountConfig[] = [];
+  const problems: string[] = [];
+  raw.forEach((entry: unknown, index) => {
+    const parsed = parseEntry(entry);
+    if (typeof parsed === 'string') problems.push(`pop3Mail.accounts[${index}] skipped: ${parsed}`);
+    else accounts.push(parsed);
+  });
+  return { accounts, problems };
+}

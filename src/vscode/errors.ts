@@ -1,0 +1,24 @@
+// Turning errors into what the user reads. Our own message first; the
+// server's text, when there is some, cleaned and truncated (SECURITY.md T40).
+import { Pop3Error } from '../pop3/errors';
+import { notificationText } from './text';
+
+/** One line for a notification: "<what failed>: <why>", never raw server text. */
+export function describeError(what: string, error: unknown): string {
+  if (Pop3Error.is(error)) {
+    const server = error.serverText ? ` Server said: "${notificationText(error.serverText, 160)}"` : '';
+    return `${what}: ${notificationText(error.message, 240)}${server}`;
+  }
+  if (error instanceof Error) return `${what}: ${notificationText(error.message, 240)}`;
+  return `${what}: ${notificationText(String(error), 240)}`;
+}
+
+/** For the log: the code, our message and the cleaned server text. */
+export function logError(error: unknown): string {
+  if (Pop3Error.is(error)) {
+    const server = error.serverText ? ` (server: ${notificationText(error.serverText, 500)})` : '';
+    return `${error.code}: ${notificationText(error.message, 500)}${server}`;
+  }
+  if (error instanceof Error) return `${error.name}: ${notificationText(error.message, 500)}`;
+  return notificationText(String(error), 500);
+}
