@@ -1,0 +1,106 @@
+// The walking skeleton in a real editor: install the .vsix into code-server,
+// add an account through the UI against a real Dovecot, fetch, see the tree,
+// open a message, read it in the webview. Screenshots go to test-artifacts/.
+
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startDovecot, type Dovecot } from '../support/dovecot';
+import { generateMailbox } from '../support/mailgen';
+import {
+  ACTIVITY_BAR_ENTRY,
+  answerQuickInput,
+  findFrameWith,
+  launchBrowser,
+  openWorkbench,
+  runCommand,
+  screenshot,
+  startCodeServer,
+  type CodeServer,
+} from '../support/codeServer';
+
+const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
+const PASSWORD = 'e2e-Secret-4711';
+const MARKER = 'Skeleton marker message';
+const BODY = 'The plain body of the marker message.\r\nSecond line, with <b>no HTML</b> rendered.\r\n';
+
+let dovecot: Dovecot;
+let editor: CodeServer;
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  assert.ok(fs.existsSync(VSIX), `build the package first: ${VSIX}`);
+  dovecot = await startDovecot({ users: [{ user: 'alice', password: PASSWORD }] });
+  generateMailbox(3, 8).forEach((raw, i) => dovecot.deliver('alice', raw, `gen${i}`));
+  dovecot.deliver(
+    'alice',
+    [
+      'From: "Marker Sender" <marker@example.org>',
+      'To: alice@example.com',
+      `Subject: ${MARKER}`,
+      'Date: Wed, 25 Nov 2026 09:30:00 +0000',
+      'Message-ID: <marker@example.org>',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      BODY,
+    ].join('\r\n'),
+    'marker',
+  );
+  editor = await startCodeServer({ vsix: VSIX });
+  ({ browser, page } = await launchBrowser());
+});
+
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  await editor?.stop();
+  await dovecot?.stop();
+});
+
+test('add an account in the UI, fetch, see the tree, open a message in the webview', async () => {
+  await openWorkbench(page, editor.url);
+  await page.locator(ACTIVITY_BAR_ENTRY).click();
+  // No account yet: the welcome view offers "Add Account".
+  const welcome = page.locator('.monaco-text-button', { hasText: 'Add Account' });
+  await welcome.waitFor({ timeout: 30_000 });
+  await screenshot(page, 'skeleton-1-welcome');
+
+  await runCommand(page, 'POP3 Mail: Add Account');
+  await answerQuickInput(page, 'localhost', '(1/5)');
+  await answerQuickInput(page, String(dovecot.pop3sPort), '(2/5)');
+  await answerQuickInput(page, 'alice', '(3/5)');
+  await answerQuickInput(page, PASSWORD, '(4/5)');
+  await answerQuickInput(page, dovecot.caFile, '(5/5)');
+  await page.locator('.notification-toast', { hasText: 'Account added' }).waitFor({ timeout: 15_000 });
+  await screenshot(page, 'skeleton-2-account-added');
+
+  await runCommand(page, 'POP3 Mail: Fetch Mail');
+  const row = page.locator('.monaco-list-row', { hasText: MARKER });
+  await row.waitFor({ timeout: 60_000 });
+  const rows = await page.locator('.pane-body .monaco-list-row').allInnerTexts();
+  assert.ok(rows.some((r) => r.includes('alice@localhost')), `the account is a tree row: ${JSON.stringify(rows)}`);
+  assert.equal(rows.length, 1 + 9, 'the account and its nine messages');
+  assert.ok(rows.some((r) => r.includes(MARKER) && r.includes('Marker Sender')), 'subject and sender in the row');
+  await screenshot(page, 'skeleton-3-tree');
+
+  await row.click();
+  const frame = await findFrameWith(page, '#body', 30_000);
+  await frame.locator('#subject', { hasText: MARKER }).waitFor({ timeout: 20_000 });
+  const norm = (s: string | null): string => (s ?? '').replace(/\r/g, '').trimEnd();
+  assert.equal(norm(await frame.locator('#body').textContent()), norm(BODY));
+  assert.match((await frame.locator('#from').innerText()) ?? '', /Marker Sender[\s\S]*marker@example\.org/);
+  assert.match((await frame.locator('#to').textContent()) ?? '', /alice@example\.com/);
+  assert.ok(((await frame.locator('#date').textContent()) ?? '').length > 0, 'a date is shown');
+  assert.equal(await frame.locator('#body b').count(), 0, 'the body is text, not HTML');
+  const csp = await frame.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  assert.match(csp ?? '', /default-src 'none'/);
+  assert.match(csp ?? '', /script-src 'nonce-[A-Za-z0-9+/=]{16,}'/);
+  await screenshot(page, 'skeleton-4-message');
+
+  // A second fetch downloads nothing new: still nine messages.
+  await runCommand(page, 'POP3 Mail: Fetch Mail');
+  await page.waitForTimeout(3000);
+  assert.equal((await page.locator('.pane-body .monaco-list-row').allInnerTexts()).length, 10);
+});
