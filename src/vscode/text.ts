@@ -85,3 +85,44 @@ export function mailbox(from: { readonly name: string; readonly address: string 
   if (name && address && name !== address) return `${name} <${address}>`;
   return address || name || '(unknown sender)';
 }
+
+/** Every ASCII punctuation character, each of which CommonMark lets a backslash escape. */
+const MARKDOWN_PUNCTUATION = /[!-/:-@[-`{-~]/g;
+
+/**
+ * Untrusted text as literal Markdown: one line (displayLine), every ASCII
+ * punctuation character backslash-escaped, so a subject or name cannot make
+ * a link, an image, HTML, emphasis, a heading or an autolink in a tooltip.
+ */
+export function escapeMarkdown(text: string, max = 200): string {
+  return displayLine(text, max).replace(MARKDOWN_PUNCTUATION, '\\$&');
+}
+
+/** What a message tooltip says, as Markdown with every untrusted part escaped. */
+export interface TooltipFacts {
+  readonly subject: string;
+  readonly from: { readonly name: string; readonly address: string };
+  readonly date: string;
+  readonly size: number;
+  readonly serverSize?: number;
+  readonly hasAttachments: boolean;
+  readonly headersOnly?: boolean;
+  readonly seen: boolean;
+  readonly snippet: string;
+}
+
+export function messageTooltip(m: TooltipFacts, locale?: string): string {
+  const name = escapeMarkdown(m.from.name, 120);
+  const address = escapeMarkdown(m.from.address, 200);
+  const sender = name && address && displayLine(m.from.name) !== displayLine(m.from.address) ? `${name} \\<${address}\\>` : address || name || '\\(unknown sender\\)';
+  const facts = [
+    escapeMarkdown(longDate(m.date, locale)),
+    m.headersOnly ? `headers only, ${formatBytes(m.serverSize ?? m.size)} on the server` : formatBytes(m.size),
+    ...(m.hasAttachments ? ['with attachments'] : []),
+    m.seen ? 'read' : 'unread',
+  ].join(' \u00b7 ');
+  const lines = [`**${escapeMarkdown(m.subject, 300) || '\\(no subject\\)'}**`, '', `From: ${sender}`, '', facts];
+  const snippet = escapeMarkdown(m.snippet, 300);
+  if (snippet) lines.push('', '---', '', snippet);
+  return lines.join('\n');
+}
