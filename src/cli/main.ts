@@ -4,6 +4,9 @@
 // 5 network or timeout, 6 protocol or server error, 7 needs confirmation
 // (--accept-new-uidls), 1 anything else.
 
+// More threads for the parallel fsyncs of a fetch (read when the pool first starts).
+process.env['UV_THREADPOOL_SIZE'] ??= '16';
+
 import { AUTH_METHODS } from '../pop3/auth/types';
 import { Pop3Error } from '../pop3/errors';
 import { CertificateError } from '../pop3/transport';

@@ -15,7 +15,7 @@ export interface HeaderSummary {
 
 /** How many bytes of a message the summary needs at most (headers plus a body start). */
 export const SUMMARY_PREFIX_BYTES = 64 * 1024;
-const SNIPPET_CHARS = 160;
+const SNIPPET_CHARS = 100;
 
 /** Bidi controls and other invisible formatting characters that can disguise text (T31). */
 const BIDI = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;

@@ -11,6 +11,13 @@ const LF = 0x0a;
 const CR = 0x0d;
 const DOT = 0x2e;
 const EMPTY = Buffer.alloc(0);
+const LF_DOT = Buffer.from('\n.');
+
+/** Index of the next "." that starts a line, searching from `from`, or -1. */
+function nextDotLine(buf: Buffer, from: number): number {
+  const i = buf.indexOf(LF_DOT, from > 0 ? from - 1 : 0);
+  return i === -1 ? -1 : i + 1;
+}
 
 /** Result of feeding bytes to a DotDecoder. */
 export interface DotDecodeResult {
@@ -35,41 +42,31 @@ export class DotDecoder {
     const carried = this.pending.length;
     const buf = carried ? Buffer.concat([this.pending, input]) : input;
     this.pending = EMPTY;
-    let pos = 0;
+    if (buf.length === 0) return { consumed: 0, done: false };
     let segStart = 0;
-    while (pos < buf.length) {
-      if (this.atLineStart) {
-        this.atLineStart = false;
-        if (buf[pos] === DOT) {
-          const next = pos + 1 < buf.length ? buf[pos + 1] : -1;
-          const after = pos + 2 < buf.length ? buf[pos + 2] : -1;
-          if (next === -1 || (next === CR && after === -1)) {
-            // Cannot decide yet: keep "." or ".\r" for the next chunk.
-            this.flush(buf, segStart, pos);
-            this.pending = Buffer.from(buf.subarray(pos));
-            this.atLineStart = true;
-            return { consumed: input.length, done: false };
-          }
-          if (next === LF || (next === CR && after === LF)) {
-            this.flush(buf, segStart, pos);
-            const end = pos + (next === LF ? 2 : 3);
-            return { consumed: end - carried, done: true };
-          }
-          // A stuffed line: drop this one dot.
-          this.flush(buf, segStart, pos);
-          segStart = pos + 1;
-          pos += 1;
-        }
-      }
-      const nl = buf.indexOf(LF, pos);
-      if (nl === -1) {
-        pos = buf.length;
-      } else {
-        pos = nl + 1;
+    // Only lines that start with "." need work, so search for LF "." natively
+    // instead of walking every line: long base64 bodies cost one scan.
+    let dot = this.atLineStart ? (buf[0] === DOT ? 0 : nextDotLine(buf, 0)) : nextDotLine(buf, 0);
+    while (dot !== -1) {
+      const next = dot + 1 < buf.length ? buf[dot + 1] : -1;
+      const after = dot + 2 < buf.length ? buf[dot + 2] : -1;
+      this.flush(buf, segStart, dot);
+      if (next === -1 || (next === CR && after === -1)) {
+        // Cannot decide yet: keep "." or ".\r" for the next chunk.
+        this.pending = Buffer.from(buf.subarray(dot));
         this.atLineStart = true;
+        return { consumed: input.length, done: false };
       }
+      if (next === LF || (next === CR && after === LF)) {
+        this.atLineStart = true;
+        return { consumed: dot + (next === LF ? 2 : 3) - carried, done: true };
+      }
+      // A stuffed line: drop this one dot.
+      segStart = dot + 1;
+      dot = nextDotLine(buf, dot + 1);
     }
     this.flush(buf, segStart, buf.length);
+    this.atLineStart = buf[buf.length - 1] === LF;
     return { consumed: input.length, done: false };
   }
 

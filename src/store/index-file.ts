@@ -29,6 +29,10 @@ function isSummary(v: unknown): v is MessageSummary {
   );
 }
 
+function isRemoval(v: unknown): v is { id: string; removed: true } {
+  return typeof v === 'object' && v !== null && (v as { removed?: unknown }).removed === true && typeof (v as { id?: unknown }).id === 'string';
+}
+
 export interface LoadedIndex {
   readonly entries: Map<string, MessageSummary>;
   /** Lines read, to decide when the log is worth compacting. */
@@ -48,15 +52,30 @@ export function readIndex(file: string): LoadedIndex {
   const entries = new Map<string, MessageSummary>();
   let damaged = false;
   let lines = 0;
+  // Fast path: one JSON.parse for the whole log (a few times faster than one per line).
+  if (text.endsWith('\n')) {
+    try {
+      const all: unknown = JSON.parse(`[${text.slice(0, -1).replace(/\n/g, ',')}]`);
+      if (Array.isArray(all)) {
+        for (const v of all) {
+          if (isSummary(v)) entries.set(v.id, v);
+          else if (isRemoval(v)) entries.delete(v.id);
+          else damaged = true;
+        }
+        return { entries, lines: all.length, damaged };
+      }
+    } catch {
+      entries.clear(); // a damaged line: fall back to reading line by line
+    }
+  }
   for (const line of text.split('\n')) {
     if (!line) continue;
     lines++;
     try {
       const v: unknown = JSON.parse(line);
       if (isSummary(v)) entries.set(v.id, v);
-      else if (typeof v === 'object' && v !== null && (v as { removed?: unknown }).removed === true && typeof (v as { id?: unknown }).id === 'string') {
-        entries.delete((v as { id: string }).id);
-      } else damaged = true;
+      else if (isRemoval(v)) entries.delete(v.id);
+      else damaged = true;
     } catch {
       damaged = true;
     }

@@ -103,12 +103,28 @@ export function cleanTmp(root: string, olderThanMs: number): number {
   return removed;
 }
 
-/** Streams one message into tmp/, then commits it into new/. */
+/**
+ * Messages up to this size are collected in memory and written, fsynced and
+ * closed on the thread pool in one go (syncAsync), so the main thread only
+ * copies bytes; larger ones are streamed to their tmp/ file as they arrive.
+ */
+const IN_MEMORY_BYTES = 1024 * 1024;
+
+/**
+ * Receives one message and commits it into new/. Nothing is in new/ before
+ * its bytes are on disk; until then it is in memory or in tmp/.
+ */
 export class MessageWriter {
   private currentName: string;
   private currentUidl: string;
   private tmpPath: string;
+  /** Bytes not yet written to a file (the whole message while it is small). */
+  private chunks: Buffer[] = [];
+  /** Open tmp/ file once the message spilled to disk. */
   private fd: number | undefined;
+  /** The tmp/ file exists, complete and fsynced, closed (after syncAsync of an in-memory message). */
+  private synced = false;
+  private finished = false;
   private size = 0;
   private readonly prefixChunks: Buffer[] = [];
   private prefixBytes = 0;
@@ -123,7 +139,6 @@ export class MessageWriter {
     this.currentUidl = uidl;
     this.currentName = uniqueName(uidl, partial, now);
     this.tmpPath = path.join(root, 'tmp', this.currentName);
-    this.fd = fs.openSync(this.tmpPath, 'wx', 0o600);
   }
 
   get name(): string {
@@ -138,22 +153,34 @@ export class MessageWriter {
   rekey(uidl: string): void {
     const name = uniqueName(uidl, this.partial, this.now);
     const tmp = path.join(this.root, 'tmp', name);
-    fs.renameSync(this.tmpPath, tmp);
+    if (this.fd !== undefined || this.synced) fs.renameSync(this.tmpPath, tmp);
     this.tmpPath = tmp;
     this.currentName = name;
     this.currentUidl = uidl;
   }
 
+  /**
+   * Takes a chunk. Small messages keep a reference to it, not a copy: the
+   * caller must not reuse the buffer (socket chunks are never reused).
+   */
   write(chunk: Buffer): void {
-    if (this.fd === undefined) throw new Error('write after commit or abort');
-    let off = 0;
-    while (off < chunk.length) off += fs.writeSync(this.fd, chunk, off);
-    this.size += chunk.length;
+    if (this.finished || this.synced) throw new Error('write after commit or abort');
     if (this.prefixBytes < this.prefixLimit) {
       const take = chunk.subarray(0, this.prefixLimit - this.prefixBytes);
       this.prefixChunks.push(Buffer.from(take));
       this.prefixBytes += take.length;
     }
+    this.size += chunk.length;
+    if (this.fd === undefined && this.size <= IN_MEMORY_BYTES) {
+      this.chunks.push(chunk);
+      return;
+    }
+    if (this.fd === undefined) {
+      this.fd = fs.openSync(this.tmpPath, 'wx', 0o600);
+      writeAll(this.fd, this.chunks);
+      this.chunks = [];
+    }
+    writeAll(this.fd, [chunk]);
   }
 
   /** The first bytes of the message (headers and the start of the body). */
@@ -165,12 +192,38 @@ export class MessageWriter {
     return this.size;
   }
 
-  /** fsyncs the file and renames it into new/. Returns the path relative to the Maildir. */
+  /**
+   * Makes the message durable in tmp/ on the thread pool (write, fsync,
+   * close), so that many messages are synced in parallel while the next ones
+   * arrive; commit(false) then only renames.
+   */
+  async syncAsync(): Promise<void> {
+    if (this.finished || this.synced) throw new Error('sync after commit or abort');
+    if (this.fd !== undefined) {
+      const fd = this.fd;
+      await new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+      return;
+    }
+    await writeFileDurably(this.tmpPath, this.chunks);
+    this.chunks = [];
+    this.synced = true;
+  }
+
+  /** Writes what is still in memory, fsyncs (unless `fsync` is false: already synced, or a fixture), renames into new/. */
   commit(fsync = true): string {
-    if (this.fd === undefined) throw new Error('commit after commit or abort');
-    if (fsync) fs.fsyncSync(this.fd);
-    fs.closeSync(this.fd);
-    this.fd = undefined;
+    if (this.finished) throw new Error('commit after commit or abort');
+    if (!this.synced) {
+      const fd = this.fd ?? fs.openSync(this.tmpPath, 'wx', 0o600);
+      this.fd = undefined;
+      try {
+        writeAll(fd, this.chunks);
+        this.chunks = [];
+        if (fsync) fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    this.finished = true;
     const rel = path.join('new', this.name);
     fs.renameSync(this.tmpPath, path.join(this.root, rel));
     return rel;
@@ -178,12 +231,36 @@ export class MessageWriter {
 
   /** Discards a partial message (T21, T22): nothing of it stays outside tmp/. */
   abort(): void {
-    if (this.fd === undefined) return;
+    if (this.finished) return;
+    this.finished = true;
+    this.chunks = [];
     try {
-      fs.closeSync(this.fd);
+      if (this.fd !== undefined) fs.closeSync(this.fd);
     } finally {
       this.fd = undefined;
       fs.rmSync(this.tmpPath, { force: true });
     }
+  }
+}
+
+/** open(wx) + writev + fsync + close, all on the thread pool (callback API: less overhead than FileHandle). */
+function writeFileDurably(file: string, chunks: Buffer[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fs.open(file, 'wx', 0o600, (err, fd) => {
+      if (err) return reject(err);
+      const finish = (first: NodeJS.ErrnoException | null): void => fs.close(fd, (closeErr) => (first ?? closeErr ? reject(first ?? closeErr) : resolve()));
+      const total = chunks.reduce((n, c) => n + c.length, 0);
+      fs.writev(fd, chunks, (werr, written) => {
+        if (werr || written !== total) return finish(werr ?? Object.assign(new Error(`short write to ${file}`), { code: 'EIO' }));
+        fs.fsync(fd, finish);
+      });
+    });
+  });
+}
+
+function writeAll(fd: number, chunks: readonly Buffer[]): void {
+  for (const chunk of chunks) {
+    let off = 0;
+    while (off < chunk.length) off += fs.writeSync(fd, chunk, off);
   }
 }

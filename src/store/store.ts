@@ -33,6 +33,11 @@ export class MailStore {
     return path.join(this.dir, 'index.jsonl');
   }
 
+  /** Where the index was last known to match the Maildir: folder mtimes and index size. */
+  private get stampFile(): string {
+    return path.join(this.dir, 'index.stamp');
+  }
+
   private get stateFile(): string {
     return path.join(this.dir, 'state.json');
   }
@@ -43,7 +48,11 @@ export class MailStore {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     ensureMaildir(store.maildir);
     cleanTmp(store.maildir, TMP_STALE_MS);
-    store.reconcile();
+    if (!store.loadIfUnchanged()) {
+      store.reconcile();
+      store.writeStamp();
+      store.stampValid = true;
+    }
     return store;
   }
 
@@ -102,6 +111,7 @@ export class MailStore {
    */
   commit(writer: MessageWriter, extra?: { serverSize?: number; summaryPrefix?: Buffer; skipFsync?: boolean }): MessageSummary {
     const previous = this.byKey.get(uidlKey(writer.uidl));
+    this.invalidateStamp();
     let file = writer.commit(extra?.skipFsync !== true);
     let seen = false;
     if (previous) {
@@ -128,6 +138,16 @@ export class MailStore {
   }
 
   /**
+   * Like commit, with the fsync done on the thread pool first: several
+   * messages become durable in parallel. The message exists (new/) only once
+   * its data is on disk.
+   */
+  async commitAsync(writer: MessageWriter, extra?: { serverSize?: number; summaryPrefix?: Buffer }): Promise<MessageSummary> {
+    await writer.syncAsync();
+    return this.commit(writer, { ...extra, skipFsync: true });
+  }
+
+  /**
    * Commits without fsyncing the file: for building fixtures and imports
    * only, never for mail downloaded from a server (whose DELE depends on it).
    */
@@ -139,6 +159,51 @@ export class MailStore {
   flush(): void {
     fsyncDir(path.join(this.maildir, 'new'));
     fsyncDir(path.join(this.maildir, 'cur'));
+    this.writeStamp();
+  }
+
+  /**
+   * The index matches the Maildir when neither new/ nor cur/ changed (any
+   * add, remove or flag rename changes a folder's mtime) and the index is the
+   * size it was then. A 100,000-message store then opens without a readdir.
+   */
+  private stamp(): string {
+    const m = (p: string): string => fs.statSync(p, { bigint: true }).mtimeNs.toString();
+    let size = -1;
+    try {
+      size = fs.statSync(this.indexFile).size;
+    } catch {
+      // no index yet
+    }
+    return `1:${m(path.join(this.maildir, 'new'))}:${m(path.join(this.maildir, 'cur'))}:${size}`;
+  }
+
+  private writeStamp(): void {
+    fs.writeFileSync(this.stampFile, this.stamp(), { mode: 0o600 });
+    this.stampValid = true;
+  }
+
+  /** Before our own change: the stamp no longer holds until the next writeStamp. */
+  private invalidateStamp(): void {
+    if (this.stampValid) fs.rmSync(this.stampFile, { force: true });
+    this.stampValid = false;
+  }
+
+  private stampValid = false;
+
+  private loadIfUnchanged(): boolean {
+    let saved: string;
+    try {
+      saved = fs.readFileSync(this.stampFile, 'utf8');
+    } catch {
+      return false;
+    }
+    if (saved !== this.stamp()) return false;
+    const { entries, damaged } = readIndex(this.indexFile);
+    if (damaged) return false;
+    for (const e of entries.values()) this.add(e);
+    this.stampValid = true;
+    return true;
   }
 
   /** Marks a message read or unread (Maildir flag S). */
@@ -159,11 +224,13 @@ export class MailStore {
   expunge(id: string): void {
     const entry = this.byId.get(id);
     if (!entry) return;
+    this.invalidateStamp();
     fs.rmSync(path.join(this.maildir, entry.file), { force: true });
     appendIndex(this.indexFile, [{ id, removed: true }]);
     this.byId.delete(id);
     this.byKey.delete(uidlKey(entry.uidl));
     this.sorted = undefined;
+    this.writeStamp();
   }
 
   readState(): SyncState {
@@ -180,10 +247,12 @@ export class MailStore {
     const seen = change.seen ?? entry.seen;
     const trashed = change.trashed ?? entry.trashed === true;
     const file = pathFor(parseName(path.basename(entry.file)).base, { seen, trashed });
+    this.invalidateStamp();
     if (file !== entry.file) fs.renameSync(path.join(this.maildir, entry.file), path.join(this.maildir, file));
     const updated: MessageSummary = { ...entry, file, seen, trashed: trashed || undefined };
     appendIndex(this.indexFile, [updated]);
     this.add(updated);
+    this.writeStamp();
     return updated;
   }
 

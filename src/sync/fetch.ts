@@ -53,6 +53,9 @@ export interface FetchResult {
   readonly warnings: readonly string[];
 }
 
+/** Messages being fsynced at once: enough to keep the disk's queue full, few enough to bound open files. */
+const MAX_SYNCING = 32;
+
 /** Lines of body TOP fetches for a headers-only message, for its snippet. */
 const SNIPPET_LINES = 20;
 
@@ -200,21 +203,39 @@ async function fetchFull(
       };
     },
   }));
-  await client.retrMany(jobs, (job, bytes) => {
+  // Messages whose fsync runs on the thread pool; bounded so that open files
+  // and unsynced bytes stay small, and awaited before anything is deleted.
+  const syncing = new Set<Promise<void>>();
+  let failure: unknown;
+  await client.retrMany(jobs, async (job, bytes) => {
     const { w, hash } = writers.get(job.n)!;
     writers.delete(job.n);
-    let stored = true;
     if (hash) {
       const key = contentKey(hash.digest('hex'));
       if (store.hasUidl(key)) {
         w.abort(); // safe mode: we have this message already
-        stored = false;
-      } else w.rekey(key);
+        open.delete(w);
+        done(byN.get(job.n)!, bytes, false);
+        return;
+      }
+      w.rekey(key);
     }
-    if (stored) store.commit(w);
-    open.delete(w);
-    done(byN.get(job.n)!, bytes, stored);
+    const p = store.commitAsync(w).then(
+      () => {
+        open.delete(w);
+        done(byN.get(job.n)!, bytes, true);
+      },
+      (err: unknown) => {
+        failure ??= err;
+      },
+    );
+    syncing.add(p);
+    void p.finally(() => syncing.delete(p));
+    if (failure) throw failure;
+    if (syncing.size >= MAX_SYNCING) await Promise.race(syncing);
   });
+  await Promise.all(syncing);
+  if (failure) throw failure;
 }
 
 function expireWarnings(expire: string | undefined, retention: RetentionPolicy): string[] {
