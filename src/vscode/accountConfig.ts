@@ -3,8 +3,15 @@
 // Pure: no vscode import.
 import { AUTH_METHODS, type AuthMethod } from '../pop3/auth/types';
 import type { AccountConfig } from '../sync/account';
+import type { DownloadPolicy, RetentionPolicy } from '../sync/policy';
 
 export const DEFAULT_TLS_PORT = 995;
+export const DEFAULT_STARTTLS_PORT = 110;
+
+/** The usual port for a security mode. */
+export function defaultPort(security: 'tls' | 'starttls'): number {
+  return security === 'tls' ? DEFAULT_TLS_PORT : DEFAULT_STARTTLS_PORT;
+}
 
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*\.?$/;
 const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
@@ -50,8 +57,30 @@ export function passwordProblem(input: string): string | undefined {
   return undefined;
 }
 
+/** What stays on the server and what is downloaded, per account (setting fields, see package.json). */
+export interface AccountPolicy {
+  readonly retention: RetentionPolicy;
+  readonly download: DownloadPolicy;
+}
+
+/** One valid entry of the setting: the connection and its policies. */
+export interface AccountEntry {
+  readonly account: AccountConfig;
+  readonly policy: AccountPolicy;
+}
+
+/** An error message for a whole number of at least `min` (empty allowed when `optional`), or undefined. */
+export function countProblem(input: string, what: string, min = 1, max = 1_000_000, optional = true): string | undefined {
+  const text = input.trim();
+  if (text === '' && optional) return undefined;
+  if (!/^\d{1,9}$/.test(text) || Number(text) < min || Number(text) > max) return `Enter ${what}: a whole number from ${min} to ${max}${optional ? ', or leave it empty' : ''}`;
+  return undefined;
+}
+
 export interface ParsedAccounts {
   readonly accounts: readonly AccountConfig[];
+  /** The same accounts with their policies, in the same order. */
+  readonly entries: readonly AccountEntry[];
   /** One line per skipped entry, for the log (no secrets: the setting holds none). */
   readonly problems: readonly string[];
 }
@@ -70,7 +99,48 @@ function field(entry: object, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(entry, key) ? (entry as Record<string, unknown>)[key] : undefined;
 }
 
-function parseEntry(entry: unknown): AccountConfig | string {
+function optionalCount(entry: object, key: string, max: number): number | undefined | string {
+  const value = field(entry, key);
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) return `"${key}" must be a whole number from 1 to ${max}`;
+  return value;
+}
+
+function optionalFlag(entry: object, key: string): boolean | undefined | string {
+  const value = field(entry, key);
+  if (value === undefined || typeof value === 'boolean') return value;
+  return `"${key}" must be true or false`;
+}
+
+function parsePolicy(entry: object): AccountPolicy | string {
+  const afterDownload = optionalFlag(entry, 'deleteAfterDownload');
+  const deletedLocally = optionalFlag(entry, 'deleteWhenDeletedLocally');
+  const days = optionalCount(entry, 'deleteAfterDays', 36_500);
+  const sizeKb = optionalCount(entry, 'maxMessageSizeKB', 4_194_304);
+  const newest = optionalCount(entry, 'newestOnFirstSync', 1_000_000);
+  for (const v of [afterDownload, deletedLocally, days, sizeKb, newest]) if (typeof v === 'string') return v;
+  return {
+    retention: {
+      ...(afterDownload === true ? { deleteAfterDownload: true } : {}),
+      ...(typeof days === 'number' ? { deleteAfterDays: days } : {}),
+      ...(deletedLocally === true ? { deleteWhenDeletedLocally: true } : {}),
+    },
+    download: {
+      ...(typeof sizeKb === 'number' ? { maxMessageSize: sizeKb * 1024 } : {}),
+      ...(typeof newest === 'number' ? { newestOnFirstSync: newest } : {}),
+    },
+  };
+}
+
+function parseEntry(entry: unknown): AccountEntry | string {
+  const account = parseConnection(entry);
+  if (typeof account === 'string') return account;
+  const policy = parsePolicy(entry as object);
+  if (typeof policy === 'string') return policy;
+  return { account, policy };
+}
+
+function parseConnection(entry: unknown): AccountConfig | string {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return 'not an object';
   const host = field(entry, 'host');
   const port = field(entry, 'port') ?? DEFAULT_TLS_PORT;
@@ -104,14 +174,43 @@ function parseEntry(entry: unknown): AccountConfig | string {
 
 /** Parses the raw setting value; invalid entries are skipped and described in `problems`. */
 export function parseAccounts(raw: unknown): ParsedAccounts {
-  if (raw === undefined || raw === null) return { accounts: [], problems: [] };
-  if (!Array.isArray(raw)) return { accounts: [], problems: ['pop3Mail.accounts: not an array'] };
-  const accounts: AccountConfig[] = [];
+  if (raw === undefined || raw === null) return { accounts: [], entries: [], problems: [] };
+  if (!Array.isArray(raw)) return { accounts: [], entries: [], problems: ['pop3Mail.accounts: not an array'] };
+  const entries: AccountEntry[] = [];
   const problems: string[] = [];
   raw.forEach((entry: unknown, index) => {
     const parsed = parseEntry(entry);
     if (typeof parsed === 'string') problems.push(`pop3Mail.accounts[${index}] skipped: ${parsed}`);
-    else accounts.push(parsed);
+    else entries.push(parsed);
   });
-  return { accounts, problems };
+  return { accounts: entries.map((e) => e.account), entries, problems };
+}
+
+/** The setting entry for an account and its policies (the inverse of parseAccounts for one entry). */
+export function toSettingEntry(account: AccountConfig, policy: AccountPolicy): Record<string, unknown> {
+  const { retention, download } = policy;
+  return {
+    name: account.name,
+    host: account.host,
+    port: account.port,
+    user: account.user,
+    security: account.security,
+    ...(account.caFile !== undefined ? { caFile: account.caFile } : {}),
+    ...(account.auth !== undefined && account.auth !== 'auto' ? { auth: account.auth } : {}),
+    ...(account.pin !== undefined ? { pin: account.pin } : {}),
+    ...(retention.deleteAfterDownload ? { deleteAfterDownload: true } : {}),
+    ...(retention.deleteAfterDays !== undefined ? { deleteAfterDays: retention.deleteAfterDays } : {}),
+    ...(retention.deleteWhenDeletedLocally ? { deleteWhenDeletedLocally: true } : {}),
+    ...(download.maxMessageSize !== undefined ? { maxMessageSizeKB: Math.max(1, Math.round(download.maxMessageSize / 1024)) } : {}),
+    ...(download.newestOnFirstSync !== undefined ? { newestOnFirstSync: download.newestOnFirstSync } : {}),
+  };
+}
+
+/** One line saying what the policy does with server mail, for prompts and tooltips. */
+export function describeRetention(retention: RetentionPolicy): string {
+  const parts: string[] = [];
+  if (retention.deleteAfterDownload) parts.push('deleted from the server after download');
+  if (retention.deleteAfterDays !== undefined) parts.push(`deleted from the server ${retention.deleteAfterDays} days after download`);
+  if (retention.deleteWhenDeletedLocally) parts.push('deleted from the server when deleted here');
+  return parts.length === 0 ? 'left on the server' : parts.join('; ');
 }

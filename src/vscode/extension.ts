@@ -1,47 +1,63 @@
 // Wiring only: build the services, register the tree, the commands and the
 // panel, and hand every disposable to VS Code.
 import * as vscode from 'vscode';
-import { accountKey } from '../sync/account';
+import { AccountCommands } from './accountCommands';
 import { Accounts, ACCOUNTS_SETTING } from './accounts';
-import { addAccount } from './addAccount';
 import { FetchService } from './fetchService';
-import { MessagePanel } from './messagePanel';
+import { goToMessage } from './goToMessage';
+import { MessageCommands } from './messageCommands';
+import { registerMessageView } from './messageView';
 import { Passwords } from './passwords';
+import { CheckScheduler } from './scheduler';
+import { MailStatusBar } from './statusBar';
+import { storageRoot } from './storageRoot';
 import { Stores } from './stores';
-import { InboxTree, isAccountNode, OPEN_MESSAGE_COMMAND } from './tree';
+import { InboxTree } from './tree';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('POP3 Mail', { log: true });
   const accounts = new Accounts(log);
   const passwords = new Passwords(context.secrets, log);
-  const stores = new Stores(context.globalStorageUri.fsPath);
-  const fetcher = new FetchService(accounts, passwords, stores, log);
-  const tree = new InboxTree(accounts, stores, log);
-  const panel = new MessagePanel(context.extensionUri, accounts, stores, log);
-  const view = vscode.window.createTreeView('pop3Mail.inbox', { treeDataProvider: tree, showCollapseAll: true });
+  const stores = new Stores(storageRoot(context.globalStorageUri.fsPath));
+  const fetcher = new FetchService(accounts, passwords, stores, log, context.globalState);
+  const tree = new InboxTree(accounts, stores, fetcher, log);
+  const panel = registerMessageView(context, accounts, stores, log);
+  const view = vscode.window.createTreeView('pop3Mail.inbox', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const statusBar = new MailStatusBar(accounts, fetcher, tree);
+  const scheduler = new CheckScheduler(fetcher);
+  const messages = new MessageCommands(accounts, stores, passwords, fetcher, tree, view, panel, log);
+  const accountCommands = new AccountCommands(accounts, passwords, stores, fetcher, log);
 
   context.subscriptions.push(
     log,
     fetcher,
     tree,
-    panel,
     view,
+    statusBar,
+    scheduler,
     fetcher.onDidFetch(() => tree.refresh()),
+    fetcher.onDidChangeState(() => {
+      tree.refreshState();
+      statusBar.update();
+      void vscode.commands.executeCommand('setContext', 'pop3Mail.fetching', fetcher.isRunning());
+    }),
+    tree.onDidChangeUnread((n) => {
+      view.badge = n > 0 ? { value: n, tooltip: `${n} unread` } : undefined;
+      void statusBar.recount();
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(ACCOUNTS_SETTING)) tree.refresh();
-    }),
-    vscode.commands.registerCommand('pop3Mail.addAccount', () => addAccount(accounts, passwords, fetcher, log)),
-    vscode.commands.registerCommand('pop3Mail.fetch', async (node?: unknown) => {
-      if (isAccountNode(node)) {
-        const account = accounts.byKey(accountKey(node.account));
-        if (account) await fetcher.fetchAccount(account);
-        return;
+      if (e.affectsConfiguration(ACCOUNTS_SETTING)) {
+        tree.refresh();
+        statusBar.update();
       }
-      await fetcher.fetchAll();
     }),
-    vscode.commands.registerCommand(OPEN_MESSAGE_COMMAND, (key: unknown, id: unknown) => panel.open(key, id)),
+    ...messages.register(),
+    ...accountCommands.register(),
+    vscode.commands.registerCommand('pop3Mail.goToMessage', () => goToMessage(accounts, stores, log)),
     vscode.commands.registerCommand('pop3Mail.showLog', () => log.show()),
   );
+  statusBar.update();
+  scheduler.start();
 }
 
 export function deactivate(): void {

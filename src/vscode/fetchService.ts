@@ -1,8 +1,10 @@
-// "Fetch Mail" for the editor: one cancellable progress notification per
-// account, password prompts, AuthFailed -> ask again and retry once,
-// transient errors -> a Retry action. The core does the work (src/sync).
+// "Fetch Mail" for the editor: progress (a notification when the user asked,
+// the status bar for automatic checks), password prompts, per-account
+// policies, the state the tree, welcome views and status bar show, and
+// errors with actions. The core does the work (src/sync).
 import * as vscode from 'vscode';
 import { Pop3Error } from '../pop3/errors';
+import { CertificateError } from '../pop3/transport';
 import { accountKey, type AccountConfig } from '../sync/account';
 import { fetchMail, type FetchProgress, type FetchResult } from '../sync/fetch';
 import type { Accounts } from './accounts';
@@ -17,80 +19,173 @@ export type FetchOutcome = 'done' | 'failed' | 'cancelled';
 export interface FetchRequest {
   /** The user confirmed that every message looking new is expected (server migration, T26). */
   readonly acceptNewUidls?: boolean;
+  /** An automatic check: progress in the status bar, no password prompt, no error pop-up unless it is new. */
+  readonly background?: boolean;
 }
 
+/** What the UI shows about an account's fetching. Kept in globalState (no secrets in it). */
+export interface FetchState {
+  readonly running: boolean;
+  /** Epoch ms of the last completed check (success). */
+  readonly lastCheck?: number;
+  /** The last attempt failed: a cleaned one-line message. */
+  readonly error?: string;
+  /** Pop3Error code of that failure, if any. */
+  readonly errorCode?: string;
+  /** Fingerprint of a refused certificate (for Trust Certificate). */
+  readonly certificate?: string;
+}
+
+const STATE_KEY = 'pop3Mail.fetchState';
+
 export class FetchService implements vscode.Disposable {
-  private readonly running = new Map<string, Promise<FetchOutcome>>();
+  private readonly running = new Map<string, { promise: Promise<FetchOutcome>; controller: AbortController }>();
   private readonly fetched = new vscode.EventEmitter<AccountConfig>();
+  private readonly stateChanged = new vscode.EventEmitter<void>();
+  private readonly states: Map<string, FetchState>;
+  private readonly askedForPassword = new Set<string>();
   /** Fires after every fetch attempt that may have changed a store (also after failures: partial downloads count). */
   readonly onDidFetch = this.fetched.event;
+  /** Fires when an account starts or ends fetching, or its last result changes. */
+  readonly onDidChangeState = this.stateChanged.event;
 
   constructor(
     private readonly accounts: Accounts,
     private readonly passwords: Passwords,
     private readonly stores: Stores,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+    private readonly memento: vscode.Memento,
+  ) {
+    const saved = memento.get<Record<string, FetchState>>(STATE_KEY) ?? {};
+    this.states = new Map(Object.entries(saved).map(([k, s]) => [k, { ...s, running: false }]));
+  }
 
   dispose(): void {
+    this.cancelAll();
     this.fetched.dispose();
+    this.stateChanged.dispose();
+  }
+
+  stateOf(account: AccountConfig): FetchState {
+    return this.states.get(accountKey(account)) ?? { running: false };
+  }
+
+  isRunning(): boolean {
+    return this.running.size > 0;
+  }
+
+  /** Aborts every running fetch; returns how many there were. */
+  cancelAll(): number {
+    const n = this.running.size;
+    for (const { controller } of this.running.values()) controller.abort();
+    return n;
+  }
+
+  /** Forgets what we know about an account (Remove Account). */
+  forget(key: string): void {
+    this.states.delete(key);
+    void this.persist();
+    this.stateChanged.fire();
   }
 
   /** Every account, one after the other (their password prompts must not overlap). Cancelling one stops the rest. */
-  async fetchAll(): Promise<void> {
+  async fetchAll(request: FetchRequest = {}): Promise<void> {
     const accounts = this.accounts.list();
     if (accounts.length === 0) {
+      if (request.background) return;
       void vscode.window.showInformationMessage('POP3 Mail: no account yet.', 'Add Account').then((choice) => {
         if (choice === 'Add Account') void vscode.commands.executeCommand('pop3Mail.addAccount');
       });
       return;
     }
     for (const account of accounts) {
-      if ((await this.fetchAccount(account)) === 'cancelled') return;
+      if ((await this.fetchAccount(account, request)) === 'cancelled' && !request.background) return;
     }
   }
 
   /** Fetches one account; a second call while it runs joins the running fetch. */
   fetchAccount(account: AccountConfig, request: FetchRequest = {}): Promise<FetchOutcome> {
     const key = accountKey(account);
-    let run = this.running.get(key);
-    if (!run) {
-      run = this.run(account, request).finally(() => this.running.delete(key));
-      this.running.set(key, run);
-    }
-    return run;
+    const existing = this.running.get(key);
+    if (existing) return existing.promise;
+    const controller = new AbortController();
+    const promise = this.run(account, request, controller).finally(() => {
+      this.running.delete(key);
+      this.setState(key, { running: false });
+    });
+    this.running.set(key, { promise, controller });
+    this.setState(key, { running: true });
+    return promise;
   }
 
-  private async run(account: AccountConfig, request: FetchRequest): Promise<FetchOutcome> {
+  private setState(key: string, change: Partial<FetchState>, clear: (keyof FetchState)[] = []): void {
+    const next: Record<string, unknown> = { ...(this.states.get(key) ?? { running: false }), ...change };
+    for (const k of clear) delete next[k];
+    this.states.set(key, next as unknown as FetchState);
+    if (clear.length > 0 || change.lastCheck !== undefined || change.error !== undefined) void this.persist();
+    this.stateChanged.fire();
+  }
+
+  private persist(): Thenable<void> {
+    const out: Record<string, FetchState> = {};
+    for (const [k, s] of this.states) out[k] = { ...s, running: false };
+    return this.memento.update(STATE_KEY, out);
+  }
+
+  private async run(account: AccountConfig, request: FetchRequest, controller: AbortController): Promise<FetchOutcome> {
+    const key = accountKey(account);
     let password = await this.passwords.get(account);
     if (password === undefined) {
+      if (request.background) {
+        this.needsPassword(account);
+        return 'cancelled';
+      }
       password = await askPassword(account);
       if (password === undefined) return 'cancelled';
       await this.passwords.set(account, password);
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.fetchOnce(account, password, request);
-        this.afterFetch(account, result);
+        const result = await this.fetchOnce(account, password, request, controller);
+        this.setState(key, { lastCheck: Date.now() }, ['error', 'errorCode', 'certificate']);
+        this.afterFetch(account, result, request);
         return 'done';
       } catch (error) {
         this.fetched.fire(account);
-        if (Pop3Error.is(error, 'Aborted')) return 'cancelled';
-        if (Pop3Error.is(error, 'AuthFailed') && attempt === 0) {
+        if (Pop3Error.is(error, 'Aborted') || controller.signal.aborted) return 'cancelled';
+        // Only AuthFailed means a wrong password; IN-USE, SYS/TEMP and the rest keep the secret (T14).
+        if (Pop3Error.is(error, 'AuthFailed') && attempt === 0 && !request.background) {
           const again = await askPassword(account, `The server rejected the password for ${account.user} on ${account.host}. Enter it again.`);
           if (again === undefined) return 'cancelled';
           password = again;
           await this.passwords.set(account, again);
           continue;
         }
-        this.report(account, error);
+        const certificate = error instanceof CertificateError ? error.certificate?.fingerprint256 : undefined;
+        const message = describeError('', error).replace(/^: /, '');
+        const previous = this.states.get(key)?.error;
+        this.setState(key, { error: message, errorCode: Pop3Error.is(error) ? error.code : 'Error', ...(certificate ? { certificate } : {}) }, certificate ? [] : ['certificate']);
+        // An automatic check repeats the same failure quietly: the tree row and status bar show it.
+        if (!request.background || previous !== message) this.report(account, error);
         return 'failed';
       }
     }
   }
 
-  /** Tells the user what the core flagged; like errors, without waiting for an answer. */
-  private afterFetch(account: AccountConfig, result: FetchResult): void {
+  private needsPassword(account: AccountConfig): void {
+    const key = accountKey(account);
+    this.setState(key, { error: 'No password stored: fetch once to enter it', errorCode: 'NoPassword' });
+    if (this.askedForPassword.has(key)) return;
+    this.askedForPassword.add(key);
+    void vscode.window
+      .showWarningMessage(`POP3 Mail: ${displayLine(account.name, 120)} has no stored password, so automatic checks skip it.`, 'Enter Password')
+      .then((choice) => {
+        if (choice === 'Enter Password') void this.fetchAccount(account);
+      });
+  }
+
+  /** Tells the user what the core flagged and what arrived; without waiting for an answer. */
+  private afterFetch(account: AccountConfig, result: FetchResult, request: FetchRequest): void {
     const name = displayLine(account.name, 120);
     for (const warning of result.warnings) this.log.warn(`fetch ${name}: ${notificationText(warning, 500)}`);
     const anomaly = result.plan.anomaly;
@@ -111,20 +206,41 @@ export class FetchService implements vscode.Disposable {
         if (choice === 'Show Log') this.log.show(true);
       });
     }
+    const fresh = result.downloaded + result.headersOnly;
+    if (fresh > 0 && vscode.workspace.getConfiguration('pop3Mail').get<boolean>('notifyNewMail', true)) {
+      const text = `POP3 Mail: ${fresh} new message${fresh === 1 ? '' : 's'} for ${name}`;
+      if (request.background) {
+        void vscode.window.showInformationMessage(text, 'Show Inbox').then((choice) => {
+          if (choice === 'Show Inbox') void vscode.commands.executeCommand('pop3Mail.inbox.focus');
+        });
+      } else {
+        vscode.window.setStatusBarMessage(text, 5000);
+      }
+    }
   }
 
   /** Shows the error without waiting for it: a notification can stay open for a long time. */
   private report(account: AccountConfig, error: unknown): void {
     const message = describeError(`POP3 Mail: fetching ${displayLine(account.name, 120)} failed`, error);
     const transient = Pop3Error.is(error) && error.isTransient();
-    const actions = transient ? ['Retry', 'Show Log'] : ['Open Settings', 'Show Log'];
+    const actions: string[] = [];
+    if (error instanceof CertificateError && error.certificate) actions.push('Trust Certificate...');
+    if (Pop3Error.is(error, 'AuthFailed')) actions.push('Change Password');
+    actions.push(transient ? 'Retry' : 'Edit Account', 'Show Log');
+    const key = accountKey(account);
     void vscode.window.showErrorMessage(message, ...actions).then((choice) => {
       switch (choice) {
         case 'Retry':
           void this.fetchAccount(account);
           break;
-        case 'Open Settings':
-          void vscode.commands.executeCommand('workbench.action.openSettings', 'pop3Mail.accounts');
+        case 'Edit Account':
+          void vscode.commands.executeCommand('pop3Mail.editAccount', key);
+          break;
+        case 'Change Password':
+          void vscode.commands.executeCommand('pop3Mail.changePassword', key);
+          break;
+        case 'Trust Certificate...':
+          void vscode.commands.executeCommand('pop3Mail.trustCertificate', key);
           break;
         case 'Show Log':
           this.log.show(true);
@@ -135,57 +251,54 @@ export class FetchService implements vscode.Disposable {
     });
   }
 
-  private fetchOnce(account: AccountConfig, password: string, request: FetchRequest): Thenable<FetchResult> {
+  private fetchOnce(account: AccountConfig, password: string, request: FetchRequest, controller: AbortController): Thenable<FetchResult> {
     const name = displayLine(account.name, 120);
-    return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `POP3 Mail: ${name}`, cancellable: true },
-      async (progress, token) => {
-        // The boundary: a CancellationToken outside, an AbortSignal inside.
-        const controller = new AbortController();
-        const subscription = token.onCancellationRequested(() => controller.abort());
-        if (token.isCancellationRequested) controller.abort();
-        const started = Date.now();
-        let percent = 0;
-        const onProgress = (p: FetchProgress): void => {
-          const now = p.totalBytes > 0 ? (100 * p.bytes) / p.totalBytes : p.totalMessages > 0 ? (100 * p.messages) / p.totalMessages : 0;
-          const increment = Math.max(0, Math.min(100, now) - percent);
-          percent += increment;
-          progress.report({ message: progressText(p.messages, p.totalMessages, p.bytes), increment });
-        };
-        progress.report({ message: 'Connecting\u2026' });
-        try {
-          const store = await this.stores.get(account);
-          const result = await fetchMail({
-            account,
-            password,
-            store,
-            signal: controller.signal,
-            onProgress,
-            trace: this.tracer(name, password),
-            acceptNewUidls: request.acceptNewUidls === true,
-          });
-          const extra = `${result.headersOnly ? `, ${result.headersOnly} headers only` : ''}${result.deleted ? `, ${result.deleted} deleted on the server` : ''}`;
-          this.log.info(`fetch ${name}: ${result.downloaded} new (${formatBytes(result.bytes)}${extra}), ${result.onServer} on server, ${Date.now() - started} ms`);
-          this.fetched.fire(account);
-          if (result.downloaded > 0) {
-            vscode.window.setStatusBarMessage(`POP3 Mail: ${result.downloaded} new message${result.downloaded === 1 ? '' : 's'} for ${name}`, 5000);
-          }
-          return result;
-        } catch (error) {
-          const cancelled = controller.signal.aborted || Pop3Error.is(error, 'Aborted');
-          this.log.info(`fetch ${name}: ${cancelled ? 'cancelled' : 'failed'} after ${Date.now() - started} ms`);
-          if (!cancelled) this.log.error(`fetch ${name}: ${logError(error)}`);
-          if (cancelled && !Pop3Error.is(error, 'Aborted')) throw new Pop3Error('Aborted', 'Fetch cancelled', { cause: error });
-          throw error;
-        } finally {
-          subscription.dispose();
-        }
-      },
-    );
+    const location = request.background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
+    return vscode.window.withProgress({ location, title: `POP3 Mail: ${name}`, cancellable: !request.background }, async (progress, token) => {
+      // The boundary: a CancellationToken outside, an AbortSignal inside.
+      const subscription = token.onCancellationRequested(() => controller.abort());
+      if (token.isCancellationRequested) controller.abort();
+      const started = Date.now();
+      let percent = 0;
+      const onProgress = (p: FetchProgress): void => {
+        const now = p.totalBytes > 0 ? (100 * p.bytes) / p.totalBytes : p.totalMessages > 0 ? (100 * p.messages) / p.totalMessages : 0;
+        const increment = Math.max(0, Math.min(100, now) - percent);
+        percent += increment;
+        progress.report({ message: progressText(p.messages, p.totalMessages, p.bytes), increment });
+      };
+      progress.report({ message: 'Connecting\u2026' });
+      try {
+        const store = await this.stores.get(account);
+        const policy = this.accounts.policyOf(accountKey(account));
+        const result = await fetchMail({
+          account,
+          password,
+          store,
+          retention: policy.retention,
+          download: policy.download,
+          signal: controller.signal,
+          onProgress,
+          trace: this.tracer(name, password),
+          acceptNewUidls: request.acceptNewUidls === true,
+        });
+        const extra = `${result.headersOnly ? `, ${result.headersOnly} headers only` : ''}${result.deleted ? `, ${result.deleted} deleted on the server` : ''}`;
+        this.log.info(`fetch ${name}: ${result.downloaded} new (${formatBytes(result.bytes)}${extra}), ${result.onServer} on server, ${Date.now() - started} ms`);
+        this.fetched.fire(account);
+        return result;
+      } catch (error) {
+        const cancelled = controller.signal.aborted || Pop3Error.is(error, 'Aborted');
+        this.log.info(`fetch ${name}: ${cancelled ? 'cancelled' : 'failed'} after ${Date.now() - started} ms`);
+        if (!cancelled) this.log.error(`fetch ${name}: ${logError(error)}`);
+        if (cancelled && !Pop3Error.is(error, 'Aborted')) throw new Pop3Error('Aborted', 'Fetch cancelled', { cause: error });
+        throw error;
+      } finally {
+        subscription.dispose();
+      }
+    });
   }
 
   /** The core's redacted trace at trace level; a leaked password would still be masked here. */
-  private tracer(name: string, password: string): (line: string) => void {
+  tracer(name: string, password: string): (line: string) => void {
     return (line) => {
       if (this.log.logLevel !== vscode.LogLevel.Trace) return;
       const masked = password.length >= 3 ? line.split(password).join('[redacted]') : line;

@@ -1,5 +1,7 @@
 // One MailStore per account, opened once and shared by the tree, the fetch
-// and the message panel, under the extension's global storage folder.
+// and the message panel, under the extension's global storage folder (or
+// the folder the `pop3Mail.storageFolder` setting names).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MailStore } from '../store/store';
 import { accountKey, type AccountConfig } from '../sync/account';
@@ -7,10 +9,14 @@ import { accountKey, type AccountConfig } from '../sync/account';
 export class Stores {
   private readonly open = new Map<string, Promise<MailStore>>();
 
-  constructor(private readonly globalStorageDir: string) {}
+  constructor(private readonly rootDir: string) {}
 
-  dirFor(account: AccountConfig): string {
-    return path.join(this.globalStorageDir, 'accounts', accountKey(account));
+  get root(): string {
+    return this.rootDir;
+  }
+
+  dirFor(account: Pick<AccountConfig, 'user' | 'host' | 'port'>): string {
+    return path.join(this.rootDir, 'accounts', accountKey(account));
   }
 
   get(account: AccountConfig): Promise<MailStore> {
@@ -23,5 +29,14 @@ export class Stores {
       this.open.set(key, store);
     }
     return store;
+  }
+
+  /** Deletes an account's local mail and index (Remove Account, after asking). */
+  async deleteLocal(account: AccountConfig): Promise<void> {
+    const key = accountKey(account);
+    const opened = this.open.get(key);
+    this.open.delete(key);
+    await opened?.catch(() => undefined);
+    await fs.promises.rm(this.dirFor(account), { recursive: true, force: true });
   }
 }

@@ -1,0 +1,374 @@
+// Add / Edit Account as one multi-step QuickInput with Back buttons:
+//   1 host, 2 security, 3 port, 4 user, 5 password, 6 extra CA file,
+//   7 options (a summary page: login method, what stays on the server,
+//     size limit, newest-N on first sync) whose first item tests the
+//     connection and saves.
+// The e2e tests type into these steps by their "(n/7)" titles.
+import { promises as fs } from 'node:fs';
+import * as vscode from 'vscode';
+import type { AuthMethod } from '../pop3/auth/types';
+import { Pop3Client } from '../pop3/client';
+import { CertificateError } from '../pop3/transport';
+import type { AccountConfig } from '../sync/account';
+import type { DownloadPolicy, RetentionPolicy } from '../sync/policy';
+import {
+  countProblem,
+  defaultPort,
+  describeRetention,
+  hostProblem,
+  normalizeHost,
+  passwordProblem,
+  portProblem,
+  SETTING_AUTH_METHODS,
+  userProblem,
+  type AccountEntry,
+  type AccountPolicy,
+} from './accountConfig';
+import { describeError } from './errors';
+import { resolveUserPath } from './prompts';
+import { BACK, CANCEL, inputStep, pickStep, type PickItem, type StepResult } from './quickSteps';
+import { displayLine, formatBytes } from './text';
+
+export const WIZARD_STEPS = 7;
+
+interface Draft {
+  name?: string;
+  host: string;
+  security: 'tls' | 'starttls';
+  port: string;
+  user: string;
+  password: string;
+  caFile: string;
+  auth: AuthMethod;
+  pin?: string;
+  retention: RetentionPolicy;
+  download: DownloadPolicy;
+}
+
+export interface WizardResult {
+  readonly account: AccountConfig;
+  readonly policy: AccountPolicy;
+  /** undefined: keep the stored password (editing). */
+  readonly password: string | undefined;
+}
+
+async function caFileProblem(input: string): Promise<string | undefined> {
+  if (input.trim() === '') return undefined;
+  try {
+    const stat = await fs.stat(resolveUserPath(input));
+    return stat.isFile() ? undefined : 'Not a file';
+  } catch {
+    return 'No such file';
+  }
+}
+
+const AUTH_LABELS: Record<string, string> = {
+  auto: 'Automatic (recommended): the strongest method the server offers over TLS',
+  user: 'USER/PASS',
+  plain: 'SASL PLAIN',
+  login: 'SASL LOGIN',
+  'cram-md5': 'SASL CRAM-MD5',
+  'scram-sha-1': 'SASL SCRAM-SHA-1',
+  'scram-sha-256': 'SASL SCRAM-SHA-256',
+  apop: 'APOP (weak; only for old servers)',
+};
+
+type Retention = 'leave' | 'afterDays' | 'deletedLocally' | 'afterDownload';
+
+function retentionKind(r: RetentionPolicy): Retention {
+  if (r.deleteAfterDownload) return 'afterDownload';
+  if (r.deleteAfterDays !== undefined) return 'afterDays';
+  if (r.deleteWhenDeletedLocally) return 'deletedLocally';
+  return 'leave';
+}
+
+type OptionChoice = 'save' | 'auth' | 'retention' | 'size' | 'newest';
+
+/**
+ * Runs the wizard. `existing` edits an account (fields prefilled, the
+ * password may stay empty to keep it). Returns undefined when cancelled.
+ */
+export async function accountWizard(existing?: AccountEntry, stored?: string): Promise<WizardResult | undefined> {
+  const editing = existing !== undefined;
+  const hasPassword = stored !== undefined;
+  const title = (n: number): string => `${editing ? 'Edit' : 'Add'} POP3 Account (${n}/${WIZARD_STEPS})`;
+  const a = existing?.account;
+  const draft: Draft = {
+    name: a?.name,
+    host: a?.host ?? '',
+    security: a?.security ?? 'tls',
+    port: a ? String(a.port) : '',
+    user: a?.user ?? '',
+    password: '',
+    caFile: a?.caFile ?? '',
+    auth: a?.auth ?? 'auto',
+    pin: a?.pin,
+    retention: existing?.policy.retention ?? {},
+    download: existing?.policy.download ?? {},
+  };
+  let step = 1;
+  for (;;) {
+    let r: StepResult<unknown>;
+    switch (step) {
+      case 1:
+        r = await inputStep({ title: title(1), prompt: 'Host: the POP3 server', placeholder: 'pop.example.com', value: draft.host, canGoBack: false, validate: hostProblem });
+        if (typeof r === 'string') draft.host = normalizeHost(r);
+        break;
+      case 2:
+        r = await pickStep<'tls' | 'starttls'>({
+          title: title(2),
+          placeholder: 'How is the connection protected?',
+          canGoBack: true,
+          active: draft.security,
+          items: [
+            { label: 'TLS (POP3S)', description: 'port 995, recommended', detail: 'Encrypted from the first byte.', value: 'tls' },
+            { label: 'STARTTLS (STLS)', description: 'port 110', detail: 'A plain connection upgraded before logging in; the fetch fails rather than send the password unencrypted.', value: 'starttls' },
+          ],
+        });
+        if (r === 'tls' || r === 'starttls') {
+          // A port the user never changed follows the security choice.
+          if (draft.port === '' || draft.port === String(defaultPort(draft.security))) draft.port = String(defaultPort(r));
+          draft.security = r;
+        }
+        break;
+      case 3:
+        r = await inputStep({
+          title: title(3),
+          prompt: `Port (${defaultPort(draft.security)} is usual for ${draft.security === 'tls' ? 'POP3 over TLS' : 'STARTTLS'})`,
+          value: draft.port || String(defaultPort(draft.security)),
+          canGoBack: true,
+          validate: portProblem,
+        });
+        if (typeof r === 'string') draft.port = r.trim();
+        break;
+      case 4:
+        r = await inputStep({ title: title(4), prompt: 'User name (often the full mail address)', placeholder: 'alice@example.com', value: draft.user, canGoBack: true, validate: userProblem });
+        if (typeof r === 'string') draft.user = r;
+        break;
+      case 5:
+        r = await inputStep({
+          title: title(5),
+          prompt: `Password for ${draft.user} (kept in the system keychain via SecretStorage)${editing && hasPassword ? '. Leave empty to keep the stored one.' : ''}`,
+          password: true,
+          value: draft.password,
+          canGoBack: true,
+          validate: (v) => (v === '' && editing && hasPassword ? undefined : passwordProblem(v)),
+        });
+        if (typeof r === 'string') draft.password = r;
+        break;
+      case 6:
+        r = await inputStep({
+          title: title(6),
+          prompt: 'Extra trusted CA certificate (PEM file, optional)',
+          placeholder: 'Leave empty to trust the system certificate authorities only',
+          value: draft.caFile,
+          canGoBack: true,
+          validate: caFileProblem,
+        });
+        if (typeof r === 'string') draft.caFile = r.trim();
+        break;
+      default: {
+        const choice = await pickStep<OptionChoice>({ title: title(7), placeholder: 'Press Enter to test the connection and save, or change an option', canGoBack: true, items: optionItems(draft, editing) });
+        if (choice === BACK || choice === CANCEL) {
+          r = choice;
+          break;
+        }
+        if (choice === 'save') return finish(draft, editing, stored);
+        const changed = await editOption(choice, draft, title(7));
+        if (changed === CANCEL) return undefined;
+        continue;
+      }
+    }
+    if (r === CANCEL) return undefined;
+    if (r === BACK) step = Math.max(1, step - 1);
+    else step++;
+  }
+}
+
+function optionItems(d: Draft, editing: boolean): PickItem<OptionChoice>[] {
+  const size = d.download.maxMessageSize;
+  const newest = d.download.newestOnFirstSync;
+  return [
+    { label: `$(check) ${editing ? 'Test the Connection and Save' : 'Test the Connection and Add the Account'}`, value: 'save' },
+    { label: 'Log in with', description: AUTH_LABELS[d.auth] ?? d.auth, value: 'auth', kind: vscode.QuickPickItemKind.Default },
+    { label: 'Mail on the server', description: describeRetention(d.retention), value: 'retention' },
+    { label: 'Size limit', description: size === undefined ? 'none: download every message in full' : `larger than ${formatBytes(size)}: headers only`, value: 'size' },
+    { label: 'First fetch', description: newest === undefined ? 'all messages' : `the newest ${newest} messages only`, value: 'newest' },
+  ];
+}
+
+/** One option's sub-step; back or a valid answer returns to the options page. */
+async function editOption(choice: Exclude<OptionChoice, 'save'>, d: Draft, title: string): Promise<void | typeof CANCEL> {
+  switch (choice) {
+    case 'auth': {
+      const r = await pickStep<AuthMethod>({
+        title,
+        placeholder: 'How to log in',
+        canGoBack: true,
+        active: d.auth,
+        items: SETTING_AUTH_METHODS.map((m) => ({ label: AUTH_LABELS[m] ?? m, value: m })),
+      });
+      if (r === CANCEL) return CANCEL;
+      if (r !== BACK) d.auth = r;
+      return;
+    }
+    case 'retention': {
+      const r = await pickStep<Retention>({
+        title,
+        placeholder: 'What happens to mail on the server after it is downloaded?',
+        canGoBack: true,
+        active: retentionKind(d.retention),
+        items: [
+          { label: 'Leave it on the server', detail: 'Nothing is ever deleted on the server.', value: 'leave' },
+          { label: 'Delete it after some days', detail: 'Deleted on the server a number of days after it was downloaded.', value: 'afterDays' },
+          { label: 'Delete it when I delete it here', detail: 'Deleting a message in the Inbox deletes it on the server too.', value: 'deletedLocally' },
+          { label: 'Delete it right after download', detail: 'The server keeps nothing once it is safely stored here.', value: 'afterDownload' },
+        ],
+      });
+      if (r === CANCEL) return CANCEL;
+      if (r === BACK) return;
+      if (r === 'afterDays') {
+        const days = await inputStep({
+          title,
+          prompt: 'Delete from the server this many days after download',
+          value: String(d.retention.deleteAfterDays ?? 14),
+          canGoBack: true,
+          validate: (v) => countProblem(v, 'the number of days', 1, 36_500, false),
+        });
+        if (days === CANCEL) return CANCEL;
+        if (days === BACK) return;
+        d.retention = { deleteAfterDays: Number(days.trim()) };
+      } else {
+        d.retention = r === 'leave' ? {} : r === 'deletedLocally' ? { deleteWhenDeletedLocally: true } : { deleteAfterDownload: true };
+      }
+      return;
+    }
+    case 'size': {
+      const r = await inputStep({
+        title,
+        prompt: 'Store only the headers of messages larger than this many KB (empty: no limit). "Download Full Message" gets the rest later.',
+        value: d.download.maxMessageSize === undefined ? '' : String(Math.round(d.download.maxMessageSize / 1024)),
+        canGoBack: true,
+        validate: (v) => countProblem(v, 'a size in KB', 1, 4_194_304),
+      });
+      if (r === CANCEL) return CANCEL;
+      if (r !== BACK) d.download = { ...d.download, maxMessageSize: r.trim() === '' ? undefined : Number(r.trim()) * 1024 };
+      return;
+    }
+    case 'newest': {
+      const r = await inputStep({
+        title,
+        prompt: 'On the first fetch, download only the newest N messages (empty: all)',
+        value: d.download.newestOnFirstSync === undefined ? '' : String(d.download.newestOnFirstSync),
+        canGoBack: true,
+        validate: (v) => countProblem(v, 'a number of messages'),
+      });
+      if (r === CANCEL) return CANCEL;
+      if (r !== BACK) d.download = { ...d.download, newestOnFirstSync: r.trim() === '' ? undefined : Number(r.trim()) };
+      return;
+    }
+  }
+}
+
+function toResult(d: Draft): WizardResult {
+  const port = Number(d.port);
+  const download: DownloadPolicy = {
+    ...(d.download.maxMessageSize !== undefined ? { maxMessageSize: d.download.maxMessageSize } : {}),
+    ...(d.download.newestOnFirstSync !== undefined ? { newestOnFirstSync: d.download.newestOnFirstSync } : {}),
+  };
+  const account: AccountConfig = {
+    name: d.name && d.name.trim() !== '' ? d.name : `${d.user}@${d.host}`,
+    host: d.host,
+    port,
+    user: d.user,
+    security: d.security,
+    ...(d.caFile !== '' ? { caFile: resolveUserPath(d.caFile) } : {}),
+    ...(d.auth !== 'auto' ? { auth: d.auth } : {}),
+    ...(d.pin !== undefined ? { pin: d.pin } : {}),
+  };
+  return { account, policy: { retention: d.retention, download }, password: d.password === '' ? undefined : d.password };
+}
+
+/** Tests the connection (and the login, when there is a password); on failure offers what can be done. */
+async function finish(d: Draft, editing: boolean, stored: string | undefined): Promise<WizardResult | undefined> {
+  for (;;) {
+    const result = toResult(d);
+    const password = result.password ?? stored;
+    const problem = password === undefined ? undefined : await testConnection(result.account, password);
+    if (problem === undefined) return result;
+    const { error } = problem;
+    const items: PickItem<'trust' | 'save' | 'edit' | 'cancel'>[] = [];
+    const fingerprint = error instanceof CertificateError ? error.certificate?.fingerprint256 : undefined;
+    if (fingerprint) items.push({ label: '$(shield) Trust This Certificate...', detail: `SHA-256 ${fingerprint}`, value: 'trust' });
+    items.push(
+      { label: '$(arrow-left) Change the Settings', value: 'edit' },
+      { label: `$(save) ${editing ? 'Save' : 'Add'} Anyway`, detail: 'Keep the settings as they are; fetching will fail until the problem is fixed.', value: 'save' },
+      { label: 'Cancel', value: 'cancel' },
+    );
+    const choice = await pickStep({ title: `Connection test failed: ${displayLine(describeError('', error).replace(/^: /, ''), 150)}`, placeholder: 'What now?', canGoBack: false, items });
+    if (choice === 'save') return result;
+    if (choice === 'trust' && fingerprint) {
+      if (await confirmTrust(d.host, fingerprint, error instanceof CertificateError ? error.certificate?.subject : undefined)) d.pin = fingerprint;
+      continue;
+    }
+    if (choice === 'edit') {
+      return accountWizardFrom(d, stored);
+    }
+    return undefined;
+  }
+}
+
+/** Re-enters the wizard with the draft's values (after a failed test). */
+async function accountWizardFrom(d: Draft, stored: string | undefined): Promise<WizardResult | undefined> {
+  const entry: AccountEntry = { account: toResult(d).account, policy: { retention: d.retention, download: d.download } };
+  // The password typed before counts as stored: leaving it empty keeps it.
+  const r = await accountWizard(entry, d.password !== '' ? d.password : stored);
+  if (r && r.password === undefined && d.password !== '') return { ...r, password: d.password };
+  return r;
+}
+
+/** The modal that shows the SHA-256 fingerprint before anything is pinned (T06). */
+export async function confirmTrust(host: string, fingerprint: string, subject?: string): Promise<boolean> {
+  const choice = await vscode.window.showWarningMessage(
+    `Trust the certificate of ${displayLine(host, 120)}?`,
+    {
+      modal: true,
+      detail:
+        `The server presented a certificate that is not trusted by the system.\n\nSHA-256 fingerprint:\n${fingerprint}` +
+        (subject ? `\n\nSubject: ${displayLine(subject, 200)}` : '') +
+        '\n\nCompare it with the fingerprint your mail provider publishes. Once trusted, only this exact certificate is accepted for this account.',
+    },
+    'Trust This Certificate',
+  );
+  return choice === 'Trust This Certificate';
+}
+
+/** Connects, logs in and quits; the error when that fails. */
+export async function testConnection(account: AccountConfig, password: string): Promise<{ error: unknown } | undefined> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `POP3 Mail: testing ${displayLine(account.host, 120)}:${account.port}`, cancellable: true },
+    async (_p, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      try {
+        const client = await Pop3Client.connect({
+          host: account.host,
+          port: account.port,
+          security: account.security,
+          ca: account.caFile ? await fs.readFile(account.caFile) : undefined,
+          pin: account.pin,
+          signal: controller.signal,
+        });
+        try {
+          await client.authenticate({ user: account.user, password }, account.auth ?? 'auto');
+          await client.quit();
+        } finally {
+          client.close();
+        }
+        return undefined;
+      } catch (error) {
+        return { error };
+      }
+    },
+  );
+}

@@ -1,0 +1,96 @@
+// "POP3 Mail: Go to Message...": a QuickPick over the summary index of every
+// account. Our own fuzzy search and filters (messageQuery.ts) choose the
+// items; they are all `alwaysShow`, so the QuickPick's label filter never
+// hides a message that matched on its sender or through a filter.
+import * as vscode from 'vscode';
+import type { MessageSummary } from '../store/types';
+import { accountKey } from '../sync/account';
+import type { Accounts } from './accounts';
+import { logError } from './errors';
+import { hasFilters, parseQuery, searchMessages, type Hit } from './messageQuery';
+import type { Stores } from './stores';
+import { displayLine, shortDate } from './text';
+
+/** Items shown at most; the title says how many matched. */
+const LIMIT = 200;
+const DEBOUNCE_MS = 80;
+
+interface MessageItem extends vscode.QuickPickItem {
+  readonly accountKey: string;
+  readonly messageId: string;
+}
+
+export async function goToMessage(accounts: Accounts, stores: Stores, log: vscode.LogOutputChannel, initial = ''): Promise<void> {
+  const all = accounts.list();
+  if (all.length === 0) {
+    void vscode.window.showInformationMessage('POP3 Mail: no account yet.', 'Add Account').then((c) => {
+      if (c === 'Add Account') void vscode.commands.executeCommand('pop3Mail.addAccount');
+    });
+    return;
+  }
+  const lists: { key: string; name: string; list: readonly MessageSummary[] }[] = [];
+  for (const account of all) {
+    try {
+      lists.push({ key: accountKey(account), name: displayLine(account.name, 60), list: (await stores.get(account)).list() });
+    } catch (error) {
+      log.error(`Go to Message: reading ${displayLine(account.name)}: ${logError(error)}`);
+    }
+  }
+  const locale = vscode.env.language;
+  const several = lists.length > 1;
+  const picker = vscode.window.createQuickPick<MessageItem>();
+  picker.title = 'Go to Message';
+  picker.placeholder = 'Subject or sender (fuzzy); filters: from: subject: has:attachment is:unread is:read before:2026-11-01 after:2026-10';
+  picker.matchOnDescription = false;
+  picker.matchOnDetail = false;
+  picker.value = initial;
+
+  const update = (): void => {
+    const query = parseQuery(picker.value);
+    const hits: (Hit<MessageSummary> & { key: string; name: string })[] = [];
+    let total = 0;
+    const started = Date.now();
+    for (const { key, name, list } of lists) {
+      const r = searchMessages(list, query, LIMIT);
+      total += r.total;
+      for (const h of r.hits) hits.push({ ...h, key, name });
+    }
+    if (several) hits.sort((a, b) => b.score - a.score || (a.message.date < b.message.date ? 1 : a.message.date > b.message.date ? -1 : 0));
+    picker.items = hits.slice(0, LIMIT).map(({ message: m, key, name }) => ({
+      label: `$(${m.seen ? 'mail-read' : 'mail'}) ${displayLine(m.subject, 200).replace(/\$\(/g, '$\u200b(') || '(no subject)'}`,
+      description: [displayLine(m.from.name, 60) || displayLine(m.from.address, 80), shortDate(m.date, locale), m.hasAttachments ? '\u{1F4CE}' : '', several ? name : '']
+        .filter(Boolean)
+        .join(' \u00b7 '),
+      detail: displayLine(m.snippet, 160) || undefined,
+      alwaysShow: true,
+      accountKey: key,
+      messageId: m.id,
+    }));
+    const shown = Math.min(total, LIMIT);
+    const searched = picker.value.trim() !== '';
+    const problems = query.problems.length > 0 ? ` \u00b7 not understood: ${query.problems.join(', ')}` : '';
+    picker.title = `Go to Message \u2014 ${searched || hasFilters(query) ? `${total} match${total === 1 ? '' : 'es'}` : 'newest first'}${total > shown ? `, first ${shown} shown` : ''}${problems}`;
+    log.trace(`Go to Message: ${total} matches in ${Date.now() - started} ms`);
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const done = new Promise<void>((resolve) => {
+    picker.onDidChangeValue(() => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(update, DEBOUNCE_MS);
+    });
+    picker.onDidAccept(() => {
+      const [item] = picker.selectedItems;
+      picker.hide();
+      if (item) void vscode.commands.executeCommand('pop3Mail.openMessageKeep', item.accountKey, item.messageId);
+    });
+    picker.onDidHide(() => {
+      if (timer) clearTimeout(timer);
+      picker.dispose();
+      resolve();
+    });
+  });
+  update();
+  picker.show();
+  await done;
+}

@@ -1,0 +1,195 @@
+// Commands on messages in the tree: open (preview, kept open, to the side),
+// mark read/unread, delete (here, and on the server when the account's
+// policy says so), download the full message, show more.
+import * as vscode from 'vscode';
+import { Pop3Error } from '../pop3/errors';
+import { accountKey } from '../sync/account';
+import { downloadFull } from '../sync/full';
+import type { Accounts } from './accounts';
+import { describeError, logError } from './errors';
+import type { FetchService } from './fetchService';
+import { messageRefs, type MessageRef } from './messageRef';
+import type { Passwords } from './passwords';
+import { askPassword } from './prompts';
+import type { Stores } from './stores';
+import { displayLine, formatBytes, truncate } from './text';
+import { OPEN_MESSAGE_COMMAND, SHOW_MORE_COMMAND, type InboxNode, type InboxTree } from './tree';
+
+/** How a message is opened. The panel decides what each means (messagePanel.ts). */
+export interface OpenOptions {
+  /** true: the reused preview panel; false: a panel of its own that stays open. */
+  readonly preview: boolean;
+  readonly viewColumn?: vscode.ViewColumn;
+}
+
+/** What the message panel offers; extra arguments are ignored by an older panel. */
+export interface MessageOpener {
+  open(accountKey: unknown, messageId: unknown, options?: OpenOptions): Promise<void>;
+}
+
+/** Two opens of the same row within this time are a double click: keep it open. */
+const DOUBLE_CLICK_MS = 500;
+
+export class MessageCommands {
+  private lastOpen: { key: string; id: string; at: number } | undefined;
+
+  constructor(
+    private readonly accounts: Accounts,
+    private readonly stores: Stores,
+    private readonly passwords: Passwords,
+    private readonly fetcher: FetchService,
+    private readonly tree: InboxTree,
+    private readonly view: vscode.TreeView<InboxNode>,
+    private readonly opener: MessageOpener,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  register(): vscode.Disposable[] {
+    return [
+      vscode.commands.registerCommand(OPEN_MESSAGE_COMMAND, (...args: unknown[]) => this.openFromClick(args)),
+      vscode.commands.registerCommand('pop3Mail.openMessageKeep', (...args: unknown[]) => this.open(this.refs(args), { preview: false })),
+      vscode.commands.registerCommand('pop3Mail.openMessageToSide', (...args: unknown[]) =>
+        this.open(this.refs(args), { preview: false, viewColumn: vscode.ViewColumn.Beside }),
+      ),
+      vscode.commands.registerCommand('pop3Mail.markRead', (...args: unknown[]) => this.setSeen(this.refs(args), true)),
+      vscode.commands.registerCommand('pop3Mail.markUnread', (...args: unknown[]) => this.setSeen(this.refs(args), false)),
+      vscode.commands.registerCommand('pop3Mail.deleteMessage', (...args: unknown[]) => this.delete(this.refs(args))),
+      vscode.commands.registerCommand('pop3Mail.downloadFull', (...args: unknown[]) => this.downloadFull(this.refs(args))),
+      vscode.commands.registerCommand(SHOW_MORE_COMMAND, (node: unknown) => this.tree.showMore(node)),
+      // Enter on a message keeps it open (package.json keybinding, when a message is selected).
+      this.view.onDidChangeSelection((e) => {
+        const one = e.selection.length === 1 && e.selection[0]!.kind === 'message';
+        void vscode.commands.executeCommand('setContext', 'pop3Mail.messageSelected', one);
+      }),
+    ];
+  }
+
+  /** Arguments from a click or a context menu, else the tree's selection (palette, keybinding). */
+  private refs(args: unknown[]): MessageRef[] {
+    const refs = messageRefs(...args);
+    return refs.length > 0 ? refs : messageRefs(this.view.selection[0], [...this.view.selection]);
+  }
+
+  /** A click opens the preview; a second click on the same row right after (a double click) keeps it open. */
+  private async openFromClick(args: unknown[]): Promise<void> {
+    const [ref] = this.refs(args);
+    if (!ref) return;
+    const now = Date.now();
+    const last = this.lastOpen;
+    const double = last !== undefined && last.key === ref.accountKey && last.id === ref.messageId && now - last.at < DOUBLE_CLICK_MS;
+    this.lastOpen = double ? undefined : { key: ref.accountKey, id: ref.messageId, at: now };
+    await this.open([ref], { preview: !double });
+  }
+
+  private async open(refs: MessageRef[], options: OpenOptions): Promise<void> {
+    const [ref] = refs;
+    if (!ref) {
+      void vscode.window.showInformationMessage('POP3 Mail: select a message in the Inbox first.');
+      return;
+    }
+    this.log.debug(`open ${ref.messageId} (${options.preview ? 'preview' : 'kept open'}${options.viewColumn === vscode.ViewColumn.Beside ? ', to the side' : ''})`);
+    await this.opener.open(ref.accountKey, ref.messageId, options);
+    if (vscode.workspace.getConfiguration('pop3Mail').get<boolean>('markReadOnOpen', true)) await this.setSeen([ref], true, true);
+  }
+
+  private async setSeen(refs: MessageRef[], seen: boolean, quiet = false): Promise<void> {
+    for (const ref of refs) {
+      const found = await this.find(ref, quiet);
+      if (!found || found.summary.seen === seen) continue;
+      try {
+        const updated = found.store.setSeen(ref.messageId, seen);
+        await this.tree.messageChanged(ref.accountKey, updated);
+      } catch (error) {
+        this.log.error(`marking ${ref.messageId} ${seen ? 'read' : 'unread'}: ${logError(error)}`);
+        if (!quiet) void vscode.window.showErrorMessage(describeError('POP3 Mail: could not change the message', error));
+      }
+    }
+  }
+
+  private async find(ref: MessageRef, quiet = false) {
+    const account = this.accounts.byKey(ref.accountKey);
+    if (!account) {
+      if (!quiet) void vscode.window.showErrorMessage('POP3 Mail: that account is no longer configured.');
+      return undefined;
+    }
+    const store = await this.stores.get(account);
+    const summary = store.get(ref.messageId);
+    if (!summary) {
+      if (!quiet) void vscode.window.showErrorMessage('POP3 Mail: that message is no longer in the local store.');
+      return undefined;
+    }
+    return { account, store, summary };
+  }
+
+  /** Local delete (Maildir T flag); on the server too at the next fetch when the account's policy says so. */
+  private async delete(refs: MessageRef[]): Promise<void> {
+    if (refs.length === 0) return;
+    const found = (await Promise.all(refs.map((r) => this.find(r)))).filter((f) => f !== undefined);
+    if (found.length === 0) return;
+    const keys = new Set(found.map((f) => accountKey(f.account)));
+    const onServer = [...keys].filter((k) => this.accounts.policyOf(k).retention.deleteWhenDeletedLocally === true);
+    const what = found.length === 1 ? `"${truncate(displayLine(found[0]!.summary.subject, 200) || '(no subject)', 80)}"` : `${found.length} messages`;
+    const detail =
+      onServer.length === keys.size
+        ? 'It is also deleted from the server: this account deletes mail on the server when you delete it here. This cannot be undone.'
+        : onServer.length > 0
+          ? 'Messages of accounts that delete mail deleted here are also deleted from the server; the others stay on their server.'
+          : 'The copy on the server is kept (this account leaves mail on the server); it will not be downloaded again.';
+    const action = onServer.length > 0 ? 'Delete Here and on Server' : 'Delete';
+    const choice = await vscode.window.showWarningMessage(`Delete ${what}?`, { modal: true, detail }, action);
+    if (choice !== action) return;
+    for (const f of found) {
+      try {
+        const updated = f.store.trash(f.summary.id);
+        this.log.info(`deleted locally: ${f.summary.id} of ${displayLine(f.account.name)}`);
+        await this.tree.messageChanged(accountKey(f.account), updated);
+      } catch (error) {
+        this.log.error(`deleting ${f.summary.id}: ${logError(error)}`);
+        void vscode.window.showErrorMessage(describeError('POP3 Mail: could not delete the message', error));
+      }
+    }
+    // The server copy goes at the next fetch; start it now so "deleted" means deleted.
+    for (const key of onServer) {
+      const account = this.accounts.byKey(key);
+      if (account) void this.fetcher.fetchAccount(account, { background: true });
+    }
+  }
+
+  private async downloadFull(refs: MessageRef[]): Promise<void> {
+    for (const ref of refs) {
+      const found = await this.find(ref);
+      if (!found) continue;
+      if (!found.summary.headersOnly) {
+        void vscode.window.showInformationMessage('POP3 Mail: this message is already downloaded in full.');
+        continue;
+      }
+      const { account, store, summary } = found;
+      let password = await this.passwords.get(account);
+      if (password === undefined) {
+        password = await askPassword(account);
+        if (password === undefined) return;
+        await this.passwords.set(account, password);
+      }
+      const name = displayLine(account.name, 120);
+      const size = formatBytes(summary.serverSize ?? summary.size);
+      try {
+        const full = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `POP3 Mail: downloading ${size} from ${name}`, cancellable: true },
+          (_progress, token) => {
+            const controller = new AbortController();
+            token.onCancellationRequested(() => controller.abort());
+            return downloadFull({ account, password: password!, store, id: summary.id, signal: controller.signal, trace: this.fetcher.tracer(name, password!) });
+          },
+        );
+        this.log.info(`downloaded in full: ${summary.id} of ${name} (${formatBytes(full.size)})`);
+        this.tree.refresh();
+      } catch (error) {
+        if (Pop3Error.is(error, 'Aborted')) return;
+        this.log.error(`download full ${summary.id}: ${logError(error)}`);
+        void vscode.window.showErrorMessage(describeError('POP3 Mail: could not download the full message', error), 'Show Log').then((c) => {
+          if (c === 'Show Log') this.log.show(true);
+        });
+      }
+    }
+  }
+}

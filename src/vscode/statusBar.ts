@@ -1,0 +1,73 @@
+// The status bar item: unread count and the time of the last check; a click
+// fetches every account; the tooltip lists the accounts and their state.
+import * as vscode from 'vscode';
+import { accountKey } from '../sync/account';
+import type { Accounts } from './accounts';
+import type { FetchService } from './fetchService';
+import { escapeMarkdown, shortDate } from './text';
+import type { InboxTree } from './tree';
+
+export class MailStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('pop3Mail.status', vscode.StatusBarAlignment.Left, 50);
+  private unread = 0;
+  private readonly perAccount = new Map<string, number>();
+
+  constructor(
+    private readonly accounts: Accounts,
+    private readonly fetcher: FetchService,
+    private readonly tree: InboxTree,
+  ) {
+    this.item.name = 'POP3 Mail';
+    this.item.command = { command: 'pop3Mail.fetchAll', title: 'Fetch Mail' };
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+
+  /** Recounts unread mail (opens the stores) and redraws. */
+  async recount(): Promise<void> {
+    let total = 0;
+    for (const account of this.accounts.list()) {
+      const n = await this.tree.unreadOf(account);
+      this.perAccount.set(accountKey(account), n);
+      total += n;
+    }
+    this.unread = total;
+    this.update();
+  }
+
+  update(): void {
+    const accounts = this.accounts.list();
+    if (accounts.length === 0) {
+      this.item.hide();
+      return;
+    }
+    const states = accounts.map((a) => ({ a, s: this.fetcher.stateOf(a) }));
+    const running = states.some(({ s }) => s.running);
+    const failed = states.some(({ s }) => s.error !== undefined && !s.running);
+    const last = Math.max(0, ...states.map(({ s }) => s.lastCheck ?? 0));
+    const locale = vscode.env.language;
+    const icon = running ? '$(sync~spin)' : failed ? '$(warning)' : this.unread > 0 ? '$(mail)' : '$(mail-read)';
+    const when = last > 0 ? ` \u00b7 ${shortDate(new Date(last).toISOString(), locale)}` : '';
+    this.item.text = `${icon} ${this.unread}${when}`;
+    this.item.accessibilityInformation = { label: `POP3 Mail: ${this.unread} unread${running ? ', fetching' : ''}${failed ? ', a fetch failed' : ''}` };
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**POP3 Mail**: ${this.unread} unread\n\n`);
+    for (const { a, s } of states) {
+      const state = s.running
+        ? '$(sync~spin) fetching'
+        : s.error !== undefined
+          ? `$(warning) failed: ${escapeMarkdown(s.error, 120)}`
+          : s.lastCheck
+            ? `$(check) checked ${escapeMarkdown(new Date(s.lastCheck).toLocaleString(locale))}`
+            : 'never fetched';
+      const unread = this.perAccount.get(accountKey(a));
+      md.appendMarkdown(`- ${escapeMarkdown(a.name, 80)}${unread !== undefined ? ` \u00b7 ${unread} unread` : ''} \u00b7 ${state}\n`);
+    }
+    md.appendMarkdown('\nClick to fetch mail from every account.');
+    this.item.tooltip = md;
+    this.item.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.show();
+  }
+}
