@@ -39,7 +39,8 @@ export interface CodeServer {
   userDataDir: string;
   extensionsDir: string;
   workspace: string;
-  stop(): Promise<void>;
+  /** Stops the editor; `beforeCleanup` runs once it has exited, before its folders are removed (to audit them). */
+  stop(options?: { beforeCleanup?: () => void }): Promise<void>;
   logText(): string;
 }
 
@@ -52,6 +53,8 @@ export interface CodeServerOptions {
   workspace?: string;
   /** Fixed port (e.g. to forward it); default a free one. */
   port?: number;
+  /** More code-server arguments, e.g. ['--log', 'trace']. */
+  extraArgs?: string[];
 }
 
 /**
@@ -97,6 +100,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
       '--disable-update-check',
       '--disable-workspace-trust',
       '--disable-getting-started-override',
+      ...(opts.extraArgs ?? []),
       workspace,
     ];
     const server = new CodeServerProcess(bin, args, dir, port, userDataDir, extensionsDir, workspace);
@@ -160,8 +164,8 @@ class CodeServerProcess implements CodeServer {
     return this.log;
   }
 
-  stop(): Promise<void> {
-    this.stopping ??= this.doStop();
+  stop(options?: { beforeCleanup?: () => void }): Promise<void> {
+    this.stopping ??= this.doStop(options?.beforeCleanup);
     return this.stopping;
   }
 
@@ -186,7 +190,7 @@ class CodeServerProcess implements CodeServer {
     return new Error(`${message}\n--- code-server output ---\n${log}`);
   }
 
-  private async doStop(): Promise<void> {
+  private async doStop(beforeCleanup?: () => void): Promise<void> {
     if (!this.hasExited) {
       signal(this.child.pid, 'SIGTERM');
       await Promise.race([this.exited, sleep(STOP_TIMEOUT_MS)]);
@@ -195,7 +199,11 @@ class CodeServerProcess implements CodeServer {
     killGroup(this.child.pid);
     await this.exited;
     liveServers.delete(this);
-    fs.rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
+    try {
+      beforeCleanup?.();
+    } finally {
+      fs.rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
+    }
   }
 }
 
