@@ -239,6 +239,7 @@ export class Pop3Client {
       const reply = this.conn.command(`RETR ${job.n}`, `RETR ${job.n}`, {
         multi: true,
         maxBody,
+        deadlineMs: this.limits.replyBaseMs + (maxBody / this.limits.minReplyBytesPerSecond) * 1000,
         sink: (chunk) => {
           sink ??= job.open();
           bytes += chunk.length;

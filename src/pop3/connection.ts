@@ -20,6 +20,8 @@ export interface ExpectOptions {
   readonly maxBody?: number;
   /** A "+ challenge" SASL continuation is a valid reply (AUTH only). */
   readonly continuation?: boolean;
+  /** The whole reply must arrive within this many ms of becoming the one being read (T21). */
+  readonly deadlineMs?: number;
 }
 
 interface Pending extends ExpectOptions {
@@ -45,6 +47,8 @@ export class Pop3Connection {
   private bodyBytes = 0;
   private bodyChunks: Buffer[] | undefined;
   private failure: Error | undefined;
+  /** Deadline timer of the reply at the head of the queue. */
+  private deadline: NodeJS.Timeout | undefined;
   private readonly onAbort = (): void => this.fail(new Pop3Error('Aborted', 'The operation was cancelled.'));
 
   constructor(
@@ -122,6 +126,7 @@ export class Pop3Connection {
 
   /** Ends the connection without waiting (after QUIT or on failure). */
   destroy(): void {
+    clearTimeout(this.deadline);
     this.signal?.removeEventListener('abort', this.onAbort);
     this.socket.destroy();
   }
@@ -131,7 +136,19 @@ export class Pop3Connection {
     return new Promise<Reply>((resolve, reject) => {
       this.queue.push({ ...options, logForm, resolve, reject });
       this.socket.setTimeout(this.limits.idleTimeoutMs);
+      if (this.queue.length === 1) this.armDeadline();
     });
+  }
+
+  private armDeadline(): void {
+    clearTimeout(this.deadline);
+    this.deadline = undefined;
+    const head = this.queue[0];
+    if (head?.deadlineMs === undefined) return;
+    this.deadline = setTimeout(
+      () => this.fail(new Pop3Error('Timeout', `The reply to ${head.logForm} did not complete within ${Math.round(head.deadlineMs! / 1000)} s.`)),
+      head.deadlineMs,
+    );
   }
 
   private onData(chunk: Buffer): void {
@@ -208,12 +225,14 @@ export class Pop3Connection {
     const head = this.queue.shift()!;
     const status = fromBody ? this.statusOfBody! : reply.status;
     if (this.queue.length === 0) this.socket.setTimeout(0);
+    this.armDeadline();
     head.resolve({ ...reply, status });
   }
 
   private fail(error: Error): void {
     if (this.failure) return;
     this.failure = error;
+    clearTimeout(this.deadline);
     this.trace?.('*', `connection failed: ${error.message}`);
     this.destroy();
     for (const pending of this.queue.splice(0)) pending.reject(error);

@@ -25,6 +25,12 @@ export interface Pop3Limits {
   readonly greetingTimeoutMs: number;
   /** No byte from the server for this long while a reply is awaited. */
   readonly idleTimeoutMs: number;
+  /** Every multi-line reply may take this long, plus its size at minReplyBytesPerSecond:
+   * a server that trickles a byte just inside the idle timeout must not keep
+   * a RETR alive for hours (T21). */
+  readonly replyBaseMs: number;
+  /** The slowest transfer we wait for: 4 KB/s, a very slow mobile link. */
+  readonly minReplyBytesPerSecond: number;
   /** Commands in flight at once when the server offers PIPELINING. Bounded so
    * that our send buffer and the server's input queue stay small. */
   readonly pipelineWindow: number;
@@ -39,6 +45,8 @@ export const DEFAULT_LIMITS: Pop3Limits = {
   tlsTimeoutMs: 15_000,
   greetingTimeoutMs: 30_000,
   idleTimeoutMs: 60_000,
+  replyBaseMs: 120_000,
+  minReplyBytesPerSecond: 4 * 1024,
   pipelineWindow: 64,
 };
 

@@ -659,13 +659,11 @@ test('T21 RETR far over the LIST size is cut off; a RETR that never ends times o
   });
 });
 
-test('T21 a RETR that trickles a byte just inside the idle timeout never ends: needs an overall deadline', {
-  ...BOUND,
-  todo: 'engine gap: no per-reply deadline or minimum rate in limits.ts, so a slow trickle under maxBody keeps RETR alive for hours',
-}, async () => {
+// The per-reply deadline (limits.replyBaseMs + size / minReplyBytesPerSecond) ends it.
+test('T21 a RETR that trickles a byte just inside the idle timeout is ended by the per-reply deadline', BOUND, async () => {
   const trickle: Step = { flood: Buffer.from('x'), totalBytes: 1024 * 1024, delayMs: 100 };
   await withServer({ tls: SERVER_TLS, script: [...SESSION, ...RETR_CAPA, { expect: /^RETR 1$/ }, { send: '+OK\r\n' }, trickle] }, async (server) => {
-    const client = await loggedIn(server);
+    const client = await loggedIn(server, { limits: { replyBaseMs: 500, minReplyBytesPerSecond: 1e9 } });
     const retr = client.retrMany([collector(1, 100).job], () => assert.fail('not complete'));
     retr.catch(() => undefined);
     try {
