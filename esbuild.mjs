@@ -23,6 +23,8 @@ const node = {
   entryPoints: {
     extension: 'src/vscode/extension.ts',
     cli: 'src/cli/main.ts',
+    // The message parser runs in a worker_threads worker (src/mail/parse-service.ts).
+    'parse-worker': 'src/mail/parse-worker.ts',
   },
   outdir: 'dist',
 };

@@ -2,7 +2,13 @@
 // The webview renders hostile content, so the host treats whatever it posts as
 // untrusted: plain objects only, exact key sets, no prototype tricks, and links
 // limited to http, https and mailto. Pure TS: no node, no vscode imports.
-import type { FromWebview } from './messages';
+import type { FromWebview, MessageCommand } from './messages';
+
+/** Opaque ids and `path:line` references are short; anything longer is not one of ours. */
+export const MAX_ID_LENGTH = 64;
+export const MAX_REF_LENGTH = 1024;
+
+const COMMANDS: ReadonlySet<string> = new Set<MessageCommand>(['showSource', 'saveAsEml', 'copyAsEml']);
 
 /** Longest href the host will consider (browsers cope with more; mail links rarely need it). */
 export const MAX_HREF_LENGTH = 8192;
@@ -77,6 +83,30 @@ export function parseFromWebview(value: unknown): FromWebview | undefined {
       if (!record) return undefined;
       const href = checkLinkHref(record['href']);
       return href === undefined ? undefined : { type: 'openLink', href };
+    }
+    case 'loadRemote':
+    case 'trustSender':
+      return plainRecord(value, ['type']) ? { type: known } : undefined;
+    case 'saveAttachment':
+    case 'openAttachment': {
+      const record = plainRecord(value, ['type', 'id']);
+      const id = record?.['id'];
+      // Opaque ids the host made ("a1", "a2", ...): never a path (T37).
+      if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH || !/^[A-Za-z0-9_-]+$/.test(id)) return undefined;
+      return { type: known, id };
+    }
+    case 'openFile': {
+      const record = plainRecord(value, ['type', 'ref']);
+      const ref = record?.['ref'];
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point
+      if (typeof ref !== 'string' || ref.length === 0 || ref.length > MAX_REF_LENGTH || /[\u0000-\u001f\u007f]/.test(ref)) return undefined;
+      return { type: 'openFile', ref };
+    }
+    case 'command': {
+      const record = plainRecord(value, ['type', 'command']);
+      const command = record?.['command'];
+      if (typeof command !== 'string' || !COMMANDS.has(command)) return undefined;
+      return { type: 'command', command: command as MessageCommand };
     }
     default: {
       const unknownType: never = known;

@@ -8,13 +8,18 @@ export function makeNonce(): string {
   return randomBytes(24).toString('base64');
 }
 
-/** Exactly the CSP of SECURITY.md "Webview defaults". */
-export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+/**
+ * Exactly the CSP of SECURITY.md "Webview defaults". With `remoteImages`
+ * (the user clicked "Load remote content" for this message or sender),
+ * `img-src` also allows https: and nothing else changes: never http:,
+ * scripts, fonts or connections.
+ */
+export function contentSecurityPolicy(cspSource: string, nonce: string, remoteImages = false): string {
   return [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
     `style-src ${cspSource} 'unsafe-inline'`,
-    `img-src ${cspSource} data:`,
+    `img-src ${cspSource} data:${remoteImages ? ' https:' : ''}`,
     `font-src ${cspSource}`,
     "media-src 'none'",
     "connect-src 'none'",
@@ -33,11 +38,16 @@ export function resourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
 }
 
-export function messageViewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+/** Webview options of every message view (panel or .eml editor). */
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, enableCommandUris: false, enableForms: false, localResourceRoots: resourceRoots(extensionUri) };
+}
+
+export function messageViewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, remoteImages = false): string {
   const nonce = makeNonce();
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString();
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'message.css')).toString();
-  const csp = contentSecurityPolicy(webview.cspSource, nonce);
+  const csp = contentSecurityPolicy(webview.cspSource, nonce, remoteImages);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -51,17 +61,40 @@ export function messageViewHtml(webview: vscode.Webview, extensionUri: vscode.Ur
 <body>
 <main id="message" aria-busy="true">
   <header id="header">
-    <h1 id="subject"></h1>
+    <div id="title-row">
+      <h1 id="subject"></h1>
+      <div id="actions" role="toolbar" aria-label="Message actions">
+        <vscode-button appearance="icon" id="action-source" title="Show Source" aria-label="Show Source"><span class="codicon-text" aria-hidden="true">&lt;/&gt;</span></vscode-button>
+        <vscode-button appearance="secondary" id="action-save" aria-label="Save as .eml file">Save .eml</vscode-button>
+        <vscode-button appearance="secondary" id="action-copy" aria-label="Copy as .eml to the clipboard">Copy .eml</vscode-button>
+      </div>
+    </div>
     <dl id="fields">
       <dt>From</dt><dd id="from"><bdi id="from-name"></bdi> <span id="from-address"></span></dd>
       <dt>To</dt><dd id="to"></dd>
       <dt id="cc-label" hidden>Cc</dt><dd id="cc" hidden></dd>
       <dt>Date</dt><dd><time id="date"></time></dd>
     </dl>
+    <p id="security" hidden><span class="lock" aria-hidden="true"></span><span id="security-text"></span></p>
   </header>
-  <vscode-divider id="divider" role="separator"></vscode-divider>
+  <div id="notices" role="note" hidden></div>
+  <div id="remote-banner" role="region" aria-label="Remote content" hidden>
+    <span id="remote-text">Remote images in this message were blocked to protect your privacy.</span>
+    <span class="banner-actions">
+      <vscode-button id="load-remote">Load remote content</vscode-button>
+      <vscode-button appearance="secondary" id="trust-sender">Always for this sender</vscode-button>
+    </span>
+  </div>
+  <section id="attachments" aria-labelledby="attachments-title" hidden>
+    <h2 id="attachments-title">Attachments</h2>
+    <ul id="attachment-list"></ul>
+  </section>
+  <div id="view-toggle" role="group" aria-label="Show the message as" hidden>
+    <vscode-button appearance="secondary" id="show-html" aria-pressed="true">HTML</vscode-button>
+    <vscode-button appearance="secondary" id="show-text" aria-pressed="false">Plain text</vscode-button>
+  </div>
   <div id="status" role="status"><vscode-progress-ring id="loading"></vscode-progress-ring><span id="status-text">Loading message\u2026</span></div>
-  <pre id="body" dir="auto"></pre>
+  <div id="body"></div>
 </main>
 <script type="module" nonce="${attr(nonce)}" src="${attr(script)}"></script>
 </body>

@@ -1,0 +1,98 @@
+// The mail profile's rules for URLs and CSS, as pure functions (SECURITY.md
+// "Webview defaults", T34-T36). The webview's DOMPurify hooks call these;
+// unit tests call them directly. No node, no vscode, no DOM.
+
+/** Largest data:image URL kept in an HTML part (the host builds cid: images up to 1 MB, base64 makes 4/3 of that). */
+export const MAX_DATA_IMAGE_CHARS = 1_400_000;
+
+const DATA_IMAGE = /^data:image\/(?:png|gif|jpeg|webp|bmp);base64,[A-Za-z0-9+/=\s]*$/i;
+
+/** What to do with an <img src>. */
+export type ImageDecision =
+  | { readonly action: 'keep'; readonly value: string }
+  | { readonly action: 'drop'; readonly remote: boolean };
+
+/** True for a URL that would be fetched from the network (http, https, protocol-relative). */
+export function isRemoteUrl(value: string): boolean {
+  return /^\s*(?:https?:|\/\/|\\\\)/i.test(value);
+}
+
+/**
+ * `<img src>`: cid: becomes the host-built data: URL, a small data:image
+ * stays, https stays only when the user allowed remote content, http never.
+ */
+export function decideImageSource(value: string, cidImages: ReadonlyMap<string, string>, remoteAllowed: boolean): ImageDecision {
+  const v = value.trim();
+  if (/^cid:/i.test(v)) {
+    let cid = v.slice(4);
+    try {
+      cid = decodeURIComponent(cid);
+    } catch {
+      // keep it as it is
+    }
+    const data = cidImages.get(cid.replace(/^<|>$/g, ''));
+    return data ? { action: 'keep', value: data } : { action: 'drop', remote: false };
+  }
+  if (/^data:/i.test(v)) {
+    return v.length <= MAX_DATA_IMAGE_CHARS && DATA_IMAGE.test(v) ? { action: 'keep', value: v } : { action: 'drop', remote: false };
+  }
+  if (remoteAllowed && /^https:\/\/[^/\s\\]/i.test(v)) {
+    try {
+      const url = new URL(v);
+      if (url.protocol === 'https:' && url.username === '' && url.password === '') return { action: 'keep', value: url.href };
+    } catch {
+      // not a URL
+    }
+    return { action: 'drop', remote: true };
+  }
+  return { action: 'drop', remote: isRemoteUrl(v) };
+}
+
+/** A link the view may offer (through the host): http, https and mailto only. Returns the normalised URL or undefined. */
+export function linkTarget(value: string): string | undefined {
+  const v = value.trim();
+  if (!/^(?:https?:\/\/|mailto:)/i.test(v)) return undefined;
+  try {
+    const url = new URL(v);
+    return url.protocol === 'http:' || url.protocol === 'https:' || url.protocol === 'mailto:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const CSS_ESCAPE = /\\([0-9a-fA-F]{1,6})[ \t\n\r\f]?|\\([\s\S])/g;
+const CSS_COMMENT = /\/\*[\s\S]*?(?:\*\/|$)/g;
+/** CSS functions that fetch something (or wrap something that does). Matched after escapes are decoded. */
+const FETCHING_FUNCTION = /[a-z-]*(?:url|image-set|image|cross-fade|element|src)\s*\(/gi;
+/** At-rules that load something: stylesheets, fonts, namespaces. */
+const FETCHING_AT_RULE = /@(?:import|font-face|namespace)\b/gi;
+
+function decodeEscape(_m: string, hex: string | undefined, ch: string | undefined): string {
+  if (hex !== undefined) {
+    const cp = parseInt(hex, 16);
+    return cp === 0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ? '\ufffd' : String.fromCodePoint(cp);
+  }
+  return ch === '\n' ? '' : (ch ?? '');
+}
+
+/**
+ * Makes CSS unable to fetch anything: comments removed, escapes decoded (so
+ * `u\72l(` is seen as `url(`), then every fetching function renamed to an
+ * invalid one and every fetching at-rule to an unknown one, which the CSS
+ * parser drops. `blocked` counts what was neutralised (for the banner).
+ */
+export function cleanCss(css: string): { css: string; blocked: number } {
+  let s = css.replace(CSS_COMMENT, ' ');
+  s = s.replace(CSS_ESCAPE, decodeEscape);
+  s = s.replace(CSS_COMMENT, ' ');
+  let blocked = 0;
+  s = s.replace(FETCHING_AT_RULE, (m) => {
+    blocked++;
+    return `@blocked-${m.slice(1)}`;
+  });
+  s = s.replace(FETCHING_FUNCTION, () => {
+    blocked++;
+    return 'blocked(';
+  });
+  return { css: s, blocked };
+}

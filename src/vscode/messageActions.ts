@@ -1,0 +1,136 @@
+// Commands on one message, from the tree's context menu, the message view's
+// toolbar or the palette: Show Source, Save Attachments, Save as .eml, Copy
+// as .eml. Tree arguments are (accountKey, messageId), a message node
+// ({ accountKey, messageId } or the older { account, summary }), or a node
+// plus the selection; with none, the message view the user looked at last.
+import * as vscode from 'vscode';
+import { safeFileName } from '../mail/filename';
+import { accountKey as keyOf, type AccountConfig } from '../sync/account';
+import type { MessageCommand } from '../shared/messages';
+import type { AttachmentFiles } from './attachments';
+import { describeError, logError } from './errors';
+import type { MessagePanel } from './messagePanel';
+import type { MessageSource, MessageViewer } from './messageViewer';
+import { sourceUri } from './sourceView';
+
+export const MESSAGE_COMMANDS = {
+  showSource: 'pop3Mail.showSource',
+  saveAttachments: 'pop3Mail.saveAttachments',
+  saveAsEml: 'pop3Mail.saveAsEml',
+  copyAsEml: 'pop3Mail.copyAsEml',
+} as const;
+
+/** The message a command call names, or undefined. Pure. */
+export function messageArgument(args: readonly unknown[]): { accountKey: string; messageId: string } | undefined {
+  const [first, second] = args;
+  if (typeof first === 'string' && typeof second === 'string') return { accountKey: first, messageId: second };
+  if (typeof first !== 'object' || first === null) return undefined;
+  const node = first as { accountKey?: unknown; messageId?: unknown; account?: unknown; summary?: unknown };
+  if (typeof node.accountKey === 'string' && typeof node.messageId === 'string') return { accountKey: node.accountKey, messageId: node.messageId };
+  const summary = node.summary as { id?: unknown } | undefined;
+  const account = node.account as Partial<AccountConfig> | undefined;
+  if (typeof summary?.id === 'string' && account && typeof account.user === 'string' && typeof account.host === 'string' && typeof account.port === 'number') {
+    return { accountKey: keyOf({ user: account.user, host: account.host, port: account.port }), messageId: summary.id };
+  }
+  return undefined;
+}
+
+export class MessageActions {
+  constructor(
+    private readonly panels: MessagePanel,
+    private readonly attachments: AttachmentFiles,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  register(): vscode.Disposable[] {
+    const run = (command: MessageCommand | 'saveAttachments') => async (...args: unknown[]) => {
+      try {
+        await this.run(command, args);
+      } catch (error) {
+        this.log.error(`${command}: ${logError(error)}`);
+        void vscode.window.showErrorMessage(describeError('POP3 Mail: the command failed', error));
+      }
+    };
+    return [
+      vscode.commands.registerCommand(MESSAGE_COMMANDS.showSource, run('showSource')),
+      vscode.commands.registerCommand(MESSAGE_COMMANDS.saveAttachments, run('saveAttachments')),
+      vscode.commands.registerCommand(MESSAGE_COMMANDS.saveAsEml, run('saveAsEml')),
+      vscode.commands.registerCommand(MESSAGE_COMMANDS.copyAsEml, run('copyAsEml')),
+    ];
+  }
+
+  private async run(command: MessageCommand | 'saveAttachments', args: unknown[]): Promise<void> {
+    const ref = messageArgument(args);
+    let source: MessageSource | undefined;
+    let viewer: MessageViewer | undefined;
+    if (ref) source = await this.panels.sourceFor(ref.accountKey, ref.messageId);
+    else {
+      viewer = this.panels.activeViewer;
+      source = viewer?.shownSource;
+      if (!source) {
+        void vscode.window.showInformationMessage('POP3 Mail: select a message in the Inbox or open one first.');
+        return;
+      }
+    }
+    if (!source) return;
+    if (command === 'saveAttachments') await this.saveAttachments(source, viewer);
+    else await this.forSource(command, source);
+  }
+
+  /** Show Source / Save as .eml / Copy as .eml for a source (also called by the view's toolbar). */
+  async forSource(command: MessageCommand, source: MessageSource): Promise<void> {
+    switch (command) {
+      case 'showSource':
+        if (source.kind === 'file' && source.fileUri) {
+          await vscode.commands.executeCommand('vscode.openWith', source.fileUri, 'default');
+          return;
+        }
+        if (source.accountKey && source.messageId) {
+          const doc = await vscode.workspace.openTextDocument(sourceUri(source.accountKey, source.messageId));
+          await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+        }
+        return;
+      case 'saveAsEml': {
+        const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+        const name = `${safeFileName(source.title, 'message').slice(0, 100)}.eml`;
+        const target = await vscode.window.showSaveDialog({
+          title: 'Save message as .eml',
+          saveLabel: 'Save',
+          filters: { 'Email message': ['eml'] },
+          ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}),
+        });
+        if (!target) return;
+        await vscode.workspace.fs.writeFile(target, await source.readRaw());
+        void vscode.window.showInformationMessage('POP3 Mail: message saved.');
+        return;
+      }
+      case 'copyAsEml':
+        await vscode.env.clipboard.writeText(new TextDecoder('utf-8').decode(await source.readRaw()));
+        void vscode.window.setStatusBarMessage('POP3 Mail: message source copied', 3000);
+        return;
+      default: {
+        const unhandled: never = command;
+        void unhandled;
+      }
+    }
+  }
+
+  private async saveAttachments(source: MessageSource, viewer: MessageViewer | undefined): Promise<void> {
+    let items = viewer?.shownSource?.key === source.key ? viewer.attachmentsForSave() : [];
+    if (items.length === 0) {
+      // Not on screen: parse it (in the worker) just for its attachment list.
+      const raw = await source.readRaw();
+      const parsed = await this.panels.parser.view(source.messageId ?? 'file', raw);
+      items = parsed.attachmentParts.map((p) => ({
+        name: parsed.view.attachments.find((a) => a.id === p.id)?.name ?? 'attachment',
+        bytes: () => this.panels.parser.part(raw, p.path),
+      }));
+    }
+    if (items.length === 0) {
+      void vscode.window.showInformationMessage('POP3 Mail: this message has no attachments.');
+      return;
+    }
+    const saved = await this.attachments.saveAll(items);
+    if (saved > 0) void vscode.window.showInformationMessage(`POP3 Mail: saved ${saved} attachment${saved === 1 ? '' : 's'}.`);
+  }
+}

@@ -1,0 +1,45 @@
+// Wiring of the message view (issue 6): the parse worker, the message panels,
+// the .eml editor, Show Source and the message commands. extension.ts calls
+// registerMessageView once; everything is disposed with the extension.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ParseService } from '../mail/parse-service';
+import { AttachmentFiles } from './attachments';
+import type { Accounts } from './accounts';
+import { EmlEditorProvider } from './emlEditor';
+import { MessageActions } from './messageActions';
+import { MessagePanel } from './messagePanel';
+import type { ViewerServices } from './messageViewer';
+import { RemoteContentPolicy } from './remoteContent';
+import { SourceView } from './sourceView';
+import type { Stores } from './stores';
+
+export function registerMessageView(
+  context: vscode.ExtensionContext,
+  accounts: Accounts,
+  stores: Stores,
+  log: vscode.LogOutputChannel,
+): MessagePanel {
+  const parser = new ParseService({ workerFile: path.join(context.extensionUri.fsPath, 'dist', 'parse-worker.js') });
+  const attachments = new AttachmentFiles(context.globalStorageUri);
+  void attachments.cleanTemp();
+  const services: ViewerServices = {
+    extensionUri: context.extensionUri,
+    parser,
+    remote: new RemoteContentPolicy(context.globalState),
+    attachments,
+    log,
+    // `actions` is created below; the view calls this only after activation.
+    runCommand: (command, source) => actions.forSource(command, source),
+  };
+  const panels = new MessagePanel(accounts, stores, services);
+  const actions = new MessageActions(panels, attachments, log);
+  context.subscriptions.push(
+    { dispose: () => parser.dispose() },
+    panels,
+    EmlEditorProvider.register(services, panels),
+    ...SourceView.register(panels, parser),
+    ...actions.register(),
+  );
+  return panels;
+}

@@ -1,0 +1,247 @@
+// One message view in one webview (the preview panel, a kept panel, or an
+// .eml editor): parses the message in the worker, renders the template with
+// a fresh nonce, sends the view after `ready`, and answers the webview
+// through messageHandler (validated, opaque ids only).
+import * as vscode from 'vscode';
+import { MimeLimitError } from '../mail/mime-tree';
+import { ParseError, type ParseService } from '../mail/parse-service';
+import type { ParsedMessage } from '../mail/view';
+import type { MessageCommand, MessageView, ToWebview, ViewOptions } from '../shared/messages';
+import type { AttachmentFiles } from './attachments';
+import { describeError, logError } from './errors';
+import { existingFileRefs, openFileRef } from './fileRefs';
+import { handleWebviewMessage, type ViewerState } from './messageHandler';
+import { isRememberableAddress, type RemoteContentPolicy } from './remoteContent';
+import { displayLine, stripBidi, truncate } from './text';
+import { messageViewHtml } from './webviewHtml';
+
+/** Where a message comes from: the local store of an account, or an .eml file. */
+export interface MessageSource {
+  readonly kind: 'store' | 'file';
+  /** Stable key, to tell whether a panel already shows this message. */
+  readonly key: string;
+  readonly title: string;
+  /** Transport security of the account ('' when unknown). */
+  readonly security: string;
+  readonly accountKey?: string;
+  readonly messageId?: string;
+  readonly fileUri?: vscode.Uri;
+  readRaw(): Promise<Buffer>;
+}
+
+export interface ViewerServices {
+  readonly extensionUri: vscode.Uri;
+  readonly parser: ParseService;
+  readonly remote: RemoteContentPolicy;
+  readonly attachments: AttachmentFiles;
+  readonly log: vscode.LogOutputChannel;
+  /** Runs Show Source / Save as .eml / Copy as .eml for a source. */
+  runCommand(command: MessageCommand, source: MessageSource): Promise<void>;
+}
+
+/** The test-only switch (application scope: a workspace cannot turn the sanitizer off). */
+export function sanitizerDisabled(): boolean {
+  return vscode.workspace.getConfiguration('pop3Mail').inspect<boolean>('test.disableSanitizer')?.globalValue === true;
+}
+
+function panelTitle(subject: string): string {
+  return truncate(displayLine(subject, 200), 60) || '(no subject)';
+}
+
+/** Header fields without bidi controls; the body keeps them (real RTL text needs them) and is isolated by CSS. */
+function cleanView(view: MessageView): MessageView {
+  return {
+    ...view,
+    subject: displayLine(view.subject, 1000),
+    from: { name: displayLine(view.from.name, 300), address: displayLine(view.from.address, 300) },
+    to: displayLine(view.to, 4000),
+    cc: displayLine(view.cc, 4000),
+  };
+}
+
+export class MessageViewer implements vscode.Disposable {
+  private source: MessageSource | undefined;
+  private parsed: ParsedMessage | undefined;
+  private raw: Buffer | undefined;
+  private options: ViewOptions | undefined;
+  private current: ToWebview | undefined;
+  private ready = false;
+  private generation = 0;
+  private confirming = false;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly services: ViewerServices,
+  ) {
+    this.subscriptions = [
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
+      panel.onDidChangeViewState(() => {
+        // A hidden webview is torn down; it posts `ready` again when shown.
+        if (!panel.visible) this.ready = false;
+      }),
+    ];
+  }
+
+  dispose(): void {
+    this.generation++;
+    for (const d of this.subscriptions) d.dispose();
+  }
+
+  get shownSource(): MessageSource | undefined {
+    return this.source;
+  }
+
+  /** Parses and shows a message. Errors are shown in the view. */
+  async show(source: MessageSource): Promise<void> {
+    const generation = ++this.generation;
+    this.source = source;
+    this.parsed = undefined;
+    this.raw = undefined;
+    this.options = undefined;
+    this.panel.title = panelTitle(source.title);
+    this.render(false);
+    try {
+      const raw = await source.readRaw();
+      const parsed = await this.services.parser.view(source.messageId ?? 'file', raw);
+      if (generation !== this.generation) return;
+      const view = cleanView(parsed.view);
+      const texts = view.body.map((p) => p.text ?? '').filter((t) => t !== '');
+      const fileRefs = await existingFileRefs(texts);
+      if (generation !== this.generation) return;
+      const trusted = this.services.remote.isTrusted(view.from.address);
+      this.raw = raw;
+      this.parsed = { view, attachmentParts: parsed.attachmentParts };
+      this.options = {
+        remote: trusted ? 'allowed' : 'blocked',
+        sanitize: !sanitizerDisabled(),
+        security: source.security,
+        fileRefs,
+        canTrustSender: isRememberableAddress(view.from.address),
+        source: source.kind,
+      };
+      this.panel.title = panelTitle(view.subject);
+      if (trusted) this.render(true);
+      this.send({ type: 'show', message: view, options: this.options });
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.services.log.error(`opening message ${displayLine(source.key, 200)}: ${logError(error)}`);
+      this.send({ type: 'error', text: errorText(error) });
+    }
+  }
+
+  /** A fresh template (fresh nonce); with remoteImages the CSP allows https images. */
+  private render(remoteImages: boolean): void {
+    this.ready = false;
+    this.panel.webview.html = messageViewHtml(this.panel.webview, this.services.extensionUri, remoteImages);
+  }
+
+  private send(message: ToWebview): void {
+    this.current = message;
+    if (this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  private state(): ViewerState {
+    const parsed = this.parsed;
+    return {
+      attachments: new Map(parsed?.attachmentParts.map((p) => [p.id, p.path] as const) ?? []),
+      fileRefs: new Set(this.options?.fileRefs ?? []),
+      hasMessage: parsed !== undefined,
+      canTrustSender: this.options?.canTrustSender ?? false,
+    };
+  }
+
+  private onMessage(raw: unknown): void {
+    handleWebviewMessage(raw, this.state(), {
+      ready: () => {
+        this.ready = true;
+        if (this.current) void this.panel.webview.postMessage(this.current);
+      },
+      openLink: (href) => void this.openLink(href),
+      loadRemote: () => this.loadRemote(),
+      trustSender: () => void this.trustSender(),
+      saveAttachment: (path) => void this.guard('saving the attachment', () => this.saveAttachment(path)),
+      openAttachment: (path) => void this.guard('opening the attachment', () => this.openAttachment(path)),
+      openFile: (ref) => void this.guard('opening the file', () => openFileRef(ref)),
+      command: (command) => {
+        const source = this.source;
+        if (source) void this.guard('running the command', () => this.services.runCommand(command, source));
+      },
+      dropped: (reason) => this.services.log.warn(`message view: dropped a message from the webview (${reason})`),
+    });
+  }
+
+  private loadRemote(): void {
+    if (!this.parsed || !this.options) return;
+    this.options = { ...this.options, remote: 'allowed' };
+    this.render(true);
+    this.send({ type: 'show', message: this.parsed.view, options: this.options });
+  }
+
+  private async trustSender(): Promise<void> {
+    const address = this.parsed?.view.from.address;
+    if (!address) return;
+    await this.services.remote.trust(address);
+    this.loadRemote();
+  }
+
+  private attachmentName(path: string): string {
+    const id = this.parsed?.attachmentParts.find((p) => p.path === path)?.id;
+    return this.parsed?.view.attachments.find((a) => a.id === id)?.name ?? 'attachment';
+  }
+
+  private async attachmentBytes(path: string): Promise<Buffer> {
+    if (!this.raw) throw new Error('no message is shown');
+    return this.services.parser.part(this.raw, path);
+  }
+
+  private async saveAttachment(path: string): Promise<void> {
+    const saved = await this.services.attachments.saveOne(this.attachmentName(path), () => this.attachmentBytes(path));
+    if (saved) void vscode.window.showInformationMessage(`POP3 Mail: saved ${displayLine(saved.path.split('/').pop() ?? '', 120)}.`);
+  }
+
+  private async openAttachment(path: string): Promise<void> {
+    await this.services.attachments.open(this.attachmentName(path), await this.attachmentBytes(path));
+  }
+
+  /** Every attachment of the message on screen, for the Save Attachments command. */
+  attachmentsForSave(): { name: string; bytes: () => Promise<Buffer> }[] {
+    const parsed = this.parsed;
+    if (!parsed) return [];
+    return parsed.attachmentParts.map((p) => ({ name: this.attachmentName(p.path), bytes: () => this.attachmentBytes(p.path) }));
+  }
+
+  private async guard(what: string, action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      this.services.log.error(`${what}: ${logError(error)}`);
+      void vscode.window.showErrorMessage(describeError(`POP3 Mail: ${what} failed`, error));
+    }
+  }
+
+  /** Shows the real URL and opens it only when the user says so (SECURITY.md T36). One prompt at a time. */
+  private async openLink(href: string): Promise<void> {
+    if (this.confirming) return;
+    this.confirming = true;
+    try {
+      const choice = await vscode.window.showWarningMessage(
+        'Open this link from an email?',
+        { modal: true, detail: stripBidi(href) },
+        'Open Link',
+      );
+      if (choice === 'Open Link') await vscode.env.openExternal(vscode.Uri.parse(href, true));
+    } finally {
+      this.confirming = false;
+    }
+  }
+}
+
+/** What the view says when a message cannot be shown. */
+function errorText(error: unknown): string {
+  if (MimeLimitError.is(error) || (error instanceof ParseError && error.code === 'limit')) {
+    return `This message is not shown: ${(error as Error).message} Use Show Source or Save as .eml to look at it.`;
+  }
+  if (error instanceof ParseError) return `This message could not be shown: ${error.message}`;
+  return describeError('Could not open the message', error);
+}
