@@ -149,6 +149,8 @@ function renderBody(post: Post, links: FrameLinks): void {
   const { view, options, mode } = state;
   const body = byId('body');
   body.replaceChildren();
+  // For the e2e test that runs the corpus with the test-only switch: which mode rendered this.
+  body.dataset['sanitized'] = String(options.sanitize);
   links.clear();
   const cidImages = new Map(view.inlineImages.map((i) => [i.cid, i.dataUrl] as const));
   let remote = 0;

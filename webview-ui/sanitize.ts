@@ -46,6 +46,8 @@ const CONFIG: Config = {
   ALLOW_DATA_ATTR: false,
   ALLOW_UNKNOWN_PROTOCOLS: false,
   WHOLE_DOCUMENT: false,
+  // Parse in body context, so a newsletter's <style> in <head> is kept (and cleaned) instead of lost.
+  FORCE_BODY: true,
   RETURN_DOM: false,
   RETURN_DOM_FRAGMENT: false,
 };
