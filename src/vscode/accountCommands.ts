@@ -273,6 +273,7 @@ export function serverInfoText(account: AccountConfig, info: ServerInfo): string
     '',
     `- Host: ${clean(info.host)}:${info.port} (${info.security === 'tls' ? 'implicit TLS' : 'STARTTLS'})`,
     `- TLS: ${clean(info.tls.protocol)} ${clean(info.tls.cipher)}`,
+    `- Certificate pinned: ${account.pin ? 'yes' : 'no'}`,
     `- Greeting: ${clean(info.greeting)}`,
     `- Implementation: ${clean(info.implementation)}`,
     `- APOP offered: ${info.apopTimestamp ? 'yes' : 'no'}`,
@@ -293,7 +294,6 @@ export function serverInfoText(account: AccountConfig, info: ServerInfo): string
           `- Valid: ${clean(c.validFrom)} to ${clean(c.validTo)}`,
           `- Names: ${clean(c.subjectAltName)}`,
           `- SHA-256: ${clean(c.fingerprint256)}`,
-          `- Pinned: ${account.pin ? 'yes' : 'no'}`,
         ]
       : ['- (not available)']),
     '',

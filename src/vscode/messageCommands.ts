@@ -88,8 +88,9 @@ export class MessageCommands {
       return;
     }
     this.log.debug(`open ${ref.messageId} (${options.preview ? 'preview' : 'kept open'}${options.viewColumn === vscode.ViewColumn.Beside ? ', to the side' : ''})`);
-    await this.opener.open(ref.accountKey, ref.messageId, options);
+    // Read as soon as it is shown; the panel may take a while to parse a large message.
     if (vscode.workspace.getConfiguration('pop3Mail').get<boolean>('markReadOnOpen', true)) await this.setSeen([ref], true, true);
+    await this.opener.open(ref.accountKey, ref.messageId, options);
   }
 
   private async setSeen(refs: MessageRef[], seen: boolean, quiet = false): Promise<void> {

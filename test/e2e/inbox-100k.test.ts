@@ -1,0 +1,143 @@
+// The inbox with 100,000 indexed messages in a real editor: the tree shows
+// its first groups at once, a group pages with "Show more", Go to Message
+// searches the whole index; the figures (time to first group, search time,
+// extension host memory) go to test-artifacts/inbox-100k.json.
+//
+// The store is built once into a cache folder (about a minute) and reused;
+// the extension finds it through the pop3Mail.storageFolder setting.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { MailStore } from '../../src/store/store';
+import { accountKey } from '../../src/sync/account';
+import { ARTIFACTS_DIR, launchBrowser, openWorkbench, runCommand, screenshot, startCodeServer, type CodeServer } from '../support/codeServer';
+import { generateMessage } from '../support/mailgen';
+import { treeLabels, treeRow, waitUntil } from '../support/workbench';
+
+const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
+const COUNT = 100_000;
+const ACCOUNT = { name: 'Bulk', host: 'localhost', port: 995, user: 'bulk', security: 'tls' as const };
+const CACHE = path.join(process.env.POP3_MAIL_CACHE ?? path.join(os.homedir(), '.cache', 'pop3-mail'), 'e2e-storage-100k');
+
+let editor: CodeServer;
+let browser: Browser;
+let page: Page;
+const figures: Record<string, number | string> = {};
+
+/** The fixture store: 100,000 small messages, no fsync per message (a fixture, not a fetch). */
+async function buildStore(root: string): Promise<void> {
+  const dir = path.join(root, 'accounts', accountKey(ACCOUNT));
+  const marker = path.join(root, `.complete-${COUNT}`);
+  if (fs.existsSync(marker)) return;
+  fs.rmSync(root, { recursive: true, force: true });
+  const started = Date.now();
+  const store = await MailStore.open(dir);
+  for (let i = 0; i < COUNT; i++) {
+    const w = store.begin(`e2e-${i}`);
+    w.write(generateMessage(5, i, { attachmentBytes: 0, kind: 'plain' }).subarray(0, 1500));
+    store.commitUnsynced(w);
+  }
+  store.flush();
+  fs.writeFileSync(marker, '');
+  figures.fixtureBuildMs = Date.now() - started;
+}
+
+/** Resident memory (MB) of this editor's extension host: a descendant of the process started with our user-data dir. */
+function extensionHostRssMb(): number {
+  const out = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=,args='], { encoding: 'utf8' });
+  const procs = out
+    .split('\n')
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), rssKb: Number(m[3]), args: m[4]! }));
+  const mine = new Set(procs.filter((p) => p.args.includes(editor.userDataDir)).map((p) => p.pid));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) if (!mine.has(p.pid) && mine.has(p.ppid)) grew = mine.add(p.pid) !== undefined;
+  }
+  const hosts = procs.filter((p) => mine.has(p.pid) && p.args.includes('--type=extensionHost'));
+  assert.equal(hosts.length, 1, `one extension host of ours: ${JSON.stringify(hosts.map((h) => h.pid))}`);
+  return Math.round(hosts[0]!.rssKb / 1024);
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(VSIX), `build the package first: ${VSIX}`);
+  await buildStore(CACHE);
+  editor = await startCodeServer({
+    vsix: VSIX,
+    settings: {
+      'pop3Mail.checkOnStartup': false,
+      'pop3Mail.checkInterval': 0,
+      'pop3Mail.storageFolder': CACHE,
+      'pop3Mail.accounts': [ACCOUNT],
+    },
+  });
+  ({ browser, page } = await launchBrowser());
+});
+
+after(async () => {
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  fs.writeFileSync(path.join(ARTIFACTS_DIR, 'inbox-100k.json'), `${JSON.stringify(figures, null, 2)}\n`);
+  console.log('100k figures', figures);
+  await browser?.close().catch(() => undefined);
+  await editor?.stop();
+});
+
+test('100,000 messages: the first groups show at once, a group pages, Go to Message searches them all', async () => {
+  await openWorkbench(page, editor.url);
+  // onStartupFinished activates the extension; give it a moment, then measure the host before the view opens.
+  await page.waitForTimeout(3000);
+  figures.extensionHostRssBeforeViewMb = extensionHostRssMb();
+
+  const t0 = Date.now();
+  await page.locator('.activitybar a[aria-label^="POP3 Mail"]').first().click();
+  const inbox = treeRow(page, /^Inbox/);
+  await inbox.waitFor({ timeout: 60_000 });
+  // The newest group is expanded: its first page of 200 rows and a "Show more" row.
+  const more = treeRow(page, /^Show 200 more/);
+  await more.waitFor({ timeout: 60_000 });
+  figures.firstGroupVisibleMs = Date.now() - t0;
+  await screenshot(page, 'inbox-100k-tree');
+  const labels = await treeLabels(page);
+  assert.ok(labels.includes('Bulk') && labels.includes('Inbox'), JSON.stringify(labels.slice(0, 10)));
+  const inboxText = await inbox.innerText();
+  const unread = Number(/(\d+) unread/.exec(inboxText)?.[1]);
+  assert.equal(unread, COUNT, `all unread in the fixture: ${inboxText}`);
+  const months = labels.filter((l) => /^[A-Z][a-z]+ \d{4}$/.test(l));
+  assert.ok(months.length >= 6, `one group per month: ${JSON.stringify(months)}`);
+  figures.groups = months.length;
+  figures.extensionHostRssAfterTreeMb = extensionHostRssMb();
+
+  // Show more: the next 200 of the group.
+  const before = /\((\d+) not shown\)/.exec(await more.innerText());
+  assert.ok(before, await more.innerText());
+  const t1 = Date.now();
+  await more.click();
+  await waitUntil('the next page', async () => {
+    const m = /\((\d+) not shown\)/.exec(await treeRow(page, /^Show \d+ more/).innerText().catch(() => ''));
+    return m !== null && Number(m[1]) === Number(before[1]) - 200;
+  });
+  figures.showMoreMs = Date.now() - t1;
+
+  // Go to Message over the whole index.
+  await runCommand(page, 'POP3 Mail: Go to Message...');
+  const box = page.locator('.quick-input-widget .quick-input-box input');
+  await waitUntil('the picker', async () => (await box.isVisible()) && !(await box.inputValue()).startsWith('>'));
+  const title = page.locator('.quick-input-widget .quick-input-title');
+  await waitUntil('newest first', async () => /newest first/.test(await title.innerText().catch(() => '')));
+  const t2 = Date.now();
+  await box.fill('invoice is:unread');
+  await waitUntil('matches', async () => /\d+ match/.test(await title.innerText().catch(() => '')), 30_000);
+  figures.goToMessageSearchMs = Date.now() - t2;
+  const matches = Number(/(\d+) match/.exec(await title.innerText())?.[1]);
+  assert.ok(matches > 0 && matches < COUNT, `a real filter: ${matches}`);
+  figures.goToMessageMatches = matches;
+  await screenshot(page, 'inbox-100k-goto');
+  await page.keyboard.press('Escape');
+  figures.extensionHostRssAfterSearchMb = extensionHostRssMb();
+});

@@ -1,0 +1,87 @@
+// Small Playwright helpers for the VS Code workbench in code-server: tree
+// rows, context menus, modal dialogs, hovers, settings written live.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import type { CodeServer } from './codeServer';
+
+export const TREE_ROWS = '.pane-body .monaco-list-row';
+
+export function treeRow(page: Page, text: string | RegExp): Locator {
+  return page.locator(TREE_ROWS, { hasText: text }).first();
+}
+
+/** The labels (without descriptions) of the visible tree rows. */
+export async function treeLabels(page: Page): Promise<string[]> {
+  return (await page.locator(`${TREE_ROWS} .label-name`).allInnerTexts()).map((t) => t.trim());
+}
+
+/** Right-clicks a row and picks a context menu entry by its label. */
+export async function contextMenu(page: Page, row: Locator, label: string | RegExp): Promise<string[]> {
+  await row.click({ button: 'right' });
+  const menu = page.locator('.monaco-menu');
+  await menu.first().waitFor({ state: 'visible' });
+  const labels = (await menu.locator('.action-label').allInnerTexts()).map((l) => l.trim()).filter(Boolean);
+  const item = menu.locator('.action-item', { has: page.locator('.action-label', { hasText: label }) }).first();
+  await item.click();
+  return labels;
+}
+
+/** The labels of a row's context menu (closed again with Escape). */
+export async function contextMenuLabels(page: Page, row: Locator): Promise<string[]> {
+  await row.click({ button: 'right' });
+  const menu = page.locator('.monaco-menu');
+  await menu.first().waitFor({ state: 'visible' });
+  const labels = (await menu.locator('.action-label').allInnerTexts()).map((l) => l.trim()).filter(Boolean);
+  await page.keyboard.press('Escape');
+  return labels;
+}
+
+/** Waits for a modal dialog containing `text`, returns its text, clicks `button`. */
+export async function answerDialog(page: Page, text: string | RegExp, button: string): Promise<string> {
+  const dialog = page.locator('.monaco-dialog-box', { hasText: text });
+  await dialog.waitFor({ state: 'visible' });
+  const all = await dialog.innerText();
+  await dialog.locator('.monaco-button', { hasText: button }).first().click();
+  await dialog.waitFor({ state: 'hidden' });
+  return all;
+}
+
+/** A notification toast containing `text`. */
+export function toast(page: Page, text: string | RegExp): Locator {
+  return page.locator('.notification-toast', { hasText: text }).first();
+}
+
+/** Closes every notification toast (they cover the lower right corner). */
+export async function clearNotifications(page: Page): Promise<void> {
+  for (const close of await page.locator('.notification-toast .codicon-notifications-clear').all()) await close.click().catch(() => undefined);
+  for (const close of await page.locator('.notification-toast .codicon-close').all()) await close.click().catch(() => undefined);
+}
+
+export function settingsFile(editor: CodeServer): string {
+  return path.join(editor.userDataDir, 'User', 'settings.json');
+}
+
+export function readSettings(editor: CodeServer): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(settingsFile(editor), 'utf8')) as Record<string, unknown>;
+}
+
+
+/** The hover widget's text once it shows (tooltips of tree rows and status bar items). */
+export async function hoverText(page: Page, target: Locator): Promise<string> {
+  await page.mouse.move(0, 0);
+  // Near the left edge: hovering an overflowing label would make Playwright scroll it sideways.
+  await target.hover({ position: { x: 60, y: 8 } });
+  const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: /\S/ }).first();
+  await hover.waitFor({ state: 'visible', timeout: 10_000 });
+  return hover.innerText();
+}
+
+export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
