@@ -2,7 +2,7 @@
 // host it is ready; the host never puts message data into the HTML.
 import type { FromWebview, ToWebview } from '../src/shared/messages';
 import { FrameLinks } from './links';
-import { setMode, showError, showMessage } from './render';
+import { refreshBody, setMode, showError, showMessage } from './render';
 import { registerToolkit } from './toolkit';
 
 interface VsCodeApi {
@@ -42,7 +42,10 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 // navigation to the link's stand-in URL (links.ts); ask the host to open the real one.
 document.addEventListener('securitypolicyviolation', (event) => {
   const href = links.resolve(event.blockedURI);
-  if (href !== undefined) post({ type: 'openLink', href });
+  if (href === undefined) return;
+  post({ type: 'openLink', href });
+  // The blocked navigation left an error page in the frame: put the message back.
+  refreshBody(post, links);
 });
 
 function onClick(id: string, action: () => void): void {

@@ -208,6 +208,11 @@ function renderBody(post: Post, links: FrameLinks): void {
   byId('show-text').setAttribute('appearance', mode === 'text' ? 'primary' : 'secondary');
 }
 
+/** Renders the body again: after a link click, the frame shows the browser's "blocked" page instead of the mail. */
+export function refreshBody(post: Post, links: FrameLinks): void {
+  renderBody(post, links);
+}
+
 export function setMode(mode: 'html' | 'text', post: Post, links: FrameLinks): void {
   if (!state || state.mode === mode) return;
   state.mode = mode;

@@ -64,7 +64,7 @@ export function messageViewHtml(webview: vscode.Webview, extensionUri: vscode.Ur
     <div id="title-row">
       <h1 id="subject"></h1>
       <div id="actions" role="toolbar" aria-label="Message actions">
-        <vscode-button appearance="icon" id="action-source" title="Show Source" aria-label="Show Source"><span class="codicon-text" aria-hidden="true">&lt;/&gt;</span></vscode-button>
+        <vscode-button appearance="secondary" id="action-source" aria-label="Show Source">Source</vscode-button>
         <vscode-button appearance="secondary" id="action-save" aria-label="Save as .eml file">Save .eml</vscode-button>
         <vscode-button appearance="secondary" id="action-copy" aria-label="Copy as .eml to the clipboard">Copy .eml</vscode-button>
       </div>
