@@ -86,7 +86,7 @@ export class MessageActions {
           return;
         }
         if (source.accountKey && source.messageId) {
-          const doc = await vscode.workspace.openTextDocument(sourceUri(source.accountKey, source.messageId));
+          const doc = await vscode.workspace.openTextDocument(sourceUri(source.accountKey, source.messageId, source.title));
           await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
         }
         return;

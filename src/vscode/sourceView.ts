@@ -2,6 +2,7 @@
 // MIME structure as its outline (DocumentSymbolProvider; also for .eml files
 // opened as text). URIs name an account key and an opaque message id only.
 import * as vscode from 'vscode';
+import { safeFileName } from '../mail/filename';
 import type { ParseService } from '../mail/parse-service';
 import type { OutlineNode } from '../mail/view';
 import type { MessagePanel } from './messagePanel';
@@ -11,12 +12,14 @@ export const SOURCE_SCHEME = 'pop3-mail';
 /** Largest source shown as a document. */
 const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
 
-export function sourceUri(accountKey: string, messageId: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: SOURCE_SCHEME, path: `/${encodeURIComponent(accountKey)}/${encodeURIComponent(messageId)}.eml` });
+/** `pop3-mail:/<account key>/<message id>/<subject>.eml`: the last segment is only the tab's title. */
+export function sourceUri(accountKey: string, messageId: string, title: string): vscode.Uri {
+  const name = safeFileName(title, 'message').slice(0, 60).replace(/[%/]/g, '_');
+  return vscode.Uri.from({ scheme: SOURCE_SCHEME, path: `/${encodeURIComponent(accountKey)}/${encodeURIComponent(messageId)}/${name}.eml` });
 }
 
 function parseSourceUri(uri: vscode.Uri): { accountKey: string; messageId: string } | undefined {
-  const m = /^\/([^/]+)\/([^/]+)\.eml$/.exec(uri.path);
+  const m = /^\/([^/]+)\/([^/]+)\/[^/]*\.eml$/.exec(uri.path);
   if (!m) return undefined;
   try {
     return { accountKey: decodeURIComponent(m[1]!), messageId: decodeURIComponent(m[2]!) };
