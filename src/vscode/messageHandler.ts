@@ -16,6 +16,8 @@ export interface ViewerState {
   readonly fileRefs: ReadonlySet<string>;
   /** False while loading or after an error: actions on a message are dropped. */
   readonly hasMessage: boolean;
+  /** A message is being or was attempted to be shown: Show Source / Save / Copy work even when it could not be parsed. */
+  readonly hasSource: boolean;
   readonly canTrustSender: boolean;
 }
 
@@ -41,6 +43,10 @@ export function handleWebviewMessage(raw: unknown, state: ViewerState, actions: 
   }
   if (message.type === 'ready') {
     actions.ready();
+    return true;
+  }
+  if (message.type === 'command' && state.hasSource) {
+    actions.command(message.command);
     return true;
   }
   if (!state.hasMessage) {

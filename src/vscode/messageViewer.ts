@@ -147,6 +147,7 @@ export class MessageViewer implements vscode.Disposable {
       attachments: new Map(parsed?.attachmentParts.map((p) => [p.id, p.path] as const) ?? []),
       fileRefs: new Set(this.options?.fileRefs ?? []),
       hasMessage: parsed !== undefined,
+      hasSource: this.source !== undefined,
       canTrustSender: this.options?.canTrustSender ?? false,
     };
   }

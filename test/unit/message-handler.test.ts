@@ -33,6 +33,7 @@ const shown: ViewerState = {
   ]),
   fileRefs: new Set(['src/app.ts:3']),
   hasMessage: true,
+  hasSource: true,
   canTrustSender: true,
 };
 
@@ -99,7 +100,7 @@ describe('T37 host handler: malformed and malicious messages are dropped', () =>
   }
 
   test('actions while no message is shown (loading, error) are dropped; ready is not', () => {
-    const none: ViewerState = { attachments: new Map(), fileRefs: new Set(), hasMessage: false, canTrustSender: false };
+    const none: ViewerState = { attachments: new Map(), fileRefs: new Set(), hasMessage: false, hasSource: false, canTrustSender: false };
     for (const m of [{ type: 'loadRemote' }, { type: 'saveAttachment', id: 'a1' }, { type: 'command', command: 'saveAsEml' }, { type: 'openLink', href: 'https://example.com/' }]) {
       const r = recorder();
       assert.equal(handleWebviewMessage(m, none, r.actions), false, JSON.stringify(m));
@@ -107,6 +108,15 @@ describe('T37 host handler: malformed and malicious messages are dropped', () =>
     }
     const r = recorder();
     assert.equal(handleWebviewMessage({ type: 'ready' }, none, r.actions), true);
+  });
+
+  test('a message that could not be parsed (a bomb) still offers Show Source / Save / Copy, nothing else', () => {
+    const failed: ViewerState = { attachments: new Map(), fileRefs: new Set(), hasMessage: false, hasSource: true, canTrustSender: false };
+    const r = recorder();
+    assert.equal(handleWebviewMessage({ type: 'command', command: 'showSource' }, failed, r.actions), true);
+    assert.equal(handleWebviewMessage({ type: 'loadRemote' }, failed, r.actions), false);
+    assert.equal(handleWebviewMessage({ type: 'saveAttachment', id: 'a1' }, failed, r.actions), false);
+    assert.deepEqual(r.calls, ['command showSource']);
   });
 
   test('trustSender without a rememberable sender is dropped', () => {
