@@ -86,6 +86,7 @@ export class Pop3Connection {
    * awaiting pipeline the commands.
    */
   command(line: string, logForm: string, options: ExpectOptions): Promise<Reply> {
+    options = { ...options, deadlineMs: options.deadlineMs ?? this.defaultDeadline(options) };
     if (/[\r\n\0]/.test(line)) {
       return Promise.reject(new Pop3Error('Protocol', 'A command argument contains CR, LF or NUL; nothing was sent.'));
     }
@@ -126,6 +127,12 @@ export class Pop3Connection {
 
   /** Ends the connection without waiting (after QUIT or on failure). */
   destroy(): void {
+    // Closing on purpose (after QUIT, or giving up) is not a failure to trace;
+    // anything still waiting learns that the connection is gone.
+    if (!this.failure) {
+      this.failure = new Pop3Error('Closed', 'The connection was closed.');
+      for (const pending of this.queue.splice(0)) pending.reject(this.failure);
+    }
     clearTimeout(this.deadline);
     this.signal?.removeEventListener('abort', this.onAbort);
     this.socket.destroy();
@@ -138,6 +145,12 @@ export class Pop3Connection {
       this.socket.setTimeout(this.limits.idleTimeoutMs);
       if (this.queue.length === 1) this.armDeadline();
     });
+  }
+
+  /** Every reply has an overall deadline, not only an idle timeout: a trickle must end (T21). */
+  private defaultDeadline(options: ExpectOptions): number {
+    const { replyBaseMs, minReplyBytesPerSecond, maxListingBytes } = this.limits;
+    return options.multi ? replyBaseMs + ((options.maxBody ?? maxListingBytes) / minReplyBytesPerSecond) * 1000 : replyBaseMs;
   }
 
   private armDeadline(): void {

@@ -171,6 +171,10 @@ const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|H
 /** Turns a socket error into a Pop3Error with a message a user can act on. */
 export function classifySocketError(err: NodeJS.ErrnoException, host: string, port: number): Pop3Error {
   const code = err.code ?? '';
+  // A connection dropped mid-handshake is a network failure (worth a retry), not a certificate problem.
+  if (/^(ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)$/.test(code)) {
+    return new Pop3Error('Connect', `Cannot connect to ${host}:${port}: ${err.message}.`, { cause: err });
+  }
   if (TLS_CODES.test(code) || /certificate|SSL|TLS|wrong version number/i.test(err.message)) {
     return new Pop3Error('Tls', `The TLS connection to ${host}:${port} failed: ${err.message} (${code || 'TLS'}).`, { cause: err });
   }

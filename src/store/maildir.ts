@@ -197,17 +197,24 @@ export class MessageWriter {
    * close), so that many messages are synced in parallel while the next ones
    * arrive; commit(false) then only renames.
    */
-  async syncAsync(): Promise<void> {
-    if (this.finished || this.synced) throw new Error('sync after commit or abort');
-    if (this.fd !== undefined) {
-      const fd = this.fd;
-      await new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
-      return;
-    }
-    await writeFileDurably(this.tmpPath, this.chunks);
-    this.chunks = [];
-    this.synced = true;
+  syncAsync(): Promise<void> {
+    if (this.finished || this.synced || this.inFlight) return Promise.reject(new Error('sync after commit or abort'));
+    const fd = this.fd;
+    const work =
+      fd !== undefined
+        ? new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())))
+        : writeFileDurably(this.tmpPath, this.chunks).then(() => {
+            this.chunks = [];
+            this.synced = true;
+          });
+    this.inFlight = work.finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
   }
+
+  /** The thread-pool write of syncAsync while it runs: abort waits for it before removing the file. */
+  private inFlight: Promise<void> | undefined;
 
   /** Writes what is still in memory, fsyncs (unless `fsync` is false: already synced, or a fixture), renames into new/. */
   commit(fsync = true): string {
@@ -234,12 +241,17 @@ export class MessageWriter {
     if (this.finished) return;
     this.finished = true;
     this.chunks = [];
-    try {
-      if (this.fd !== undefined) fs.closeSync(this.fd);
-    } finally {
-      this.fd = undefined;
-      fs.rmSync(this.tmpPath, { force: true });
-    }
+    const remove = (): void => {
+      try {
+        if (this.fd !== undefined) fs.closeSync(this.fd);
+      } finally {
+        this.fd = undefined;
+        fs.rmSync(this.tmpPath, { force: true });
+      }
+    };
+    // A write still running on the thread pool would create the file after we removed it.
+    if (this.inFlight) void this.inFlight.then(remove, remove);
+    else remove();
   }
 }
 

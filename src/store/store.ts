@@ -48,6 +48,7 @@ export class MailStore {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     ensureMaildir(store.maildir);
     cleanTmp(store.maildir, TMP_STALE_MS);
+    removeStaleTempFiles(dir);
     if (!store.loadIfUnchanged()) {
       store.reconcile();
       store.writeStamp();
@@ -324,6 +325,22 @@ export class MailStore {
     }
     if (entries.size !== this.byId.size) changed = true;
     if (changed) writeIndex(this.indexFile, this.byId.values());
+  }
+}
+
+/** `index.jsonl.tmp-<pid>` and `state.json.tmp-<pid>` left by a process killed mid-write. */
+function removeStaleTempFiles(dir: string): void {
+  for (const name of fs.readdirSync(dir)) {
+    const m = /\.tmp-(\d+)$/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let alive = pid !== process.pid;
+    try {
+      if (alive) process.kill(pid, 0);
+    } catch {
+      alive = false;
+    }
+    if (!alive || pid === process.pid) fs.rmSync(path.join(dir, name), { force: true });
   }
 }
 

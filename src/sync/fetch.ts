@@ -207,7 +207,7 @@ async function fetchFull(
   // and unsynced bytes stay small, and awaited before anything is deleted.
   const syncing = new Set<Promise<void>>();
   let failure: unknown;
-  await client.retrMany(jobs, async (job, bytes) => {
+  const retrieving = client.retrMany(jobs, async (job, bytes) => {
     const { w, hash } = writers.get(job.n)!;
     writers.delete(job.n);
     if (hash) {
@@ -234,7 +234,13 @@ async function fetchFull(
     if (failure) throw failure;
     if (syncing.size >= MAX_SYNCING) await Promise.race(syncing);
   });
-  await Promise.all(syncing);
+  try {
+    await retrieving;
+  } finally {
+    // Messages received in full are committed even when the connection broke
+    // afterwards (T22): only the partial one is discarded, by the caller.
+    await Promise.allSettled(syncing);
+  }
   if (failure) throw failure;
 }
 
