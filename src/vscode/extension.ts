@@ -57,6 +57,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('pop3Mail.showLog', () => log.show()),
   );
   statusBar.update();
+  // The unread count needs the stores: count them once the editor has settled, not during activation.
+  const count = setTimeout(() => void statusBar.recount(), 2000);
+  context.subscriptions.push({ dispose: () => clearTimeout(count) });
   scheduler.start();
 }
 

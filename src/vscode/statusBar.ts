@@ -9,7 +9,8 @@ import type { InboxTree } from './tree';
 
 export class MailStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('pop3Mail.status', vscode.StatusBarAlignment.Left, 50);
-  private unread = 0;
+  /** undefined until the stores have been counted (a moment after activation). */
+  private unread: number | undefined;
   private readonly perAccount = new Map<string, number>();
 
   constructor(
@@ -48,12 +49,14 @@ export class MailStatusBar implements vscode.Disposable {
     const failed = states.some(({ s }) => s.error !== undefined && !s.running);
     const last = Math.max(0, ...states.map(({ s }) => s.lastCheck ?? 0));
     const locale = vscode.env.language;
-    const icon = running ? '$(sync~spin)' : failed ? '$(warning)' : this.unread > 0 ? '$(mail)' : '$(mail-read)';
+    const unread = this.unread;
+    const icon = running ? '$(sync~spin)' : failed ? '$(warning)' : unread === 0 ? '$(mail-read)' : '$(mail)';
     const when = last > 0 ? ` \u00b7 ${shortDate(new Date(last).toISOString(), locale)}` : '';
-    this.item.text = `${icon} ${this.unread}${when}`;
-    this.item.accessibilityInformation = { label: `POP3 Mail: ${this.unread} unread${running ? ', fetching' : ''}${failed ? ', a fetch failed' : ''}` };
+    this.item.text = `${icon}${unread === undefined ? '' : ` ${unread}`}${when}`;
+    const count = unread === undefined ? '' : ` ${unread} unread`;
+    this.item.accessibilityInformation = { label: `POP3 Mail:${count}${running ? ', fetching' : ''}${failed ? ', a fetch failed' : ''}` };
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**POP3 Mail**: ${this.unread} unread\n\n`);
+    md.appendMarkdown(`**POP3 Mail**${unread === undefined ? '' : `: ${unread} unread`}\n\n`);
     for (const { a, s } of states) {
       const state = s.running
         ? '$(sync~spin) fetching'

@@ -35,7 +35,8 @@ export interface FolderNode {
 export interface GroupNode {
   readonly kind: 'group';
   readonly accountKey: string;
-  readonly group: DateGroup;
+  /** Updated in place: VS Code keys tree elements by id and object, so a refreshed group stays the same object. */
+  group: DateGroup;
 }
 
 /**
@@ -54,7 +55,7 @@ export interface MoreNode {
   readonly kind: 'more';
   readonly accountKey: string;
   readonly groupKey: string;
-  readonly remaining: number;
+  remaining: number;
 }
 
 export interface NoticeNode {
@@ -85,6 +86,7 @@ interface AccountView {
   unread: number;
   readonly groupNodes: Map<string, GroupNode>;
   readonly messageNodes: Map<string, MessageNode>;
+  readonly moreNodes: Map<string, MoreNode>;
   /** Pages shown per group key; kept across refreshes of the same day. */
   readonly pages: Map<string, number>;
   readonly inbox: FolderNode;
@@ -147,15 +149,9 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     (view.list as MessageSummary[])[index] = summary;
     view.unread += (before.seen ? 0 : -1) + (summary.seen ? 0 : 1);
     this.unreadChanged.fire(await this.totalUnread());
-    if (node) {
-      node.summary = summary;
-      this.changed.fire(node);
-    }
-    const group = view.groups.find((g) => g.start <= index && index < g.end);
-    if (group) {
-      const groupNode = view.groupNodes.get(group.key);
-      if (groupNode) this.changed.fire(groupNode);
-    }
+    if (node) node.summary = summary;
+    // One refresh from the inbox down (its count, the group's count, the row): overlapping refreshes of
+    // an element and its ancestor raced in VS Code and left rows whose command was already disposed.
     this.changed.fire(view.inbox);
   }
 
@@ -279,6 +275,7 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
       unread,
       groupNodes: new Map(),
       messageNodes: new Map(),
+      moreNodes: new Map(),
       pages: previous && previous.day === day ? previous.pages : new Map(),
       inbox: { kind: 'inbox', account, accountKey: key },
       day,
@@ -313,10 +310,14 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     if (view.list.length === 0) {
       return [{ kind: 'notice', account: node.account, accountKey: node.accountKey, text: 'No mail yet: Fetch Mail to download it', problem: false }];
     }
-    view.groupNodes.clear();
+    // The same objects on every call: a partial refresh must not hand VS Code a second object for an id.
     return view.groups.map((group) => {
-      const g: GroupNode = { kind: 'group', accountKey: node.accountKey, group };
-      view.groupNodes.set(group.key, g);
+      let g = view.groupNodes.get(group.key);
+      if (g) g.group = group;
+      else {
+        g = { kind: 'group', accountKey: node.accountKey, group };
+        view.groupNodes.set(group.key, g);
+      }
       return g;
     });
   }
@@ -335,7 +336,15 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
       } else m.summary = summary;
       out.push(m);
     }
-    if (page.remaining > 0) out.push({ kind: 'more', accountKey: node.accountKey, groupKey: node.group.key, remaining: page.remaining });
+    if (page.remaining > 0) {
+      let more = view.moreNodes.get(node.group.key);
+      if (more) more.remaining = page.remaining;
+      else {
+        more = { kind: 'more', accountKey: node.accountKey, groupKey: node.group.key, remaining: page.remaining };
+        view.moreNodes.set(node.group.key, more);
+      }
+      out.push(more);
+    }
     return out;
   }
 

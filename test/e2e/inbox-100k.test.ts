@@ -48,7 +48,7 @@ async function buildStore(root: string): Promise<void> {
 }
 
 /** Resident memory (MB) of this editor's extension host: a descendant of the process started with our user-data dir. */
-function extensionHostRssMb(): number {
+function extensionHostRssMb(): number | undefined {
   const out = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=,args='], { encoding: 'utf8' });
   const procs = out
     .split('\n')
@@ -61,8 +61,20 @@ function extensionHostRssMb(): number {
     for (const p of procs) if (!mine.has(p.pid) && mine.has(p.ppid)) grew = mine.add(p.pid) !== undefined;
   }
   const hosts = procs.filter((p) => mine.has(p.pid) && p.args.includes('--type=extensionHost'));
-  assert.equal(hosts.length, 1, `one extension host of ours: ${JSON.stringify(hosts.map((h) => h.pid))}`);
-  return Math.round(hosts[0]!.rssKb / 1024);
+  assert.ok(hosts.length <= 1, `one extension host of ours: ${JSON.stringify(hosts.map((h) => h.pid))}`);
+  return hosts[0] && Math.round(hosts[0].rssKb / 1024);
+}
+
+/** Waits until the extension host runs (it starts after the workbench connects), returns its RSS in MB. */
+async function hostRss(): Promise<number> {
+  let rss: number | undefined;
+  await waitUntil('our extension host', () => (rss = extensionHostRssMb()) !== undefined, 60_000);
+  return rss!;
+}
+
+/** Keyboard focus into the tree without clicking a row (a click toggles a group or opens a message). */
+async function focusTree(): Promise<void> {
+  await page.locator('.pane-body .monaco-list').first().focus();
 }
 
 before(async () => {
@@ -92,37 +104,53 @@ test('100,000 messages: the first groups show at once, a group pages, Go to Mess
   await openWorkbench(page, editor.url);
   // onStartupFinished activates the extension; give it a moment, then measure the host before the view opens.
   await page.waitForTimeout(3000);
-  figures.extensionHostRssBeforeViewMb = extensionHostRssMb();
+  // The POP3 Mail status bar item says the extension is active.
+  await page.locator('.statusbar-item[aria-label^="POP3 Mail:"], .statusbar-item [aria-label^="POP3 Mail:"]').first().waitFor({ timeout: 60_000 });
+  figures.extensionHostRssBeforeViewMb = await hostRss();
 
   const t0 = Date.now();
   await page.locator('.activitybar a[aria-label^="POP3 Mail"]').first().click();
   const inbox = treeRow(page, /^Inbox/);
   await inbox.waitFor({ timeout: 60_000 });
-  // The newest group is expanded: its first page of 200 rows and a "Show more" row.
-  const more = treeRow(page, /^Show 200 more/);
-  await more.waitFor({ timeout: 60_000 });
+  // The newest group is expanded with its first page of 200 rows.
+  const firstGroup = page.locator('.pane-body .monaco-list-row .label-name', { hasText: /^[A-Z][a-z]+ \d{4}$/ }).first();
+  await firstGroup.waitFor({ timeout: 60_000 });
+  await page.locator('.pane-body .monaco-list-row .codicon-mail').first().waitFor({ timeout: 60_000 });
   figures.firstGroupVisibleMs = Date.now() - t0;
   await screenshot(page, 'inbox-100k-tree');
+  // The list is virtual: End scrolls to the "Show more" row after the group's 200 messages.
+  await focusTree();
+  await page.keyboard.press('End');
+  const more = treeRow(page, /^Show \d+ more/);
+  await more.waitFor({ timeout: 20_000 });
+  await screenshot(page, 'inbox-100k-show-more');
+  // At the end of the list: the collapsed older months.
+  const months = (await treeLabels(page)).filter((l) => /^[A-Z][a-z]+ \d{4}$/.test(l));
+  assert.ok(months.length >= 6, `one group per month: ${JSON.stringify(months)}`);
+  figures.groups = months.length;
+  await page.keyboard.press('Home');
+  await treeRow(page, /^Inbox/).waitFor();
   const labels = await treeLabels(page);
   assert.ok(labels.includes('Bulk') && labels.includes('Inbox'), JSON.stringify(labels.slice(0, 10)));
   const inboxText = await inbox.innerText();
   const unread = Number(/(\d+) unread/.exec(inboxText)?.[1]);
   assert.equal(unread, COUNT, `all unread in the fixture: ${inboxText}`);
-  const months = labels.filter((l) => /^[A-Z][a-z]+ \d{4}$/.test(l));
-  assert.ok(months.length >= 6, `one group per month: ${JSON.stringify(months)}`);
-  figures.groups = months.length;
-  figures.extensionHostRssAfterTreeMb = extensionHostRssMb();
+  figures.extensionHostRssAfterTreeMb = await hostRss();
 
-  // Show more: the next 200 of the group.
-  const before = /\((\d+) not shown\)/.exec(await more.innerText());
-  assert.ok(before, await more.innerText());
+  // Show more: the next page of the group (200, or what is left).
+  await focusTree();
+  await page.keyboard.press('End');
+  const before = Number(/\((\d+) not shown\)/.exec(await more.innerText())?.[1]);
+  assert.ok(before > 0, await more.innerText());
   const t1 = Date.now();
   await more.click();
   await waitUntil('the next page', async () => {
+    if (before <= 200) return (await treeRow(page, /^Show \d+ more/).count()) === 0;
     const m = /\((\d+) not shown\)/.exec(await treeRow(page, /^Show \d+ more/).innerText().catch(() => ''));
-    return m !== null && Number(m[1]) === Number(before[1]) - 200;
+    return m !== null && Number(m[1]) === before - 200;
   });
   figures.showMoreMs = Date.now() - t1;
+  await page.keyboard.press('Home');
 
   // Go to Message over the whole index.
   await runCommand(page, 'POP3 Mail: Go to Message...');
@@ -139,5 +167,5 @@ test('100,000 messages: the first groups show at once, a group pages, Go to Mess
   figures.goToMessageMatches = matches;
   await screenshot(page, 'inbox-100k-goto');
   await page.keyboard.press('Escape');
-  figures.extensionHostRssAfterSearchMb = extensionHostRssMb();
+  figures.extensionHostRssAfterSearchMb = await hostRss();
 });

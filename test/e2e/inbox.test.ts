@@ -257,13 +257,40 @@ async function answerQuickInputText(p: Page, text: string): Promise<void> {
   await box.fill(text);
 }
 
-test('Open to the Side and Enter (keep open) open the message in an editor group', async () => {
+test('preview and kept panels: a click reuses the preview, double-click and Enter keep it open, Open to the Side', async () => {
+  await runCommand(page, 'View: Close All Editor Groups');
+  const tabs = page.locator('.part.editor .tabs-container .tab');
+  const titles = async (): Promise<string[]> => (await tabs.allInnerTexts()).map((t) => t.trim());
+  // Two single clicks: one preview panel, reused.
+  await treeRow(page, 'Fresh news today').click();
+  await page.locator('.tab', { hasText: 'Fresh news today' }).first().waitFor({ timeout: 20_000 });
+  await treeRow(page, 'Old newsletter').click();
+  await page.locator('.tab', { hasText: 'Old newsletter' }).first().waitFor({ timeout: 20_000 });
+  await waitUntil('the preview reused', async () => (await titles()).length === 1);
+  // Double-click keeps it; the next click opens a new preview beside it in the tab bar.
+  await treeRow(page, 'Old newsletter').dblclick();
+  await page.waitForTimeout(800);
+  await treeRow(page, 'Fresh news today').click();
+  await waitUntil('two panels', async () => {
+    const t = await titles();
+    return t.length === 2 && t.some((x) => x.includes('Old newsletter')) && t.some((x) => x.includes('Fresh news today'));
+  });
+  // Enter on the selected row keeps the preview; the next click opens a third panel.
+  await treeRow(page, 'Fresh news today').click();
+  await page.waitForTimeout(600);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(800);
+  await treeRow(page, 'Quarterly report').click();
+  await waitUntil('three panels', async () => (await titles()).length === 3);
+  await screenshot(page, 'inbox-6-panels-light');
+  await runCommand(page, 'View: Close All Editor Groups');
+
+  // Beside an open message: a second editor group.
+  await treeRow(page, 'Quarterly report').click();
+  await page.locator('.tab', { hasText: 'Quarterly report' }).first().waitFor({ timeout: 20_000 });
   await contextMenu(page, treeRow(page, 'Fresh news today'), 'Open to the Side');
   await page.locator('.tab', { hasText: 'Fresh news today' }).first().waitFor({ timeout: 20_000 });
   await waitUntil('two editor groups', async () => (await page.locator('.part.editor .editor-group-container').count()) >= 2);
-  await treeRow(page, 'Invoice').click();
-  await page.locator('.tab', { hasText: 'Invoice' }).first().waitFor({ timeout: 20_000 });
-  await page.keyboard.press('Enter');
   await runCommand(page, 'View: Close All Editor Groups');
 });
 
