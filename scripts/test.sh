@@ -4,7 +4,8 @@
 # runs the unit, integration (real Dovecot) and end-to-end (real editor)
 # suites. Each suite prints node's test-runner summary.
 #
-#   POP3_MAIL_SKIP_E2E=1   unit + integration only (no code-server, no browser)
+#   POP3_MAIL_SKIP_E2E=1   unit + integration + fuzz only (no code-server, no browser)
+#   POP3_MAIL_LONG=1       ten times the fuzz cases and soak cycles (local runs)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -37,6 +38,7 @@ suite() {
 }
 suite unit 2 test/unit/*.test.ts
 suite integration 1 test/integration/*.test.ts
+suite fuzz 1 test/fuzz/*.test.ts
 if [ "${POP3_MAIL_SKIP_E2E:-}" != 1 ]; then
   suite e2e 1 test/e2e/*.test.ts
 fi
