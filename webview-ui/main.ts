@@ -25,7 +25,7 @@ function onHostMessage(message: ToWebview): void {
       showMessage(message.message, message.options, post, links);
       return;
     case 'error':
-      showError(message.text);
+      showError(message.text, message.subject);
       return;
     default: {
       const unknownType: never = message;

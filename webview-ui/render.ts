@@ -256,7 +256,11 @@ export function showMessage(view: MessageView, options: ViewOptions, post: Post,
   setStatus(undefined, false);
 }
 
-export function showError(message: string): void {
+export function showError(message: string, subject?: string): void {
+  if (typeof subject === 'string' && subject !== '') {
+    byId('subject').textContent = subject;
+    document.title = subject;
+  }
   byId('body').replaceChildren();
   byId('remote-banner').hidden = true;
   byId('attachments').hidden = true;

@@ -86,8 +86,8 @@ export type FromWebview =
 /** Host -> webview. */
 export type ToWebview =
   | { readonly type: 'show'; readonly message: MessageView; readonly options: ViewOptions }
-  /** Plain text (escaped and truncated by the host), shown instead of a message. */
-  | { readonly type: 'error'; readonly text: string };
+  /** Plain text (escaped and truncated by the host), shown instead of a message; the subject from the inbox index, when known. */
+  | { readonly type: 'error'; readonly text: string; readonly subject?: string };
 
 export type FromWebviewType = FromWebview['type'];
 export type ToWebviewType = ToWebview['type'];

@@ -126,7 +126,7 @@ export class MessageViewer implements vscode.Disposable {
     } catch (error) {
       if (generation !== this.generation) return;
       this.services.log.error(`opening message ${displayLine(source.key, 200)}: ${logError(error)}`);
-      this.send({ type: 'error', text: errorText(error) });
+      this.send({ type: 'error', text: errorText(error), subject: displayLine(source.title, 1000) });
     }
   }
 
