@@ -91,7 +91,9 @@ export async function fetchMail(options: FetchOptions): Promise<FetchResult> {
     await client.authenticate({ user: account.user, password: options.password }, account.auth ?? ('auto' satisfies AuthMethod));
     const caps = await client.capa();
     const delay = caps.get('LOGIN-DELAY');
-    store.writeState({ ...state, lastLogin: now(), loginDelay: delay && /^\d+/.test(delay) ? parseInt(delay, 10) : undefined });
+    const loginDelay = delay && /^\d+/.test(delay) ? parseInt(delay, 10) : undefined;
+    // Only a server with LOGIN-DELAY needs the login time on disk (saves an fsync per fetch otherwise).
+    if (loginDelay !== undefined || state.loginDelay !== undefined) store.writeState({ ...state, lastLogin: now(), loginDelay });
 
     const listing = await listServer(client);
     const plan = planSync({
@@ -151,7 +153,9 @@ export async function fetchMail(options: FetchOptions): Promise<FetchResult> {
 
     const deletions = [...plan.delete, ...fresh];
     // Durable before the server is told anything: what we expect to remain there.
-    store.writeState({ ...store.readState(), lastServerCount: listing.messages.length - deletions.length });
+    const remaining = listing.messages.length - deletions.length;
+    const current = store.readState();
+    if (current.lastServerCount !== remaining) store.writeState({ ...current, lastServerCount: remaining });
     for (const d of deletions) await client.dele(d.n);
     await client.quit();
     for (const d of deletions) {

@@ -16,10 +16,15 @@ export const headersKey = (headers: Buffer): string => `hdr:${createHash('sha256
 export const contentKey = (digest: string): string => `msg:${digest}`;
 
 export async function listServer(client: Pop3Client): Promise<ServerListing> {
-  const sizes = await client.listAll();
+  // With PIPELINING, LIST and UIDL go out together: one round trip instead of two.
+  const pipelined = (await client.capa()).has('PIPELINING');
+  const listing = client.listAll();
+  const uidlReply = pipelined ? client.uidlAll() : undefined;
+  uidlReply?.catch(() => undefined); // awaited below; a failure of LIST first must not leave it unhandled
+  const sizes = await listing;
   let uidls: Map<number, string> | undefined;
   try {
-    uidls = new Map((await client.uidlAll()).map((u) => [u.n, u.uidl]));
+    uidls = new Map((await (uidlReply ?? client.uidlAll())).map((u) => [u.n, u.uidl]));
   } catch (err) {
     if (!Pop3Error.is(err, 'ServerPerm')) throw err; // only a plain -ERR means "not supported"
   }
