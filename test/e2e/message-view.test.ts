@@ -76,6 +76,7 @@ const VIEW = {
   newsletter: 'Weekly Dev Digest: TypeScript 6, faster builds and more',
   plain: 'Plain text: build failure in src/app.ts',
   attachments: 'Attachments: invoices and reports',
+  bomb: 'Bomb: 60 nested multiparts',
 };
 
 before(async () => {
@@ -166,6 +167,23 @@ function row(subject: string) {
   return page.locator('.pane-body .monaco-list-row', { hasText: subject });
 }
 
+/** Resolves to undefined after `ms` (Playwright calls on a frame whose navigation was blocked can wait forever). */
+function within<T>(promise: Promise<T>, ms = 2000): Promise<T | undefined> {
+  return Promise.race([promise.catch(() => undefined), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms))]);
+}
+
+/** Frames that may hold the message view's own document (not its sandboxed mail frames, not error pages). */
+function viewCandidates(): Frame[] {
+  return page.frames().filter((f) => !/^(?:about:|chrome-error:|data:)/.test(f.url()));
+}
+
+/** The text of #subject in a frame, or undefined. */
+async function subjectIn(frame: Frame): Promise<string | undefined> {
+  const element = await within(frame.$('#subject'));
+  if (!element) return undefined;
+  return (await within(element.textContent())) ?? undefined;
+}
+
 /** Clicks a message in the tree and waits until the view shows its subject; returns the view's frame. */
 async function openMessage(subject: string): Promise<Frame> {
   // Generous: on a loaded 2-core CI machine the first webview of an editor can take a while.
@@ -176,10 +194,9 @@ async function openMessage(subject: string): Promise<Frame> {
       await row(subject).first().click();
       clicked = Date.now();
     }
-    for (const frame of page.frames()) {
+    for (const frame of viewCandidates()) {
       try {
-        const element = await frame.$('#subject');
-        if (!element || (await element.textContent()) !== subject) continue;
+        if ((await subjectIn(frame)) !== subject) continue;
         if ((await frame.locator('#message').getAttribute('aria-busy', { timeout: 500 })) === 'false') return frame;
       } catch {
         // not a view, or replaced by a fresh template meanwhile
@@ -200,10 +217,9 @@ function cspSources(csp: string, directive: string): string[] {
 async function viewShowing(subject: string): Promise<Frame> {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    for (const frame of page.frames()) {
+    for (const frame of viewCandidates()) {
       try {
-        const element = await frame.$('#subject');
-        if (element && (await element.textContent()) === subject) return frame;
+        if ((await subjectIn(frame)) === subject) return frame;
       } catch {
         // not this one, or detached
       }
@@ -218,8 +234,8 @@ async function canaries(): Promise<string[]> {
   const found: string[] = [];
   for (const frame of page.frames()) {
     try {
-      const marks = await frame.locator('[data-canary]').evaluateAll((els) => els.map((e) => e.getAttribute('data-canary') ?? '?'));
-      found.push(...marks);
+      const marks = await within(frame.locator('[data-canary]').evaluateAll((els) => els.map((e) => e.getAttribute('data-canary') ?? '?')), 3000);
+      found.push(...(marks ?? []));
     } catch {
       // detached while we looked
     }
@@ -380,6 +396,33 @@ test('newsletter, plain text and attachments: light and dark screenshots, toggle
   const files = await openMessage(VIEW.attachments);
   const names = await files.locator('.attachment-name').allTextContents();
   assert.deepEqual(names, ['Quarterly report Q3.pdf', 'bashrc', 'evil.txt', 'invoicegpj.exe', 'win.ini', '_CON', 'logo.png']);
+
+  // Save goes through the save dialog (code-server's simple dialog), proposing the safe name in the workspace.
+  await files.locator('.attachment', { hasText: 'bashrc' }).locator('.attachment-save').click();
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor();
+  // The simple dialog fills its input in steps (folder first): wait for the proposed name.
+  let proposed = '';
+  for (let i = 0; i < 50 && !proposed.endsWith('bashrc'); i++) {
+    await page.waitForTimeout(200);
+    proposed = await input.inputValue();
+  }
+  assert.equal(proposed, path.join(editor.workspace, 'bashrc'), 'the dialog proposes the safe name in the workspace');
+  await page.keyboard.press('Enter');
+  const saved = path.join(editor.workspace, 'bashrc');
+  const until = Date.now() + 15_000;
+  while (!fs.existsSync(saved) && Date.now() < until) await page.waitForTimeout(200);
+  assert.equal(fs.readFileSync(saved, 'utf8').trim(), 'echo pwned', 'the attachment was saved, decoded, in the chosen folder');
+  assert.equal(fs.existsSync(path.join(path.dirname(editor.workspace), '.bashrc')), false);
+
+  // Open writes a private temporary copy and opens it in the editor.
+  await files.locator('.attachment', { hasText: 'win.ini' }).locator('.attachment-open').click();
+  await page.locator('.tab', { hasText: 'win.ini' }).waitFor({ timeout: 15_000 });
+
+  // A MIME bomb is refused with a clear message in the view (the parser runs in a worker with limits).
+  const bomb = await openMessage(VIEW.bomb);
+  await bomb.locator('#status.error', { hasText: 'looks like a MIME bomb' }).waitFor();
+  await screenshot(page, 'message-view-bomb-refused');
 });
 
 test('Show Source opens the raw message read-only; an .eml file in the workspace opens in the viewer', async () => {
