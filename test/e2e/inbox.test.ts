@@ -442,3 +442,22 @@ test('dark theme: the same surfaces', async () => {
   await screenshot(page, 'inbox-11-context-menu-dark');
   await page.keyboard.press('Escape');
 });
+
+test('Cancel Fetch stops a long fetch: the view offers it while fetching, nothing half-stored', async () => {
+  // 300 messages of 300 KB: long enough to cancel in the middle.
+  for (let i = 0; i < 300; i++) dovecot.deliver('alice', rfc822({ subject: `Bulk ${i}`, from: 'bulk@example.org', date: new Date(now - 3 * DAY), padTo: 300_000 }, 1000 + i), `bulk${i}`);
+  const unreadBefore = Number(/(\d+) unread/.exec(await inboxRow().innerText())?.[1] ?? 0);
+  await runCommand(page, 'POP3 Mail: Fetch Mail');
+  const cancel = page.locator('.pane-header .action-label[aria-label="Cancel Fetch"]').first();
+  await cancel.waitFor({ timeout: 20_000 });
+  await page.waitForTimeout(500);
+  await cancel.click();
+  await runCommand(page, 'POP3 Mail: Show Protocol Log');
+  await page.locator('.part.panel .view-lines', { hasText: /fetch\sWork:\scancelled/ }).first().waitFor({ timeout: 30_000 });
+  await cancel.waitFor({ state: 'hidden', timeout: 20_000 });
+  // Not all 300 arrived (the rest comes with the next fetch); what did arrive is in the tree.
+  await page.waitForTimeout(1000);
+  const unreadAfter = Number(/(\d+) unread/.exec(await inboxRow().innerText())?.[1] ?? 0);
+  assert.ok(unreadAfter < unreadBefore + 300, `cancelled before the end: ${unreadBefore} -> ${unreadAfter}`);
+  await screenshot(page, 'inbox-12-cancelled-dark');
+});
