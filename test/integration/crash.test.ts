@@ -18,7 +18,6 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -28,6 +27,7 @@ import { idForUidl, parseName } from '../../src/store/maildir';
 import { MailStore } from '../../src/store/store';
 import { fetchMail } from '../../src/sync/fetch';
 import { startDovecot, type Dovecot } from '../support/dovecot';
+import { sha, storedFiles, type StoredFile } from '../support/stored-files';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { generateMessage } from '../support/mailgen';
 
@@ -67,7 +67,6 @@ after(async () => {
 
 // ---------------------------------------------------------------- delivered mail
 
-const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** Every message ever delivered, by content hash (each delivered once). */
 const delivered = new Map<string, number>();
@@ -93,37 +92,6 @@ function serverCount(): number {
 
 // ---------------------------------------------------------------- store inspection
 
-interface StoredFile {
-  readonly rel: string;
-  readonly uidlKey: string | undefined;
-  readonly hash: string;
-}
-
-/** Cache of file hashes by path: a message file's bytes never change once renamed into new/. */
-const hashCache = new Map<string, string>();
-
-function storedFiles(dir: string): StoredFile[] {
-  const maildir = path.join(dir, 'Maildir');
-  const out: StoredFile[] = [];
-  for (const sub of ['new', 'cur']) {
-    let names: string[];
-    try {
-      names = fs.readdirSync(path.join(maildir, sub));
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      const rel = path.join(sub, name);
-      let hash = hashCache.get(rel);
-      if (hash === undefined) {
-        hash = sha(fs.readFileSync(path.join(maildir, rel)));
-        hashCache.set(rel, hash);
-      }
-      out.push({ rel, uidlKey: parseName(name).uidlKey, hash });
-    }
-  }
-  return out;
-}
 
 /** No partial or foreign file outside tmp/, and nothing stored twice (by content or by UIDL). */
 function assertNoPartialOrDuplicate(dir: string, where: string): StoredFile[] {

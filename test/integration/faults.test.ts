@@ -18,7 +18,6 @@
 // that fires after STALL_ABORT_MS instead.
 
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -26,11 +25,12 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Pop3Client } from '../../src/pop3/client';
 import { Pop3Error } from '../../src/pop3/errors';
-import { idForUidl, parseName } from '../../src/store/maildir';
+import { idForUidl } from '../../src/store/maildir';
 import { MailStore } from '../../src/store/store';
 import { fetchMail, type FetchResult } from '../../src/sync/fetch';
 import type { RetentionPolicy } from '../../src/sync/policy';
 import { startDovecot, type Dovecot } from '../support/dovecot';
+import { sha, storedFiles, type StoredFile } from '../support/stored-files';
 import { startFaultProxy, type Direction, type FaultKind, type FaultProxy } from '../support/fault-proxy';
 import { generateMessage } from '../support/mailgen';
 
@@ -56,7 +56,6 @@ after(async () => {
 
 // ---------------------------------------------------------------- delivered mail
 
-const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const delivered = new Set<string>();
 
 /** Five messages, the third ~200 kB; the same sizes every round. */
@@ -81,28 +80,10 @@ function serverCount(): number {
 
 // ---------------------------------------------------------------- store inspection
 
-const hashCache = new Map<string, string>();
-
-function storedFiles(): { rel: string; uidlKey: string | undefined; hash: string }[] {
-  const maildir = path.join(storeDir, 'Maildir');
-  const out: { rel: string; uidlKey: string | undefined; hash: string }[] = [];
-  for (const sub of ['new', 'cur']) {
-    for (const name of fs.readdirSync(path.join(maildir, sub))) {
-      const rel = path.join(sub, name);
-      let hash = hashCache.get(rel);
-      if (hash === undefined) {
-        hash = sha(fs.readFileSync(path.join(maildir, rel)));
-        hashCache.set(rel, hash);
-      }
-      out.push({ rel, uidlKey: parseName(name).uidlKey, hash });
-    }
-  }
-  return out;
-}
 
 /** Nothing partial outside tmp/, nothing twice; with `complete`, exactly the delivered set. */
-function checkStore(where: string, complete: boolean): ReturnType<typeof storedFiles> {
-  const files = storedFiles();
+function checkStore(where: string, complete: boolean): StoredFile[] {
+  const files = storedFiles(storeDir);
   const hashes = new Set<string>();
   const keys = new Set<string>();
   for (const f of files) {

@@ -7,6 +7,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { freePorts, makeOwnedTempDir } from './dovecot';
+import { killGroup, signal, sleep } from './processes';
 
 /** The extension's view container in the activity bar (TESTING.md section 3). */
 export const ACTIVITY_BAR_ENTRY = '.activitybar a[aria-label="POP3 Mail"]';
@@ -398,19 +399,5 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 // ---------------------------------------------------------------- processes
 
-function signal(pid: number | undefined, sig: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
-  }
-}
 
-function killGroup(pid: number | undefined): void {
-  if (pid !== undefined) signal(-pid, 'SIGKILL');
-}
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { killGroup, signal, sleep } from './processes';
 
 export interface DovecotUser {
   user: string;
@@ -461,20 +462,5 @@ export function canConnect(port: number, host = HOST, timeoutMs = 1000): Promise
   });
 }
 
-function signal(pid: number | undefined, sig: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
-  }
-}
 
-/** SIGKILL to the process group we created with `detached: true`. */
-function killGroup(pid: number | undefined): void {
-  if (pid !== undefined) signal(-pid, 'SIGKILL');
-}
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
