@@ -67,7 +67,7 @@ test(`parse fuzz: ${CASES} mutated messages through summary, full parse, outline
       const safe = safeFileName(hostileName);
       assert.ok(safe.length > 0 && safe.length <= 120 && !/[/\\\0]/.test(safe), `safeFileName(${JSON.stringify(hostileName.slice(0, 80))})`);
     } catch (err) {
-      throw new Error(`parse fuzz case ${i} failed (FUZZ_SEED=${seed}): ${err instanceof Error ? err.stack : String(err)}`);
+      throw new Error(`parse fuzz case ${i} failed (FUZZ_SEED=${seed}): ${err instanceof Error ? err.stack : String(err)}`, { cause: err });
     }
     const took = performance.now() - started;
     slowest = Math.max(slowest, took);
