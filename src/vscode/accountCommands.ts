@@ -49,6 +49,21 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     ];
   }
 
+  /** Tells the user (once per distinct set) when entries of pop3Mail.accounts were skipped, and why. */
+  checkSettings(): void {
+    const problems = this.accounts.problems();
+    const key = problems.join('\n');
+    if (key === this.shownProblems) return;
+    this.shownProblems = key;
+    if (problems.length === 0) return;
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more in the log)` : '';
+    void vscode.window.showWarningMessage(`POP3 Mail: ${notificationText(problems[0]!, 200)}${more}`, 'Open Settings').then((c) => {
+      if (c === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettingsJson', { revealSetting: { key: 'pop3Mail.accounts' } });
+    });
+  }
+
+  private shownProblems = '';
+
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.infos.get(uri.toString()) ?? 'Run "POP3 Mail: Server Info" again to load this page.';
   }

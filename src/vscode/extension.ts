@@ -47,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(ACCOUNTS_SETTING)) {
+        accountCommands.checkSettings();
         tree.refresh();
         statusBar.update();
       }
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('pop3Mail.showLog', () => log.show()),
   );
   statusBar.update();
+  accountCommands.checkSettings();
   // The unread count needs the stores: count them once the editor has settled, not during activation.
   const count = setTimeout(() => void statusBar.recount(), 2000);
   context.subscriptions.push({ dispose: () => clearTimeout(count) });

@@ -20,6 +20,8 @@ export interface OpenOptions {
   /** true: the reused preview panel; false: a panel of its own that stays open. */
   readonly preview: boolean;
   readonly viewColumn?: vscode.ViewColumn;
+  /** Keep the keyboard focus where it is (a preview from the tree leaves it in the tree). */
+  readonly preserveFocus?: boolean;
 }
 
 /** What the message panel offers; extra arguments are ignored by an older panel. */
@@ -78,7 +80,7 @@ export class MessageCommands {
     const last = this.lastOpen;
     const double = last !== undefined && last.key === ref.accountKey && last.id === ref.messageId && now - last.at < DOUBLE_CLICK_MS;
     this.lastOpen = double ? undefined : { key: ref.accountKey, id: ref.messageId, at: now };
-    await this.open([ref], { preview: !double });
+    await this.open([ref], double ? { preview: false } : { preview: true, preserveFocus: true });
   }
 
   private async open(refs: MessageRef[], options: OpenOptions): Promise<void> {

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { countProblem, defaultPort, describeRetention, parseAccounts, toSettingEntry } from '../../src/vscode/accountConfig';
+
+const base = { host: 'pop.example.com', port: 995, user: 'alice', security: 'tls' };
+
+test('account policies: parsed from the setting, KB to bytes, round trip through toSettingEntry', () => {
+  const raw = [{ ...base, name: 'Work', deleteAfterDays: 14, deleteWhenDeletedLocally: true, maxMessageSizeKB: 512, newestOnFirstSync: 100 }];
+  const { entries, problems } = parseAccounts(raw);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(entries[0]!.policy, {
+    retention: { deleteAfterDays: 14, deleteWhenDeletedLocally: true },
+    download: { maxMessageSize: 512 * 1024, newestOnFirstSync: 100 },
+  });
+  assert.deepEqual(toSettingEntry(entries[0]!.account, entries[0]!.policy), raw[0]);
+  assert.deepEqual(parseAccounts([base]).entries[0]!.policy, { retention: {}, download: {} }, 'no policy: leave everything on the server');
+});
+
+test('account policies: invalid values skip the entry with a clear message', () => {
+  const { entries, problems } = parseAccounts([
+    { ...base, deleteAfterDays: 0 },
+    { ...base, deleteAfterDownload: 'yes' },
+    { ...base, maxMessageSizeKB: 1.5 },
+    { ...base, port: 70000 },
+  ]);
+  assert.equal(entries.length, 0);
+  assert.deepEqual(problems, [
+    'pop3Mail.accounts[0] skipped: "deleteAfterDays" must be a whole number from 1 to 36500',
+    'pop3Mail.accounts[1] skipped: "deleteAfterDownload" must be true or false',
+    'pop3Mail.accounts[2] skipped: "maxMessageSizeKB" must be a whole number from 1 to 4194304',
+    'pop3Mail.accounts[3] skipped: invalid "port"',
+  ]);
+});
+
+test('wizard helpers: default ports, counts, what a policy does', () => {
+  assert.equal(defaultPort('tls'), 995);
+  assert.equal(defaultPort('starttls'), 110);
+  assert.equal(countProblem('', 'days'), undefined);
+  assert.match(countProblem('', 'days', 1, 10, false)!, /whole number from 1 to 10/);
+  assert.match(countProblem('0', 'days')!, /whole number/);
+  assert.match(countProblem('12x', 'days')!, /whole number/);
+  assert.equal(countProblem(' 7 ', 'days'), undefined);
+  assert.equal(describeRetention({}), 'left on the server');
+  assert.equal(describeRetention({ deleteAfterDays: 7 }), 'deleted from the server 7 days after download');
+  assert.equal(describeRetention({ deleteWhenDeletedLocally: true }), 'deleted from the server when deleted here');
+});
