@@ -220,6 +220,7 @@ export function setMode(mode: 'html' | 'text', post: Post, links: FrameLinks): v
 }
 
 export function showMessage(view: MessageView, options: ViewOptions, post: Post, links: FrameLinks): void {
+  byId('fields').hidden = false;
   const subject = text(view.subject) || '(no subject)';
   byId('subject').textContent = subject;
   document.title = subject;
@@ -261,6 +262,8 @@ export function showError(message: string, subject?: string): void {
     byId('subject').textContent = subject;
     document.title = subject;
   }
+  // No parsed headers to show: no empty From/To/Date rows either.
+  byId('fields').hidden = true;
   byId('body').replaceChildren();
   byId('remote-banner').hidden = true;
   byId('attachments').hidden = true;
