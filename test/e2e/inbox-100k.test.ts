@@ -86,7 +86,8 @@ before(async () => {
       'pop3Mail.checkOnStartup': false,
       'pop3Mail.checkInterval': 0,
       'pop3Mail.storageFolder': CACHE,
-      'pop3Mail.accounts': [ACCOUNT],
+      // The second entry is invalid: skipped, and the user is told why.
+      'pop3Mail.accounts': [ACCOUNT, { host: 'pop.example.com', port: 70000, user: 'x' }],
     },
   });
   ({ browser, page } = await launchBrowser());
@@ -107,6 +108,7 @@ test('100,000 messages: the first groups show at once, a group pages, Go to Mess
   // The POP3 Mail status bar item says the extension is active.
   await page.locator('.statusbar-item[aria-label^="POP3 Mail:"], .statusbar-item [aria-label^="POP3 Mail:"]').first().waitFor({ timeout: 60_000 });
   figures.extensionHostRssBeforeViewMb = await hostRss();
+  await page.locator('.notification-toast', { hasText: 'pop3Mail.accounts[1] skipped: invalid "port"' }).first().waitFor({ timeout: 30_000 });
 
   const t0 = Date.now();
   await page.locator('.activitybar a[aria-label^="POP3 Mail"]').first().click();

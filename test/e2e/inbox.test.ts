@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startDovecot, freePorts, type Dovecot } from '../support/dovecot';
-import { answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, startCodeServer, type CodeServer } from '../support/codeServer';
+import { answerQuickInput, findFrameWith, launchBrowser, openWorkbench, runCommand, screenshot, startCodeServer, type CodeServer } from '../support/codeServer';
 import {
   answerDialog,
   clearNotifications,
@@ -277,7 +277,9 @@ test('preview and kept panels: a click reuses the preview, double-click and Ente
   });
   // Enter on the selected row keeps the preview; the next click opens a third panel.
   await treeRow(page, 'Fresh news today').click();
-  await page.waitForTimeout(600);
+  await page.locator('.tab', { hasText: 'Fresh news today' }).first().waitFor({ timeout: 20_000 });
+  // The preview panel may take the focus; Enter acts in the tree, on its selection.
+  await page.locator('.pane-body .monaco-list').first().focus();
   await page.keyboard.press('Enter');
   await page.waitForTimeout(800);
   await treeRow(page, 'Quarterly report').click();
@@ -288,6 +290,9 @@ test('preview and kept panels: a click reuses the preview, double-click and Ente
   // Beside an open message: a second editor group.
   await treeRow(page, 'Quarterly report').click();
   await page.locator('.tab', { hasText: 'Quarterly report' }).first().waitFor({ timeout: 20_000 });
+  // Let the webview finish loading: when it takes the focus it would close a context menu opened meanwhile.
+  await findFrameWith(page, '#subject', 20_000);
+  await page.waitForTimeout(1000);
   await contextMenu(page, treeRow(page, 'Fresh news today'), 'Open to the Side');
   await page.locator('.tab', { hasText: 'Fresh news today' }).first().waitFor({ timeout: 20_000 });
   await waitUntil('two editor groups', async () => (await page.locator('.part.editor .editor-group-container').count()) >= 2);
@@ -448,7 +453,8 @@ test('Cancel Fetch stops a long fetch: the view offers it while fetching, nothin
   for (let i = 0; i < 300; i++) dovecot.deliver('alice', rfc822({ subject: `Bulk ${i}`, from: 'bulk@example.org', date: new Date(now - 3 * DAY), padTo: 300_000 }, 1000 + i), `bulk${i}`);
   const unreadBefore = Number(/(\d+) unread/.exec(await inboxRow().innerText())?.[1] ?? 0);
   await runCommand(page, 'POP3 Mail: Fetch Mail');
-  const cancel = page.locator('.pane-header .action-label[aria-label="Cancel Fetch"]').first();
+  // A view alone in its container shows its title actions in the side bar's title.
+  const cancel = page.locator('.part.sidebar .composite.title .action-label[aria-label="Cancel Fetch"]').first();
   await cancel.waitFor({ timeout: 20_000 });
   await page.waitForTimeout(500);
   await cancel.click();
