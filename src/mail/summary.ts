@@ -18,7 +18,7 @@ export const SUMMARY_PREFIX_BYTES = 64 * 1024;
 const SNIPPET_CHARS = 100;
 
 /** Bidi controls and other invisible formatting characters that can disguise text (T31). */
-const BIDI = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 

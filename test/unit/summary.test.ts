@@ -87,6 +87,7 @@ test('summary: bidi overrides and control characters are removed from what the t
   const s = summarize(msg(['From: "Evil\u202Egpj.exe" <e@example.com>', 'Subject: =?UTF-8?B?aW52b2ljZeKArmdwai5leGU=?=\u0007']));
   assert.equal(s.subject, 'invoicegpj.exe');
   assert.equal(s.from.name, 'Evilgpj.exe');
+  assert.equal(summarize(msg(['Subject: a\u061Cb\u2067c\u200Fd'])).subject, 'abcd', 'Arabic letter mark, isolates and marks too');
 });
 
 test('summary: a message with no header/body separator and no fields still summarises', () => {
