@@ -337,7 +337,7 @@ test('Server Info opens a read-only document; Show Protocol Log; Reveal Mail Fol
   await clearNotifications(page);
 });
 
-test('an unreachable account: an error row with Retry, and the notification offers Edit Account', async () => {
+test('an unreachable account: an error row with Retry (and Edit Account inline), the notification offers Retry', async () => {
   await addAccountAnyway('127.0.0.1', closed, 'broken', /ECONNREFUSED|refused|connect/i);
   const broken = treeRow(page, /^broken@127\.0\.0\.1/);
   await broken.waitFor();
