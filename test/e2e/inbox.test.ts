@@ -448,7 +448,7 @@ test('dark theme: the same surfaces', async () => {
   await page.keyboard.press('Escape');
 });
 
-test('Cancel Fetch stops a long fetch: the view offers it while fetching, nothing half-stored', async () => {
+test('Cancel Fetch stops a long fetch: the side bar title offers it while fetching, fewer than all messages arrive', async () => {
   // 300 messages of 300 KB: long enough to cancel in the middle.
   for (let i = 0; i < 300; i++) dovecot.deliver('alice', rfc822({ subject: `Bulk ${i}`, from: 'bulk@example.org', date: new Date(now - 3 * DAY), padTo: 300_000 }, 1000 + i), `bulk${i}`);
   const unreadBefore = Number(/(\d+) unread/.exec(await inboxRow().innerText())?.[1] ?? 0);
