@@ -252,7 +252,16 @@ export class MailStore {
     if (file !== entry.file) fs.renameSync(path.join(this.maildir, entry.file), path.join(this.maildir, file));
     const updated: MessageSummary = { ...entry, file, seen, trashed: trashed || undefined };
     appendIndex(this.indexFile, [updated]);
+    // Flags do not change the order: patch the sorted inbox instead of sorting 100,000 again.
+    const sorted = this.sorted;
     this.add(updated);
+    if (sorted && (entry.trashed === true) === trashed) {
+      const at = sorted.findIndex((m) => m.id === id);
+      if (at !== -1) sorted[at] = updated;
+      this.sorted = sorted;
+    } else if (sorted && trashed) {
+      this.sorted = sorted.filter((m) => m.id !== id);
+    }
     this.writeStamp();
     return updated;
   }

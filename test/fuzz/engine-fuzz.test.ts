@@ -64,6 +64,18 @@ function canonical(line: string): string {
 /** Serves one session: every reply may be mutated, split, delayed, dropped, or the connection reset. */
 function serve(socket: tls.TLSSocket, rng: Prng): void {
   const p = 0.05 + rng.next() * 0.25; // how hostile this session is
+  // One queue per session, so that pipelined replies never interleave.
+  const queue: Buffer[] = [];
+  let pumping = false;
+  const pump = (): void => {
+    const piece = queue.shift();
+    if (socket.destroyed || piece === undefined) {
+      pumping = false;
+      return;
+    }
+    socket.write(piece);
+    setImmediate(pump);
+  };
   const send = (text: string): void => {
     if (socket.destroyed) return;
     let data: Buffer = Buffer.from(text, 'latin1');
@@ -72,14 +84,11 @@ function serve(socket: tls.TLSSocket, rng: Prng): void {
     if (rng.chance(p / 8)) return; // silence
     // Re-chunk: up to eight writes at random cut points, a tick apart (boundaries matter, slowness is T21's).
     const cuts = [...new Set(Array.from({ length: rng.int(8) }, () => rng.int(data.length)))].sort((a, b) => a - b);
-    const pieces = [0, ...cuts, data.length].slice(1).map((end, i, ends) => data.subarray(i === 0 ? 0 : ends[i - 1]!, end));
-    const next = (): void => {
-      const piece = pieces.shift();
-      if (socket.destroyed || piece === undefined) return;
-      socket.write(piece);
-      if (pieces.length) setImmediate(next);
-    };
-    next();
+    queue.push(...[0, ...cuts, data.length].slice(1).map((end, i, ends) => data.subarray(i === 0 ? 0 : ends[i - 1]!, end)));
+    if (!pumping) {
+      pumping = true;
+      pump();
+    }
   };
   send('+OK fuzz ready <1.2@fuzz>\r\n');
   let pending = '';

@@ -54,6 +54,21 @@ test('flags: read moves to cur/ with S; trash hides from the inbox but keeps the
   assert.equal(reopened.list().length, 1);
 });
 
+test('a flag change keeps the inbox order without sorting again; trash and restore move it out and back', async () => {
+  const store = await MailStore.open(tmp());
+  const ids = [];
+  for (let d = 1; d <= 5; d++) ids.push(await put(store, `u${d}`, mail(`m${d}`, `Sun, ${d} Nov 2026 10:00:00 +0000`)));
+  const before = store.list().map((m) => m.id);
+  assert.deepEqual(before, [...ids].reverse());
+  store.setSeen(ids[2]!, true);
+  assert.deepEqual(store.list().map((m) => m.id), before);
+  assert.equal(store.list()[2]!.seen, true, 'the patched entry is the new one');
+  store.trash(ids[4]!);
+  assert.deepEqual(store.list().map((m) => m.id), before.slice(1));
+  store.restore(ids[4]!);
+  assert.deepEqual(store.list().map((m) => m.id), before);
+});
+
 test('the index is rebuilt from the Maildir when it is missing, damaged or behind', async () => {
   const dir = tmp();
   const store = await MailStore.open(dir);
