@@ -127,7 +127,8 @@ export class MessagePanel implements vscode.Disposable {
 
   private previewViewer(title: string, column: vscode.ViewColumn | undefined): MessageViewer {
     if (this.preview) {
-      this.preview.panel.reveal(column, false);
+      // A preview keeps the focus where it was (the tree), like VS Code's preview editors.
+      this.preview.panel.reveal(column, true);
       return this.preview;
     }
     this.preview = this.createViewer(title, true, column);
@@ -138,7 +139,7 @@ export class MessagePanel implements vscode.Disposable {
     const panel = vscode.window.createWebviewPanel(
       MESSAGE_VIEW_TYPE,
       displayLine(title, 60) || '(no subject)',
-      { viewColumn: column ?? vscode.ViewColumn.Active, preserveFocus: false },
+      { viewColumn: column ?? vscode.ViewColumn.Active, preserveFocus: preview },
       { ...webviewOptions(this.services.extensionUri), retainContextWhenHidden: false, enableFindWidget: true },
     );
     panel.iconPath = {
