@@ -27,7 +27,7 @@ import { idForUidl, parseName } from '../../src/store/maildir';
 import { MailStore } from '../../src/store/store';
 import { fetchMail } from '../../src/sync/fetch';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { sha, storedFiles, type StoredFile } from '../support/stored-files';
+import { checkStoredFiles, sha, storedFiles, type StoredFile } from '../support/stored-files';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { generateMessage } from '../support/mailgen';
 
@@ -93,30 +93,8 @@ function serverCount(): number {
 // ---------------------------------------------------------------- store inspection
 
 
-/** No partial or foreign file outside tmp/, and nothing stored twice (by content or by UIDL). */
-function assertNoPartialOrDuplicate(dir: string, where: string): StoredFile[] {
-  const files = storedFiles(dir);
-  const hashes = new Set<string>();
-  const keys = new Set<string>();
-  for (const f of files) {
-    assert.ok(delivered.has(f.hash), `${where}: ${f.rel} is not a complete delivered message (partial file outside tmp/?)`);
-    assert.ok(!hashes.has(f.hash), `${where}: the message in ${f.rel} is stored twice`);
-    assert.ok(f.uidlKey !== undefined, `${where}: ${f.rel} has no UIDL in its name`);
-    assert.ok(!keys.has(f.uidlKey), `${where}: UIDL ${f.uidlKey} is stored twice`);
-    hashes.add(f.hash);
-    keys.add(f.uidlKey);
-  }
-  return files;
-}
-
-/** The store holds exactly the delivered messages, each once. */
-function assertStoreEqualsDelivered(dir: string, where: string): StoredFile[] {
-  const files = assertNoPartialOrDuplicate(dir, where);
-  const missing = [...delivered.keys()].filter((h) => !files.some((f) => f.hash === h));
-  assert.equal(missing.length, 0, `${where}: ${missing.length} delivered message(s) missing from the store`);
-  assert.equal(files.length, delivered.size, `${where}: store holds ${files.length} files for ${delivered.size} delivered messages`);
-  return files;
-}
+const assertNoPartialOrDuplicate = (dir: string, where: string): StoredFile[] => checkStoredFiles(dir, delivered, where, false);
+const assertStoreEqualsDelivered = (dir: string, where: string): StoredFile[] => checkStoredFiles(dir, delivered, where, true);
 
 /** The raw index log, folded (last line per id wins), without any repair. */
 function readIndexLog(dir: string): { entries: Map<string, { file: string; uidl: string }>; bad: number; lines: number; tornTail: boolean } {

@@ -30,7 +30,7 @@ import { MailStore } from '../../src/store/store';
 import { fetchMail, type FetchResult } from '../../src/sync/fetch';
 import type { RetentionPolicy } from '../../src/sync/policy';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { sha, storedFiles, type StoredFile } from '../support/stored-files';
+import { checkStoredFiles, sha, type StoredFile } from '../support/stored-files';
 import { startFaultProxy, type Direction, type FaultKind, type FaultProxy } from '../support/fault-proxy';
 import { generateMessage } from '../support/mailgen';
 
@@ -81,24 +81,7 @@ function serverCount(): number {
 // ---------------------------------------------------------------- store inspection
 
 
-/** Nothing partial outside tmp/, nothing twice; with `complete`, exactly the delivered set. */
-function checkStore(where: string, complete: boolean): StoredFile[] {
-  const files = storedFiles(storeDir);
-  const hashes = new Set<string>();
-  const keys = new Set<string>();
-  for (const f of files) {
-    assert.ok(delivered.has(f.hash), `${where}: ${f.rel} is not a complete delivered message (partial file outside tmp/?)`);
-    assert.ok(!hashes.has(f.hash), `${where}: the message in ${f.rel} is stored twice`);
-    assert.ok(f.uidlKey !== undefined && !keys.has(f.uidlKey), `${where}: UIDL ${f.uidlKey} missing or stored twice`);
-    hashes.add(f.hash);
-    keys.add(f.uidlKey);
-  }
-  if (complete) {
-    assert.equal(files.length, delivered.size, `${where}: ${files.length} stored for ${delivered.size} delivered`);
-    for (const h of delivered) assert.ok(hashes.has(h), `${where}: a delivered message is missing`);
-  }
-  return files;
-}
+const checkStore = (where: string, complete: boolean): StoredFile[] => checkStoredFiles(storeDir, delivered, where, complete);
 
 function tmpFiles(): string[] {
   return fs.readdirSync(path.join(storeDir, 'Maildir', 'tmp'));

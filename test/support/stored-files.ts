@@ -2,6 +2,7 @@
 // faults: every file in Maildir new/ and cur/ with its UIDL key and content
 // hash (cached by path: a file never changes its bytes, only its name).
 
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -39,4 +40,36 @@ export function storedFiles(storeDir: string): StoredFile[] {
     }
   }
   return out;
+}
+
+/** The messages a test delivered, by content hash (a Set, or a Map keyed by hash). */
+export interface Delivered {
+  has(hash: string): boolean;
+  readonly size: number;
+  keys(): IterableIterator<string>;
+}
+
+/**
+ * Nothing partial or foreign outside tmp/ (every file is a whole delivered
+ * message with a UIDL in its name), nothing twice by content or by UIDL;
+ * with `complete`, exactly the delivered set.
+ */
+export function checkStoredFiles(storeDir: string, delivered: Delivered, where: string, complete: boolean): StoredFile[] {
+  const files = storedFiles(storeDir);
+  const hashes = new Set<string>();
+  const keys = new Set<string>();
+  for (const f of files) {
+    assert.ok(delivered.has(f.hash), `${where}: ${f.rel} is not a complete delivered message (partial file outside tmp/?)`);
+    assert.ok(!hashes.has(f.hash), `${where}: the message in ${f.rel} is stored twice`);
+    assert.ok(f.uidlKey !== undefined, `${where}: ${f.rel} has no UIDL in its name`);
+    assert.ok(!keys.has(f.uidlKey), `${where}: UIDL ${f.uidlKey} is stored twice`);
+    hashes.add(f.hash);
+    keys.add(f.uidlKey);
+  }
+  if (complete) {
+    const missing = [...delivered.keys()].filter((h) => !hashes.has(h));
+    assert.equal(missing.length, 0, `${where}: ${missing.length} delivered message(s) missing from the store`);
+    assert.equal(files.length, delivered.size, `${where}: store holds ${files.length} files for ${delivered.size} delivered messages`);
+  }
+  return files;
 }
