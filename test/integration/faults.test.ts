@@ -29,7 +29,7 @@ import { idForUidl } from '../../src/store/maildir';
 import { MailStore } from '../../src/store/store';
 import { fetchMail, type FetchResult } from '../../src/sync/fetch';
 import type { RetentionPolicy } from '../../src/sync/policy';
-import { startDovecot, type Dovecot } from '../support/dovecot';
+import { startDovecot, type Dovecot, waitSessionsEnded as waitSessionsEndedIn } from '../support/dovecot';
 import { checkStoredFiles, sha, type StoredFile } from '../support/stored-files';
 import { startFaultProxy, type Direction, type FaultKind, type FaultProxy } from '../support/fault-proxy';
 import { generateMessage } from '../support/mailgen';
@@ -89,19 +89,7 @@ function tmpFiles(): string[] {
 
 // ---------------------------------------------------------------- Dovecot sessions
 
-/** Waits until every session that logged in has ended in Dovecot (a commit at QUIT is then done). */
-async function waitSessionsEnded(timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const log = dovecot.logText();
-    const logins = [...log.matchAll(/Login: user=<alice>.*session=<([^>]+)>/g)].map((m) => m[1]!);
-    const ended = new Set([...log.matchAll(/^.*<([^>]+)>: \w+: Disconnected/gm)].map((m) => m[1]!));
-    const open = logins.filter((s) => !ended.has(s));
-    if (open.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`Dovecot sessions still open after ${timeoutMs} ms: ${open.join(', ')}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const waitSessionsEnded = (timeoutMs?: number): Promise<void> => waitSessionsEndedIn(dovecot, 'alice', timeoutMs);
 
 // ---------------------------------------------------------------- fetching
 

@@ -464,3 +464,21 @@ export function canConnect(port: number, host = HOST, timeoutMs = 1000): Promise
 
 
 
+
+/**
+ * Waits until every session of `user` that logged in has ended in Dovecot's
+ * log (so a deletion committed at QUIT is done), within `timeoutMs`.
+ */
+export async function waitSessionsEnded(dovecot: Dovecot, user: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const login = new RegExp(`Login: user=<${user.replace(/[^A-Za-z0-9]/g, '\\$&')}>.*session=<([^>]+)>`, 'g');
+  for (;;) {
+    const log = dovecot.logText();
+    const logins = [...log.matchAll(login)].map((m) => m[1]!);
+    const ended = new Set([...log.matchAll(/^.*<([^>]+)>: \w+: Disconnected/gm)].map((m) => m[1]!));
+    const open = logins.filter((s) => !ended.has(s));
+    if (open.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`Dovecot sessions still open after ${timeoutMs} ms: ${open.join(', ')}`);
+    await sleep(10);
+  }
+}

@@ -8,13 +8,13 @@
 // Replay a failure with FRAMER_SEED=<seed printed in the output>.
 
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { Pop3Connection, type Reply } from '../../src/pop3/connection';
 import { DotDecoder } from '../../src/pop3/framer';
 import { DEFAULT_LIMITS } from '../../src/pop3/limits';
+import { FakeSocket } from '../support/fake-socket';
 
 const SEED = process.env.FRAMER_SEED !== undefined ? Number(process.env.FRAMER_SEED) >>> 0 : (Date.now() ^ (process.pid << 16)) >>> 0;
 const TRANSCRIPTS = 220;
@@ -192,20 +192,6 @@ function chunking(rng: Rng, wire: Buffer): number[] {
 
 // ---- running -------------------------------------------------------------------------------
 
-/** Stands in for the socket: records writes, lets the test push server bytes. */
-class FakeSocket extends EventEmitter {
-  destroyed = false;
-  write(): boolean {
-    return true;
-  }
-  setTimeout(): this {
-    return this;
-  }
-  destroy(): this {
-    this.destroyed = true;
-    return this;
-  }
-}
 
 interface Got {
   readonly ok: boolean;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { test } from 'node:test';
 import { Pop3Connection, type Reply } from '../../src/pop3/connection';
 import { DotDecoder, splitLines } from '../../src/pop3/framer';
 import { DEFAULT_LIMITS } from '../../src/pop3/limits';
+import { FakeSocket } from '../support/fake-socket';
 
 /** Dot-stuffs a body and appends the terminator, as a server sends it (RFC 1939 3). */
 function stuff(body: string): Buffer {
@@ -71,22 +71,6 @@ test('DotDecoder: a final "." without a line ending is not the end (T19)', () =>
   assert.deepEqual(r.out, Buffer.from('hello\r\n'));
 });
 
-/** A socket stand-in that records writes and lets the test push server bytes. */
-class FakeSocket extends EventEmitter {
-  written: string[] = [];
-  destroyed = false;
-  write(data: string): boolean {
-    this.written.push(data);
-    return true;
-  }
-  setTimeout(): this {
-    return this;
-  }
-  destroy(): this {
-    this.destroyed = true;
-    return this;
-  }
-}
 
 const TRANSCRIPT = Buffer.from(
   [
