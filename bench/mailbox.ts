@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generateMessage } from '../test/support/mailgen';
+import { Prng } from '../test/support/prng';
 
 export interface Profile {
   readonly name: string;
@@ -19,17 +20,6 @@ export const PROFILES: Record<string, Profile> = {
 
 const SEED = 20261126;
 
-/** A small deterministic PRNG for the attachment choices (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Writes the profile's messages into `dir` once (file per message); returns their paths. */
 export function buildMailbox(profile: Profile, dir: string): { files: string[]; bytes: number } {
@@ -37,10 +27,10 @@ export function buildMailbox(profile: Profile, dir: string): { files: string[]; 
   if (!fs.existsSync(marker)) {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
-    const rnd = prng(SEED);
+    const rnd = new Prng(SEED);
     for (let i = 0; i < profile.messages; i++) {
-      const withAttachment = rnd() < 0.15;
-      const attachmentBytes = withAttachment ? Math.floor(20_000 + rnd() * 1_004_000) : 0;
+      const withAttachment = rnd.next() < 0.15;
+      const attachmentBytes = withAttachment ? Math.floor(20_000 + rnd.next() * 1_004_000) : 0;
       fs.writeFileSync(path.join(dir, `m${String(i).padStart(6, '0')}.eml`), generateMessage(SEED, i, { attachmentBytes }));
     }
     fs.writeFileSync(marker, '');

@@ -11,7 +11,7 @@ import { Pop3Client } from '../../src/pop3/client';
 import { Pop3Error } from '../../src/pop3/errors';
 import type { Pop3Limits } from '../../src/pop3/limits';
 import { testCerts } from '../support/certs';
-import { mutate, Prng, runSeed, scale } from './prng';
+import { mutate, Prng, runSeed, scale } from '../support/prng';
 
 const SESSIONS = scale(5000);
 // Client and server share this process: more at once only slows every handshake.

@@ -12,7 +12,7 @@ import { summarize } from '../../src/mail/summary';
 import { MimeLimitError } from '../../src/mail/mime-tree';
 import { mimeOutline, parseMessageView } from '../../src/mail/view';
 import { generateMailbox } from '../support/mailgen';
-import { mutate, Prng, runSeed, scale } from './prng';
+import { mutate, Prng, runSeed, scale } from '../support/prng';
 
 const CASES = scale(20_000);
 /** One case may take this long at most (a hostile case is rejected fast by the parser's limits). */

@@ -17,7 +17,7 @@ import { DAY_MS, type RetentionPolicy } from '../../src/sync/policy';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { startFaultProxy, type FaultKind } from '../support/fault-proxy';
 import { generateMessage } from '../support/mailgen';
-import { Prng, runSeed, scale } from '../fuzz/prng';
+import { Prng, runSeed, scale } from '../support/prng';
 
 const CYCLES = scale(100);
 // Dovecot lower-cases user names (auth_username_format %Lu): keep them lower-case.

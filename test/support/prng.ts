@@ -1,5 +1,5 @@
-// A small seeded PRNG (mulberry32) so that every fuzz case can be replayed
-// from its seed.
+// A small seeded PRNG (mulberry32) so that every fuzz case, soak choice and
+// benchmark mailbox can be replayed from its seed.
 
 export class Prng {
   private state: number;
@@ -26,6 +26,13 @@ export class Prng {
 
   chance(p: number): boolean {
     return this.next() < p;
+  }
+
+  /** A random string of min..max characters from `alphabet`. */
+  text(min: number, max: number, alphabet = 'abcdefghijklmnopqrstuvwxyz ABC0123456789.:-@<>+'): string {
+    let s = '';
+    for (let n = min + this.int(max - min + 1); n > 0; n--) s += alphabet[this.int(alphabet.length)];
+    return s;
   }
 }
 
