@@ -7,6 +7,15 @@ import { cleanTmp, ensureMaildir, fsyncDir, idForUidl, MessageWriter, parseName,
 import { readState, writeState, type SyncState } from './state';
 import type { MessageSummary } from './types';
 
+/** What changed in a store, for views that keep their own copy (the tree). */
+export type StoreChange =
+  /** Read/unread or deleted/restored locally; the date, and so the inbox order, is the same. */
+  | { readonly kind: 'flags'; readonly before: MessageSummary; readonly summary: MessageSummary }
+  /** A message was stored (or a headers-only one replaced by its full download). */
+  | { readonly kind: 'added'; readonly summary: MessageSummary }
+  /** A message was forgotten (expunged). */
+  | { readonly kind: 'removed'; readonly summary: MessageSummary };
+
 /** tmp/ files older than this are leftovers of an interrupted write (Maildir's own rule is 36 h). */
 const TMP_STALE_MS = 60 * 60 * 1000;
 
@@ -19,6 +28,7 @@ export class MailStore {
   private readonly byId = new Map<string, MessageSummary>();
   private readonly byKey = new Map<string, MessageSummary>();
   private sorted: MessageSummary[] | undefined;
+  private readonly listeners = new Set<(change: StoreChange) => void>();
 
   private constructor(
     readonly dir: string,
@@ -55,6 +65,25 @@ export class MailStore {
       store.stampValid = true;
     }
     return store;
+  }
+
+  /**
+   * Calls `listener` after each change made through this store object (not
+   * by another process). A listener that throws does not stop the others.
+   */
+  onDidChange(listener: (change: StoreChange) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private emit(change: StoreChange): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(change);
+      } catch {
+        // a view's bug must not undo a store change
+      }
+    }
   }
 
   /** The inbox: every stored message not deleted locally, newest first (by Date header). */
@@ -135,6 +164,7 @@ export class MailStore {
     };
     appendIndex(this.indexFile, [entry]);
     this.add(entry);
+    this.emit({ kind: 'added', summary: entry });
     return entry;
   }
 
@@ -232,6 +262,7 @@ export class MailStore {
     this.byKey.delete(uidlKey(entry.uidl));
     this.sorted = undefined;
     this.writeStamp();
+    this.emit({ kind: 'removed', summary: entry });
   }
 
   readState(): SyncState {
@@ -263,6 +294,7 @@ export class MailStore {
       this.sorted = sorted.filter((m) => m.id !== id);
     }
     this.writeStamp();
+    this.emit({ kind: 'flags', before: entry, summary: updated });
     return updated;
   }
 

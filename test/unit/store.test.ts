@@ -69,6 +69,22 @@ test('a flag change keeps the inbox order without sorting again; trash and resto
   assert.deepEqual(store.list().map((m) => m.id), before);
 });
 
+test('onDidChange reports each stored, flagged and forgotten message; a throwing listener stops no one', async () => {
+  const store = await MailStore.open(tmp());
+  const seen: string[] = [];
+  store.onDidChange(() => {
+    throw new Error('a buggy view');
+  });
+  const sub = store.onDidChange((c) => seen.push(c.kind === 'flags' ? `flags ${c.before.seen}->${c.summary.seen}` : `${c.kind} ${c.summary.uidl}`));
+  const id = await put(store, 'u1', mail('x'));
+  store.setSeen(id, true);
+  store.expunge(id);
+  sub.dispose();
+  await put(store, 'u2', mail('y'));
+  assert.deepEqual(seen, ['added u1', 'flags false->true', 'removed u1']);
+  assert.equal(store.list().length, 1, 'the change itself happened despite the throwing listener');
+});
+
 test('the index is rebuilt from the Maildir when it is missing, damaged or behind', async () => {
   const dir = tmp();
   const store = await MailStore.open(dir);
