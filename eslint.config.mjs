@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 const core = ['src/pop3/**', 'src/mail/**', 'src/store/**', 'src/sync/**', 'src/cli/**', 'src/shared/**'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'test-artifacts/**', 'bench/out/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'test-artifacts/**', 'bench/out/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

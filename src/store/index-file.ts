@@ -5,6 +5,7 @@
 // re-indexes what it lost from the Maildir, which is the truth.
 
 import * as fs from 'node:fs';
+import { readSnapshot } from './snapshot';
 import type { MessageSummary } from './types';
 
 function isSummary(v: unknown): v is MessageSummary {
@@ -50,22 +51,32 @@ export function readIndex(file: string): LoadedIndex {
     throw err;
   }
   const entries = new Map<string, MessageSummary>();
+  const { lines, damaged } = foldLog(text, entries);
+  return { entries, lines, damaged };
+}
+
+/**
+ * Folds log text (whole lines) into `entries`. A damaged line counts but
+ * changes nothing; the caller repairs from the Maildir.
+ */
+export function foldLog(text: string, entries: Map<string, MessageSummary>): { lines: number; damaged: boolean } {
   let damaged = false;
   let lines = 0;
   // Fast path: one JSON.parse for the whole log (a few times faster than one per line).
   if (text.endsWith('\n')) {
+    let all: unknown;
     try {
-      const all: unknown = JSON.parse(`[${text.slice(0, -1).replace(/\n/g, ',')}]`);
-      if (Array.isArray(all)) {
-        for (const v of all) {
-          if (isSummary(v)) entries.set(v.id, v);
-          else if (isRemoval(v)) entries.delete(v.id);
-          else damaged = true;
-        }
-        return { entries, lines: all.length, damaged };
-      }
+      all = JSON.parse(`[${text.slice(0, -1).replace(/\n/g, ',')}]`);
     } catch {
-      entries.clear(); // a damaged line: fall back to reading line by line
+      all = undefined; // a damaged line: read line by line
+    }
+    if (Array.isArray(all)) {
+      for (const v of all) {
+        if (isSummary(v)) entries.set(v.id, v);
+        else if (isRemoval(v)) entries.delete(v.id);
+        else damaged = true;
+      }
+      return { lines: all.length, damaged };
     }
   }
   for (const line of text.split('\n')) {
@@ -80,7 +91,7 @@ export function readIndex(file: string): LoadedIndex {
       damaged = true;
     }
   }
-  return { entries, lines, damaged };
+  return { lines, damaged };
 }
 
 /** Replaces the index atomically (write, fsync, rename): compaction and repair. */
@@ -102,4 +113,40 @@ export function writeIndex(file: string, entries: Iterable<MessageSummary>): voi
 export function appendIndex(file: string, records: readonly (MessageSummary | { id: string; removed: true })[]): void {
   if (records.length === 0) return;
   fs.appendFileSync(file, records.map((e) => `${JSON.stringify(e)}\n`).join(''), { mode: 0o600 });
+}
+
+export interface OpenedIndex extends LoadedIndex {
+  /** The inbox in list() order, when the snapshot alone made the entries (no log tail). */
+  readonly inbox?: readonly MessageSummary[];
+  /** Lines of the log the snapshot held, when one was used. */
+  readonly snapshotLines?: number;
+}
+
+/**
+ * The index as MailStore.open needs it: from the snapshot plus the log's
+ * tail when the snapshot still matches the log, else from the whole log.
+ */
+export function loadIndex(file: string, snapFile: string): OpenedIndex {
+  const snap = readSnapshot(snapFile, file);
+  if (!snap) return readIndex(file);
+  const entries = new Map<string, MessageSummary>();
+  for (const e of snap.entries) entries.set(e.id, e);
+  const fd = fs.openSync(file, 'r');
+  let tail: Buffer;
+  try {
+    const size = fs.fstatSync(fd).size;
+    tail = Buffer.alloc(size - snap.offset);
+    let got = 0;
+    while (got < tail.length) {
+      const n = fs.readSync(fd, tail, got, tail.length - got, snap.offset + got);
+      if (n === 0) break;
+      got += n;
+    }
+    tail = tail.subarray(0, got);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (tail.length === 0) return { entries, lines: snap.lines, damaged: false, inbox: snap.entries.slice(0, snap.inbox), snapshotLines: snap.lines };
+  const { lines, damaged } = foldLog(tail.toString('utf8'), entries);
+  return { entries, lines: snap.lines + lines, damaged, snapshotLines: snap.lines };
 }

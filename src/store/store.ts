@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { headerEnd } from '../mail/headers';
 import { SUMMARY_PREFIX_BYTES, summarize } from '../mail/summary';
-import { appendIndex, readIndex, writeIndex } from './index-file';
+import { appendIndex, loadIndex, writeIndex } from './index-file';
 import { cleanTmp, ensureMaildir, fsyncDir, idForUidl, MessageWriter, parseName, pathFor, uidlKey } from './maildir';
+import { byDateDesc, plainSummary, writeSnapshot } from './snapshot';
 import { readState, writeState, type SyncState } from './state';
 import type { MessageSummary } from './types';
 
@@ -18,6 +19,9 @@ export type StoreChange =
 
 /** tmp/ files older than this are leftovers of an interrupted write (Maildir's own rule is 36 h). */
 const TMP_STALE_MS = 60 * 60 * 1000;
+/** A store this big keeps a snapshot of its index; it is rewritten once this many log lines follow it. */
+const SNAPSHOT_MIN_MESSAGES = 500;
+const SNAPSHOT_EVERY_LINES = 500;
 
 /**
  * The local mail of one account: `<dir>/Maildir` plus the summary index
@@ -25,9 +29,13 @@ const TMP_STALE_MS = 60 * 60 * 1000;
  * the truth; the index is a cache of it, repaired on open.
  */
 export class MailStore {
-  private readonly byId = new Map<string, MessageSummary>();
-  private readonly byKey = new Map<string, MessageSummary>();
+  private byId = new Map<string, MessageSummary>();
+  /** By UIDL key, built on first use: opening for the tree does not decode 100,000 UIDLs. */
+  private byKeyMap: Map<string, MessageSummary> | undefined;
   private sorted: MessageSummary[] | undefined;
+  /** Lines in index.jsonl, and how many of them the snapshot holds (0: none). */
+  private logLines = 0;
+  private snapshotLines = 0;
   private readonly listeners = new Set<(change: StoreChange) => void>();
 
   private constructor(
@@ -48,6 +56,10 @@ export class MailStore {
     return path.join(this.dir, 'index.stamp');
   }
 
+  private get snapshotFile(): string {
+    return path.join(this.dir, 'index.snap');
+  }
+
   private get stateFile(): string {
     return path.join(this.dir, 'state.json');
   }
@@ -64,6 +76,7 @@ export class MailStore {
       store.writeStamp();
       store.stampValid = true;
     }
+    store.maybeSnapshot();
     return store;
   }
 
@@ -86,11 +99,11 @@ export class MailStore {
     }
   }
 
-  /** The inbox: every stored message not deleted locally, newest first (by Date header). */
+  /** The inbox: every stored message not deleted locally, newest first (by Date header, then id). */
   list(): readonly MessageSummary[] {
     this.sorted ??= [...this.byId.values()]
       .filter((m) => !m.trashed)
-      .sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
+      .sort(byDateDesc);
     return this.sorted;
   }
 
@@ -109,12 +122,20 @@ export class MailStore {
   }
 
   byUidl(uidl: string): MessageSummary | undefined {
-    return this.byKey.get(uidlKey(uidl));
+    return this.byKey().get(uidlKey(uidl));
   }
 
   /** True when the message is stored, in full or headers only, or deleted locally. */
   hasUidl(uidl: string): boolean {
-    return this.byKey.has(uidlKey(uidl));
+    return this.byKey().has(uidlKey(uidl));
+  }
+
+  private byKey(): Map<string, MessageSummary> {
+    if (!this.byKeyMap) {
+      this.byKeyMap = new Map();
+      for (const e of this.byId.values()) this.byKeyMap.set(uidlKey(e.uidl), e);
+    }
+    return this.byKeyMap;
   }
 
   /** The raw RFC 5322 bytes of a stored message (only the headers when headersOnly). */
@@ -140,7 +161,7 @@ export class MailStore {
    * A full download replaces a stored headers-only copy (same id).
    */
   commit(writer: MessageWriter, extra?: { serverSize?: number; summaryPrefix?: Buffer; skipFsync?: boolean }): MessageSummary {
-    const previous = this.byKey.get(uidlKey(writer.uidl));
+    const previous = this.byKey().get(uidlKey(writer.uidl));
     this.invalidateStamp();
     let file = writer.commit(extra?.skipFsync !== true);
     let seen = false;
@@ -162,7 +183,7 @@ export class MailStore {
       headersOnly: writer.partial || undefined,
       serverSize: writer.partial ? extra?.serverSize : undefined,
     };
-    appendIndex(this.indexFile, [entry]);
+    this.append(entry);
     this.add(entry);
     this.emit({ kind: 'added', summary: entry });
     return entry;
@@ -191,6 +212,27 @@ export class MailStore {
     fsyncDir(path.join(this.maildir, 'new'));
     fsyncDir(path.join(this.maildir, 'cur'));
     this.writeStamp();
+    this.maybeSnapshot();
+  }
+
+  /** Appends to the index log, counting its lines. */
+  private append(record: MessageSummary | { id: string; removed: true }): void {
+    appendIndex(this.indexFile, [record]);
+    this.logLines++;
+  }
+
+  /**
+   * Rewrites the snapshot when the store is big and enough log lines
+   * followed the last one. A failure only costs speed: the log serves.
+   */
+  private maybeSnapshot(): void {
+    if (this.byId.size < SNAPSHOT_MIN_MESSAGES || this.logLines - this.snapshotLines < SNAPSHOT_EVERY_LINES) return;
+    try {
+      writeSnapshot(this.snapshotFile, this.indexFile, this.byId.values(), this.logLines);
+      this.snapshotLines = this.logLines;
+    } catch {
+      fs.rmSync(this.snapshotFile, { force: true });
+    }
   }
 
   /**
@@ -230,9 +272,13 @@ export class MailStore {
       return false;
     }
     if (saved !== this.stamp()) return false;
-    const { entries, damaged } = readIndex(this.indexFile);
+    const { entries, lines, damaged, inbox, snapshotLines } = loadIndex(this.indexFile, this.snapshotFile);
     if (damaged) return false;
-    for (const e of entries.values()) this.add(e);
+    this.byId = entries;
+    this.byKeyMap = undefined;
+    this.sorted = inbox?.slice();
+    this.logLines = lines;
+    this.snapshotLines = snapshotLines ?? 0;
     this.stampValid = true;
     return true;
   }
@@ -257,9 +303,9 @@ export class MailStore {
     if (!entry) return;
     this.invalidateStamp();
     fs.rmSync(path.join(this.maildir, entry.file), { force: true });
-    appendIndex(this.indexFile, [{ id, removed: true }]);
+    this.append({ id, removed: true });
     this.byId.delete(id);
-    this.byKey.delete(uidlKey(entry.uidl));
+    this.byKeyMap?.delete(uidlKey(entry.uidl));
     this.sorted = undefined;
     this.writeStamp();
     this.emit({ kind: 'removed', summary: entry });
@@ -281,8 +327,8 @@ export class MailStore {
     const file = pathFor(parseName(path.basename(entry.file)).base, { seen, trashed });
     this.invalidateStamp();
     if (file !== entry.file) fs.renameSync(path.join(this.maildir, entry.file), path.join(this.maildir, file));
-    const updated: MessageSummary = { ...entry, file, seen, trashed: trashed || undefined };
-    appendIndex(this.indexFile, [updated]);
+    const updated: MessageSummary = { ...plainSummary(entry), file, seen, trashed: trashed || undefined };
+    this.append(updated);
     // Flags do not change the order: patch the sorted inbox instead of sorting 100,000 again.
     const sorted = this.sorted;
     this.add(updated);
@@ -315,9 +361,11 @@ export class MailStore {
 
   private add(entry: MessageSummary): void {
     const old = this.byId.get(entry.id);
-    if (old) this.byKey.delete(uidlKey(old.uidl));
+    if (this.byKeyMap) {
+      if (old) this.byKeyMap.delete(uidlKey(old.uidl));
+      this.byKeyMap.set(uidlKey(entry.uidl), entry);
+    }
     this.byId.set(entry.id, entry);
-    this.byKey.set(uidlKey(entry.uidl), entry);
     this.sorted = undefined;
   }
 
@@ -327,7 +375,9 @@ export class MailStore {
    * gone, and compacts the log when it has grown.
    */
   private reconcile(): void {
-    const { entries, lines, damaged } = readIndex(this.indexFile);
+    const { entries, lines, damaged, snapshotLines } = loadIndex(this.indexFile, this.snapshotFile);
+    this.logLines = lines;
+    this.snapshotLines = snapshotLines ?? 0;
     const onDisk = new Map<string, { file: string; key: string }>(); // id -> file
     for (const sub of ['new', 'cur']) {
       for (const name of fs.readdirSync(path.join(this.maildir, sub))) {
@@ -355,7 +405,7 @@ export class MailStore {
       changed = true;
       if (e && e.headersOnly === (name.partial || undefined)) {
         // Same message, flags changed by another tool: take them from the name.
-        this.add({ ...e, file: disk.file, seen: name.seen, trashed: name.trashed || undefined });
+        this.add({ ...plainSummary(e), file: disk.file, seen: name.seen, trashed: name.trashed || undefined });
         continue;
       }
       const abs = path.join(this.maildir, disk.file);
@@ -365,7 +415,12 @@ export class MailStore {
       this.add(this.summaryFor(uidl, disk.file, prefix, fs.statSync(abs).size));
     }
     if (entries.size !== this.byId.size) changed = true;
-    if (changed) writeIndex(this.indexFile, this.byId.values());
+    if (changed) {
+      fs.rmSync(this.snapshotFile, { force: true }); // it describes the log being replaced
+      writeIndex(this.indexFile, this.byId.values());
+      this.logLines = this.byId.size;
+      this.snapshotLines = 0;
+    }
   }
 }
 

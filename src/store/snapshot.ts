@@ -1,0 +1,383 @@
+// The index snapshot (`index.snap`): the summary index folded into one
+// binary file, so a 100,000-message store opens with one read and no
+// JSON.parse, and its summaries are decoded only when something looks at
+// them (a visible tree row, a search).
+//
+// It is a cache of a prefix of index.jsonl, never the truth: it records how
+// many bytes of the log it covers, the log's inode and a hash of the bytes
+// just before that point. Opening folds the log's tail (the lines appended
+// since) over it; a snapshot that does not match, or is damaged, is ignored
+// and the log is read in full.
+//
+// Layout (little-endian): magic, u32 meta length, meta JSON, padding to 8,
+// then size (f64 × n), serverSize (f64 × n, NaN = none), string offsets
+// (u32 × (FIELDS·n + 1)) into the UTF-8 blob, flags (u8 × n), padding to 8,
+// the blob, and the magic again (a truncated file fails this check). The
+// blob is field-major (every id, then every UIDL, ...), so the ids and dates,
+// which are ASCII, are each decoded with one call and sliced.
+
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import type { MessageSummary } from './types';
+
+const MAGIC = Buffer.from('P3MSNAP1', 'latin1');
+const VERSION = 1;
+/** Bytes of the log before the covered offset that are hashed to recognise it. */
+const GUARD_BYTES = 4096;
+
+/** The string fields of a summary, in blob order. */
+const enum F {
+  id,
+  uidl,
+  file,
+  subject,
+  fromName,
+  fromAddress,
+  to,
+  date,
+  snippet,
+  downloaded,
+  count,
+}
+
+const SEEN = 1;
+const TRASHED = 2;
+const HEADERS_ONLY = 4;
+const ATTACHMENTS = 8;
+const DOWNLOADED = 16;
+
+interface Meta {
+  readonly version: number;
+  readonly count: number;
+  /** The first `inbox` entries are the inbox (not trashed), newest first; the rest are trashed. */
+  readonly inbox: number;
+  /** Bytes of index.jsonl folded into this snapshot, and the lines they hold. */
+  readonly offset: number;
+  readonly lines: number;
+  readonly ino: string;
+  /** SHA-256 (hex) of the log's GUARD_BYTES bytes before `offset`. */
+  readonly guard: string;
+  readonly blob: number;
+}
+
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
+const align8 = (n: number): number => (n + 7) & ~7;
+
+function guardOf(fd: number, offset: number): string {
+  const len = Math.min(GUARD_BYTES, offset);
+  const buf = Buffer.alloc(len);
+  const n = fs.readSync(fd, buf, 0, len, offset - len);
+  return createHash('sha256').update(buf.subarray(0, n)).digest('hex');
+}
+
+/** The inbox order (MailStore.list()): newest first by the ISO date string, then by id, so that it is total. */
+export const byDateDesc = (a: MessageSummary, b: MessageSummary): number =>
+  a.date < b.date ? 1 : a.date > b.date ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
+/** A summary as a plain object (what JSON and object spread see), keys with undefined left out. */
+export function plainSummary(s: MessageSummary): MessageSummary {
+  const out: { -readonly [K in keyof MessageSummary]: MessageSummary[K] } = {
+    id: s.id,
+    uidl: s.uidl,
+    file: s.file,
+    subject: s.subject,
+    from: { name: s.from.name, address: s.from.address },
+    to: s.to,
+    date: s.date,
+    size: s.size,
+    hasAttachments: s.hasAttachments,
+    snippet: s.snippet,
+    seen: s.seen,
+  };
+  if (s.headersOnly) out.headersOnly = true;
+  if (s.serverSize !== undefined) out.serverSize = s.serverSize;
+  if (s.trashed) out.trashed = true;
+  if (s.downloaded !== undefined) out.downloaded = s.downloaded;
+  return out;
+}
+
+/** The decoded columns of a snapshot file, shared by its entries. */
+class Columns {
+  constructor(
+    readonly n: number,
+    readonly sizes: Float64Array,
+    readonly serverSizes: Float64Array,
+    readonly offsets: Uint32Array,
+    readonly flags: Uint8Array,
+    readonly blob: Buffer,
+  ) {}
+
+  text(i: number, field: F): string {
+    const at = field * this.n + i;
+    const start = this.offsets[at]!;
+    const end = this.offsets[at + 1]!;
+    return start === end ? '' : this.blob.toString('utf8', start, end);
+  }
+
+  /** Every value of an ASCII-only field, decoded at once. */
+  asciiColumn(field: F): string[] {
+    const first = field * this.n;
+    const base = this.offsets[first]!;
+    const all = this.blob.toString('latin1', base, this.offsets[first + this.n]);
+    const out = new Array<string>(this.n);
+    for (let i = 0; i < this.n; i++) out[i] = all.slice(this.offsets[first + i]! - base, this.offsets[first + i + 1]! - base);
+    return out;
+  }
+}
+
+/**
+ * One summary of a snapshot. The id, date and flags are read at load (the
+ * store's map, the inbox order and unread counts need them); the texts are
+ * decoded on first use and kept.
+ */
+class SnapshotSummary implements MessageSummary {
+  readonly id: string;
+  readonly date: string;
+  readonly seen: boolean;
+  readonly size: number;
+  private decoded: { uidl: string; file: string; subject: string; from: { name: string; address: string }; to: string; snippet: string } | undefined;
+
+  constructor(
+    private readonly columns: Columns,
+    private readonly i: number,
+    id: string,
+    date: string,
+  ) {
+    this.id = id;
+    this.date = date;
+    this.seen = (columns.flags[i]! & SEEN) !== 0;
+    this.size = columns.sizes[i]!;
+  }
+
+  private texts(): NonNullable<SnapshotSummary['decoded']> {
+    const c = this.columns;
+    const i = this.i;
+    return (this.decoded ??= {
+      uidl: c.text(i, F.uidl),
+      file: c.text(i, F.file),
+      subject: c.text(i, F.subject),
+      from: { name: c.text(i, F.fromName), address: c.text(i, F.fromAddress) },
+      to: c.text(i, F.to),
+      snippet: c.text(i, F.snippet),
+    });
+  }
+
+  get uidl(): string {
+    return this.texts().uidl;
+  }
+  get file(): string {
+    return this.texts().file;
+  }
+  get subject(): string {
+    return this.texts().subject;
+  }
+  get from(): { readonly name: string; readonly address: string } {
+    return this.texts().from;
+  }
+  get to(): string {
+    return this.texts().to;
+  }
+  get snippet(): string {
+    return this.texts().snippet;
+  }
+  get hasAttachments(): boolean {
+    return (this.columns.flags[this.i]! & ATTACHMENTS) !== 0;
+  }
+  get headersOnly(): boolean | undefined {
+    return (this.columns.flags[this.i]! & HEADERS_ONLY) !== 0 || undefined;
+  }
+  get trashed(): boolean | undefined {
+    return (this.columns.flags[this.i]! & TRASHED) !== 0 || undefined;
+  }
+  get serverSize(): number | undefined {
+    const v = this.columns.serverSizes[this.i]!;
+    return Number.isNaN(v) ? undefined : v;
+  }
+  get downloaded(): string | undefined {
+    return (this.columns.flags[this.i]! & DOWNLOADED) !== 0 ? this.columns.text(this.i, F.downloaded) : undefined;
+  }
+
+  toJSON(): MessageSummary {
+    return plainSummary(this);
+  }
+}
+
+export interface LoadedSnapshot {
+  /** Every entry, the inbox first (newest first), then the trashed ones. */
+  readonly entries: readonly MessageSummary[];
+  readonly inbox: number;
+  readonly offset: number;
+  readonly lines: number;
+}
+
+/**
+ * Reads `snapFile` if it covers a prefix of `indexFile` as it is now;
+ * undefined when it is missing, stale or damaged.
+ */
+export function readSnapshot(snapFile: string, indexFile: string): LoadedSnapshot | undefined {
+  let data: Buffer;
+  try {
+    data = fs.readFileSync(snapFile);
+  } catch {
+    return undefined;
+  }
+  try {
+    if (data.length < 12 || !data.subarray(0, 8).equals(MAGIC) || !data.subarray(data.length - 8).equals(MAGIC)) return undefined;
+    const metaLen = data.readUInt32LE(8);
+    if (12 + metaLen > data.length) return undefined;
+    const meta = JSON.parse(data.toString('utf8', 12, 12 + metaLen)) as Meta;
+    if (meta.version !== VERSION || !Number.isSafeInteger(meta.count) || meta.count < 0 || !(meta.inbox >= 0 && meta.inbox <= meta.count)) return undefined;
+    const n = meta.count;
+    let at = align8(12 + metaLen);
+    const sizesAt = at;
+    at += 8 * n;
+    const serverAt = at;
+    at += 8 * n;
+    const offsetsAt = at;
+    at += 4 * (n * F.count + 1);
+    const flagsAt = at;
+    at = align8(at + n);
+    const blobAt = at;
+    if (blobAt + meta.blob + 8 !== data.length) return undefined;
+
+    const fd = fs.openSync(indexFile, 'r');
+    try {
+      const st = fs.fstatSync(fd, { bigint: true });
+      if (st.ino.toString() !== meta.ino || st.size < BigInt(meta.offset) || guardOf(fd, meta.offset) !== meta.guard) return undefined;
+    } finally {
+      fs.closeSync(fd);
+    }
+
+    // Typed arrays need aligned offsets: copy if the buffer itself is not aligned.
+    if (data.byteOffset % 8 !== 0) data = Buffer.from(data);
+    const ab = data.buffer;
+    const base = data.byteOffset;
+    const offsets = new Uint32Array(ab, base + offsetsAt, n * F.count + 1);
+    if (offsets[n * F.count] !== meta.blob) return undefined;
+    for (let k = 1; k < offsets.length; k++) if (offsets[k]! < offsets[k - 1]!) return undefined;
+    const columns = new Columns(
+      n,
+      new Float64Array(ab, base + sizesAt, n),
+      new Float64Array(ab, base + serverAt, n),
+      offsets,
+      new Uint8Array(ab, base + flagsAt, n),
+      data.subarray(blobAt, blobAt + meta.blob),
+    );
+    const ids = columns.asciiColumn(F.id);
+    const dates = columns.asciiColumn(F.date);
+    const entries = new Array<MessageSummary>(n);
+    for (let i = 0; i < n; i++) entries[i] = new SnapshotSummary(columns, i, ids[i]!, dates[i]!);
+    return { entries, inbox: meta.inbox, offset: meta.offset, lines: meta.lines };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes the snapshot of `entries`, which must be the fold of the whole of
+ * `indexFile` as it is now (`lines` lines). Atomic: write, fsync, rename.
+ */
+export function writeSnapshot(snapFile: string, indexFile: string, entries: Iterable<MessageSummary>, lines: number): void {
+  const inbox: MessageSummary[] = [];
+  const trashed: MessageSummary[] = [];
+  for (const e of entries) (e.trashed ? trashed : inbox).push(e);
+  inbox.sort(byDateDesc);
+  const all = inbox.concat(trashed);
+  const n = all.length;
+
+  const fd = fs.openSync(indexFile, 'r');
+  let offset: number;
+  let ino: string;
+  let guard: string;
+  try {
+    const st = fs.fstatSync(fd, { bigint: true });
+    offset = Number(st.size);
+    ino = st.ino.toString();
+    guard = guardOf(fd, offset);
+  } finally {
+    fs.closeSync(fd);
+  }
+
+  const sizes = new Float64Array(n);
+  const serverSizes = new Float64Array(n);
+  const offsets = new Uint32Array(n * F.count + 1);
+  const flags = new Uint8Array(n);
+  const chunks: Buffer[] = [];
+  let blob = 0;
+  let chunk = Buffer.allocUnsafe(1 << 20);
+  let used = 0;
+  const put = (text: string): void => {
+    if (used + text.length * 3 > chunk.length) {
+      chunks.push(chunk.subarray(0, used));
+      chunk = Buffer.allocUnsafe(Math.max(1 << 20, text.length * 3));
+      used = 0;
+    }
+    const written = chunk.write(text, used, 'utf8');
+    used += written;
+    blob += written;
+  };
+  const field = (f: F, e: MessageSummary): string => {
+    switch (f) {
+      case F.id:
+        return e.id;
+      case F.uidl:
+        return e.uidl;
+      case F.file:
+        return e.file;
+      case F.subject:
+        return e.subject;
+      case F.fromName:
+        return e.from.name;
+      case F.fromAddress:
+        return e.from.address;
+      case F.to:
+        return e.to;
+      case F.date:
+        return e.date;
+      case F.snippet:
+        return e.snippet;
+      default:
+        return e.downloaded ?? '';
+    }
+  };
+  for (let f = 0; f < F.count; f++) {
+    for (let i = 0; i < n; i++) {
+      const text = field(f, all[i]!);
+      // Ids and dates are decoded as Latin-1 in one piece: they must be ASCII.
+      if ((f === F.id || f === F.date) && !ASCII.test(text)) return;
+      offsets[f * n + i] = blob;
+      put(text);
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const e = all[i]!;
+    sizes[i] = e.size;
+    serverSizes[i] = e.serverSize ?? Number.NaN;
+    flags[i] = (e.seen ? SEEN : 0) | (e.trashed ? TRASHED : 0) | (e.headersOnly ? HEADERS_ONLY : 0) | (e.hasAttachments ? ATTACHMENTS : 0) | (e.downloaded !== undefined ? DOWNLOADED : 0);
+  }
+  chunks.push(chunk.subarray(0, used));
+  if (blob > 0xffff_ffff) return; // beyond u32 offsets: the log alone serves
+  offsets[n * F.count] = blob;
+
+  const meta: Meta = { version: VERSION, count: n, inbox: inbox.length, offset, lines, ino, guard, blob };
+  const metaBuf = Buffer.from(JSON.stringify(meta), 'utf8');
+  const head = Buffer.alloc(align8(12 + metaBuf.length));
+  MAGIC.copy(head, 0);
+  head.writeUInt32LE(metaBuf.length, 8);
+  metaBuf.copy(head, 12);
+  const bytes = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  const flagsPadded = Buffer.alloc(align8(4 * (n * F.count + 1) + n) - 4 * (n * F.count + 1));
+  bytes(flags).copy(flagsPadded);
+
+  const tmp = `${snapFile}.tmp-${process.pid}`;
+  const out = fs.openSync(tmp, 'w', 0o600);
+  try {
+    for (const part of [head, bytes(sizes), bytes(serverSizes), bytes(offsets), flagsPadded, ...chunks, MAGIC]) fs.writeSync(out, part);
+    fs.fsyncSync(out);
+  } finally {
+    fs.closeSync(out);
+  }
+  fs.renameSync(tmp, snapFile);
+}
