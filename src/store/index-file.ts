@@ -115,8 +115,13 @@ export function appendIndex(file: string, records: readonly (MessageSummary | { 
   fs.appendFileSync(file, records.map((e) => `${JSON.stringify(e)}\n`).join(''), { mode: 0o600 });
 }
 
-export interface OpenedIndex extends LoadedIndex {
-  /** The inbox in list() order, when the snapshot alone made the entries (no log tail). */
+export interface OpenedIndex {
+  /** Every entry; `unmapped` instead when the snapshot alone made them (no log tail). */
+  readonly entries?: Map<string, MessageSummary>;
+  readonly unmapped?: readonly MessageSummary[];
+  readonly lines: number;
+  readonly damaged: boolean;
+  /** The inbox in list() order, when the snapshot alone made the entries. */
   readonly inbox?: readonly MessageSummary[];
   /** Lines of the log the snapshot held, when one was used. */
   readonly snapshotLines?: number;
@@ -129,8 +134,6 @@ export interface OpenedIndex extends LoadedIndex {
 export function loadIndex(file: string, snapFile: string): OpenedIndex {
   const snap = readSnapshot(snapFile, file);
   if (!snap) return readIndex(file);
-  const entries = new Map<string, MessageSummary>();
-  for (const e of snap.entries) entries.set(e.id, e);
   const fd = fs.openSync(file, 'r');
   let tail: Buffer;
   try {
@@ -146,7 +149,9 @@ export function loadIndex(file: string, snapFile: string): OpenedIndex {
   } finally {
     fs.closeSync(fd);
   }
-  if (tail.length === 0) return { entries, lines: snap.lines, damaged: false, inbox: snap.entries.slice(0, snap.inbox), snapshotLines: snap.lines };
+  if (tail.length === 0) return { unmapped: snap.entries, lines: snap.lines, damaged: false, inbox: snap.entries.slice(0, snap.inbox), snapshotLines: snap.lines };
+  const entries = new Map<string, MessageSummary>();
+  for (const e of snap.entries) entries.set(e.id, e);
   const { lines, damaged } = foldLog(tail.toString('utf8'), entries);
   return { entries, lines: snap.lines + lines, damaged, snapshotLines: snap.lines };
 }

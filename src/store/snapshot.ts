@@ -137,7 +137,13 @@ class SnapshotSummary implements MessageSummary {
   readonly date: string;
   readonly seen: boolean;
   readonly size: number;
-  private decoded: { uidl: string; file: string; subject: string; from: { name: string; address: string }; to: string; snippet: string } | undefined;
+  // Decoded on first use and kept (a search decodes subjects and senders, not snippets).
+  private uidlText: string | undefined;
+  private fileText: string | undefined;
+  private subjectText: string | undefined;
+  private fromValue: { readonly name: string; readonly address: string } | undefined;
+  private toText: string | undefined;
+  private snippetText: string | undefined;
 
   constructor(
     private readonly columns: Columns,
@@ -151,36 +157,23 @@ class SnapshotSummary implements MessageSummary {
     this.size = columns.sizes[i]!;
   }
 
-  private texts(): NonNullable<SnapshotSummary['decoded']> {
-    const c = this.columns;
-    const i = this.i;
-    return (this.decoded ??= {
-      uidl: c.text(i, F.uidl),
-      file: c.text(i, F.file),
-      subject: c.text(i, F.subject),
-      from: { name: c.text(i, F.fromName), address: c.text(i, F.fromAddress) },
-      to: c.text(i, F.to),
-      snippet: c.text(i, F.snippet),
-    });
-  }
-
   get uidl(): string {
-    return this.texts().uidl;
+    return (this.uidlText ??= this.columns.text(this.i, F.uidl));
   }
   get file(): string {
-    return this.texts().file;
+    return (this.fileText ??= this.columns.text(this.i, F.file));
   }
   get subject(): string {
-    return this.texts().subject;
+    return (this.subjectText ??= this.columns.text(this.i, F.subject));
   }
   get from(): { readonly name: string; readonly address: string } {
-    return this.texts().from;
+    return (this.fromValue ??= { name: this.columns.text(this.i, F.fromName), address: this.columns.text(this.i, F.fromAddress) });
   }
   get to(): string {
-    return this.texts().to;
+    return (this.toText ??= this.columns.text(this.i, F.to));
   }
   get snippet(): string {
-    return this.texts().snippet;
+    return (this.snippetText ??= this.columns.text(this.i, F.snippet));
   }
   get hasAttachments(): boolean {
     return (this.columns.flags[this.i]! & ATTACHMENTS) !== 0;

@@ -29,7 +29,9 @@ const SNAPSHOT_EVERY_LINES = 500;
  * the truth; the index is a cache of it, repaired on open.
  */
 export class MailStore {
-  private byId = new Map<string, MessageSummary>();
+  /** By id; built on first use when the store opened from a snapshot (the tree needs only list()). */
+  private idMap: Map<string, MessageSummary> | undefined = new Map();
+  private unmapped: readonly MessageSummary[] = [];
   /** By UIDL key, built on first use: opening for the tree does not decode 100,000 UIDLs. */
   private byKeyMap: Map<string, MessageSummary> | undefined;
   private sorted: MessageSummary[] | undefined;
@@ -109,7 +111,7 @@ export class MailStore {
 
   /** How many messages the store knows, including those deleted locally. */
   get size(): number {
-    return this.byId.size;
+    return this.idMap?.size ?? this.unmapped.length;
   }
 
   /** Every message the store knows, including those deleted locally. */
@@ -128,6 +130,15 @@ export class MailStore {
   /** True when the message is stored, in full or headers only, or deleted locally. */
   hasUidl(uidl: string): boolean {
     return this.byKey().has(uidlKey(uidl));
+  }
+
+  private get byId(): Map<string, MessageSummary> {
+    if (!this.idMap) {
+      this.idMap = new Map();
+      for (const e of this.unmapped) this.idMap.set(e.id, e);
+      this.unmapped = [];
+    }
+    return this.idMap;
   }
 
   private byKey(): Map<string, MessageSummary> {
@@ -226,7 +237,7 @@ export class MailStore {
    * followed the last one. A failure only costs speed: the log serves.
    */
   private maybeSnapshot(): void {
-    if (this.byId.size < SNAPSHOT_MIN_MESSAGES || this.logLines - this.snapshotLines < SNAPSHOT_EVERY_LINES) return;
+    if (this.size < SNAPSHOT_MIN_MESSAGES || this.logLines - this.snapshotLines < SNAPSHOT_EVERY_LINES) return;
     try {
       writeSnapshot(this.snapshotFile, this.indexFile, this.byId.values(), this.logLines);
       this.snapshotLines = this.logLines;
@@ -272,9 +283,10 @@ export class MailStore {
       return false;
     }
     if (saved !== this.stamp()) return false;
-    const { entries, lines, damaged, inbox, snapshotLines } = loadIndex(this.indexFile, this.snapshotFile);
+    const { entries, unmapped, lines, damaged, inbox, snapshotLines } = loadIndex(this.indexFile, this.snapshotFile);
     if (damaged) return false;
-    this.byId = entries;
+    this.idMap = entries;
+    this.unmapped = unmapped ?? [];
     this.byKeyMap = undefined;
     this.sorted = inbox?.slice();
     this.logLines = lines;
@@ -375,7 +387,9 @@ export class MailStore {
    * gone, and compacts the log when it has grown.
    */
   private reconcile(): void {
-    const { entries, lines, damaged, snapshotLines } = loadIndex(this.indexFile, this.snapshotFile);
+    const opened = loadIndex(this.indexFile, this.snapshotFile);
+    const { lines, damaged, snapshotLines } = opened;
+    const entries = opened.entries ?? new Map((opened.unmapped ?? []).map((e) => [e.id, e]));
     this.logLines = lines;
     this.snapshotLines = snapshotLines ?? 0;
     const onDisk = new Map<string, { file: string; key: string }>(); // id -> file
