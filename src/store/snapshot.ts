@@ -13,28 +13,33 @@
 // then size (f64 × n), serverSize (f64 × n, NaN = none), string offsets
 // (u32 × (FIELDS·n + 1)) into the UTF-8 blob, flags (u8 × n), padding to 8,
 // the blob, and the magic again (a truncated file fails this check). The
-// blob is field-major (every id, then every UIDL, ...), so the ids and dates,
-// which are ASCII, are each decoded with one call and sliced.
+// blob is field-major (every id, every date, every UIDL, ...): opening reads
+// the file up to the end of the dates and keeps it open; other texts are
+// read in blocks of BLOCK entries when something first asks for them. The
+// open descriptor keeps the file's contents even after a newer snapshot
+// replaces its name.
 
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { MessageSummary } from './types';
 
 const MAGIC = Buffer.from('P3MSNAP1', 'latin1');
-const VERSION = 1;
+const VERSION = 2;
+/** Texts are read from the file in blocks of this many entries, when first needed. */
+const BLOCK = 1024;
 /** Bytes of the log before the covered offset that are hashed to recognise it. */
 const GUARD_BYTES = 4096;
 
 /** The string fields of a summary, in blob order. */
 const enum F {
   id,
+  date,
   uidl,
   file,
   subject,
   fromName,
   fromAddress,
   to,
-  date,
   snippet,
   downloaded,
   count,
@@ -59,9 +64,6 @@ interface Meta {
   readonly guard: string;
   readonly blob: number;
 }
-
-// eslint-disable-next-line no-control-regex
-const ASCII = /^[\x00-\x7f]*$/;
 
 const align8 = (n: number): number => (n + 7) & ~7;
 
@@ -98,82 +100,107 @@ export function plainSummary(s: MessageSummary): MessageSummary {
   return out;
 }
 
-/** The decoded columns of a snapshot file, shared by its entries. */
+/** Closes a snapshot's file once nothing refers to its entries any more. */
+const closer = new FinalizationRegistry<number>((fd) => fs.close(fd, () => undefined));
+
+/** The columns of one snapshot file, shared by its entries; texts come from the file in blocks. */
 class Columns {
+  private readonly blocks: (Buffer | undefined)[];
+
   constructor(
     readonly n: number,
     readonly sizes: Float64Array,
     readonly serverSizes: Float64Array,
     readonly offsets: Uint32Array,
     readonly flags: Uint8Array,
-    readonly blob: Buffer,
-  ) {}
+    /** The ids and dates, the start of the blob. */
+    private readonly head: Buffer,
+    private readonly fd: number,
+    private readonly blobAt: number,
+  ) {
+    this.blocks = new Array<Buffer | undefined>(F.count * Math.ceil(n / BLOCK));
+    closer.register(this, fd);
+  }
 
   text(i: number, field: F): string {
     const at = field * this.n + i;
     const start = this.offsets[at]!;
     const end = this.offsets[at + 1]!;
-    return start === end ? '' : this.blob.toString('utf8', start, end);
+    if (start === end) return '';
+    if (end <= this.head.length) return this.head.toString('utf8', start, end);
+    const b = Math.floor(i / BLOCK);
+    const key = field * Math.ceil(this.n / BLOCK) + b;
+    const from = this.offsets[field * this.n + b * BLOCK]!;
+    let block = this.blocks[key];
+    if (!block) {
+      const to = this.offsets[field * this.n + Math.min((b + 1) * BLOCK, this.n)]!;
+      block = Buffer.allocUnsafe(to - from);
+      let got = 0;
+      while (got < block.length) {
+        const r = fs.readSync(this.fd, block, got, block.length - got, this.blobAt + from + got);
+        if (r === 0) throw new Error('index.snap: shorter than its own offsets');
+        got += r;
+      }
+      this.blocks[key] = block;
+    }
+    return block.toString('utf8', start - from, end - from);
   }
 
-  /** Every value of an ASCII-only field, decoded at once. */
-  asciiColumn(field: F): string[] {
-    const first = field * this.n;
-    const base = this.offsets[first]!;
-    const all = this.blob.toString('latin1', base, this.offsets[first + this.n]);
-    const out = new Array<string>(this.n);
-    for (let i = 0; i < this.n; i++) out[i] = all.slice(this.offsets[first + i]! - base, this.offsets[first + i + 1]! - base);
-    return out;
+  private readonly texts: (string[] | undefined)[] = [];
+  private froms: { readonly name: string; readonly address: string }[] | undefined;
+
+  /** A text, decoded once and kept. */
+  cached(i: number, field: F): string {
+    const column = (this.texts[field] ??= new Array<string>(this.n));
+    return (column[i] ??= this.text(i, field));
+  }
+
+  fromOf(i: number): { readonly name: string; readonly address: string } {
+    const column = (this.froms ??= new Array(this.n));
+    return (column[i] ??= { name: this.text(i, F.fromName), address: this.text(i, F.fromAddress) });
   }
 }
 
 /**
- * One summary of a snapshot. The id, date and flags are read at load (the
- * store's map, the inbox order and unread counts need them); the texts are
- * decoded on first use and kept.
+ * One summary of a snapshot: two fields, everything else read from the
+ * shared columns when asked (and the texts kept there), so 100,000 of them
+ * are cheap to create and to keep.
  */
 class SnapshotSummary implements MessageSummary {
-  readonly id: string;
-  readonly date: string;
-  readonly seen: boolean;
-  readonly size: number;
-  // Decoded on first use and kept (a search decodes subjects and senders, not snippets).
-  private uidlText: string | undefined;
-  private fileText: string | undefined;
-  private subjectText: string | undefined;
-  private fromValue: { readonly name: string; readonly address: string } | undefined;
-  private toText: string | undefined;
-  private snippetText: string | undefined;
-
   constructor(
     private readonly columns: Columns,
     private readonly i: number,
-    id: string,
-    date: string,
-  ) {
-    this.id = id;
-    this.date = date;
-    this.seen = (columns.flags[i]! & SEEN) !== 0;
-    this.size = columns.sizes[i]!;
-  }
+  ) {}
 
+  get id(): string {
+    return this.columns.cached(this.i, F.id);
+  }
+  get date(): string {
+    return this.columns.cached(this.i, F.date);
+  }
+  get seen(): boolean {
+    return (this.columns.flags[this.i]! & SEEN) !== 0;
+  }
+  get size(): number {
+    return this.columns.sizes[this.i]!;
+  }
   get uidl(): string {
-    return (this.uidlText ??= this.columns.text(this.i, F.uidl));
+    return this.columns.cached(this.i, F.uidl);
   }
   get file(): string {
-    return (this.fileText ??= this.columns.text(this.i, F.file));
+    return this.columns.cached(this.i, F.file);
   }
   get subject(): string {
-    return (this.subjectText ??= this.columns.text(this.i, F.subject));
+    return this.columns.cached(this.i, F.subject);
   }
   get from(): { readonly name: string; readonly address: string } {
-    return (this.fromValue ??= { name: this.columns.text(this.i, F.fromName), address: this.columns.text(this.i, F.fromAddress) });
+    return this.columns.fromOf(this.i);
   }
   get to(): string {
-    return (this.toText ??= this.columns.text(this.i, F.to));
+    return this.columns.cached(this.i, F.to);
   }
   get snippet(): string {
-    return (this.snippetText ??= this.columns.text(this.i, F.snippet));
+    return this.columns.cached(this.i, F.snippet);
   }
   get hasAttachments(): boolean {
     return (this.columns.flags[this.i]! & ATTACHMENTS) !== 0;
@@ -210,17 +237,32 @@ export interface LoadedSnapshot {
  * undefined when it is missing, stale or damaged.
  */
 export function readSnapshot(snapFile: string, indexFile: string): LoadedSnapshot | undefined {
-  let data: Buffer;
+  let fd: number;
   try {
-    data = fs.readFileSync(snapFile);
+    fd = fs.openSync(snapFile, 'r');
   } catch {
     return undefined;
   }
+  let keep = false;
   try {
-    if (data.length < 12 || !data.subarray(0, 8).equals(MAGIC) || !data.subarray(data.length - 8).equals(MAGIC)) return undefined;
-    const metaLen = data.readUInt32LE(8);
-    if (12 + metaLen > data.length) return undefined;
-    const meta = JSON.parse(data.toString('utf8', 12, 12 + metaLen)) as Meta;
+    const readAt = (length: number, position: number): Buffer => {
+      // Typed arrays over this buffer need it 8-aligned: its own allocation, not the pool.
+      const buf = Buffer.from(new ArrayBuffer(length));
+      let got = 0;
+      while (got < length) {
+        const r = fs.readSync(fd, buf, got, length - got, position + got);
+        if (r === 0) break;
+        got += r;
+      }
+      return buf.subarray(0, got);
+    };
+    const size = fs.fstatSync(fd).size;
+    if (size < 20 || !readAt(8, size - 8).equals(MAGIC)) return undefined;
+    const start = readAt(Math.min(size, 64 * 1024), 0);
+    if (!start.subarray(0, 8).equals(MAGIC)) return undefined;
+    const metaLen = start.readUInt32LE(8);
+    if (12 + metaLen > start.length) return undefined;
+    const meta = JSON.parse(start.toString('utf8', 12, 12 + metaLen)) as Meta;
     if (meta.version !== VERSION || !Number.isSafeInteger(meta.count) || meta.count < 0 || !(meta.inbox >= 0 && meta.inbox <= meta.count)) return undefined;
     const n = meta.count;
     let at = align8(12 + metaLen);
@@ -233,38 +275,43 @@ export function readSnapshot(snapFile: string, indexFile: string): LoadedSnapsho
     const flagsAt = at;
     at = align8(at + n);
     const blobAt = at;
-    if (blobAt + meta.blob + 8 !== data.length) return undefined;
+    if (blobAt + meta.blob + 8 !== size) return undefined;
 
-    const fd = fs.openSync(indexFile, 'r');
+    const index = fs.openSync(indexFile, 'r');
     try {
-      const st = fs.fstatSync(fd, { bigint: true });
-      if (st.ino.toString() !== meta.ino || st.size < BigInt(meta.offset) || guardOf(fd, meta.offset) !== meta.guard) return undefined;
+      const st = fs.fstatSync(index, { bigint: true });
+      if (st.ino.toString() !== meta.ino || st.size < BigInt(meta.offset) || guardOf(index, meta.offset) !== meta.guard) return undefined;
     } finally {
-      fs.closeSync(fd);
+      fs.closeSync(index);
     }
 
-    // Typed arrays need aligned offsets: copy if the buffer itself is not aligned.
-    if (data.byteOffset % 8 !== 0) data = Buffer.from(data);
-    const ab = data.buffer;
-    const base = data.byteOffset;
-    const offsets = new Uint32Array(ab, base + offsetsAt, n * F.count + 1);
+    const columnsBuf = readAt(blobAt, 0);
+    if (columnsBuf.length !== blobAt) return undefined;
+    const ab = columnsBuf.buffer;
+    const offsets = new Uint32Array(ab, offsetsAt, n * F.count + 1);
     if (offsets[n * F.count] !== meta.blob) return undefined;
     for (let k = 1; k < offsets.length; k++) if (offsets[k]! < offsets[k - 1]!) return undefined;
+    const headLength = offsets[F.uidl * n]!;
+    const head = readAt(headLength, blobAt);
+    if (head.length !== headLength) return undefined;
     const columns = new Columns(
       n,
-      new Float64Array(ab, base + sizesAt, n),
-      new Float64Array(ab, base + serverAt, n),
+      new Float64Array(ab, sizesAt, n),
+      new Float64Array(ab, serverAt, n),
       offsets,
-      new Uint8Array(ab, base + flagsAt, n),
-      data.subarray(blobAt, blobAt + meta.blob),
+      new Uint8Array(ab, flagsAt, n),
+      head,
+      fd,
+      blobAt,
     );
-    const ids = columns.asciiColumn(F.id);
-    const dates = columns.asciiColumn(F.date);
+    keep = true;
     const entries = new Array<MessageSummary>(n);
-    for (let i = 0; i < n; i++) entries[i] = new SnapshotSummary(columns, i, ids[i]!, dates[i]!);
+    for (let i = 0; i < n; i++) entries[i] = new SnapshotSummary(columns, i);
     return { entries, inbox: meta.inbox, offset: meta.offset, lines: meta.lines };
   } catch {
     return undefined;
+  } finally {
+    if (!keep) fs.closeSync(fd);
   }
 }
 
@@ -338,8 +385,6 @@ export function writeSnapshot(snapFile: string, indexFile: string, entries: Iter
   for (let f = 0; f < F.count; f++) {
     for (let i = 0; i < n; i++) {
       const text = field(f, all[i]!);
-      // Ids and dates are decoded as Latin-1 in one piece: they must be ASCII.
-      if ((f === F.id || f === F.date) && !ASCII.test(text)) return;
       offsets[f * n + i] = blob;
       put(text);
     }
