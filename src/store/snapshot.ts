@@ -13,7 +13,8 @@
 // then size (f64 × n), serverSize (f64 × n, NaN = none), string offsets
 // (u32 × (FIELDS·n + 1)) into the UTF-8 blob, flags (u8 × n), padding to 8,
 // the blob, and the magic again (a truncated file fails this check). The
-// blob is field-major (every id, every date, every UIDL, ...): opening reads
+// blob is field-major (every id, every date, every UIDL, ...), each text
+// followed by a NUL so that a block decodes with one call: opening reads
 // the file up to the end of the dates and keeps it open; other texts are
 // read in blocks of BLOCK entries when something first asks for them. The
 // open descriptor keeps the file's contents even after a newer snapshot
@@ -24,7 +25,7 @@ import * as fs from 'node:fs';
 import type { MessageSummary } from './types';
 
 const MAGIC = Buffer.from('P3MSNAP1', 'latin1');
-const VERSION = 2;
+const VERSION = 3;
 /** Texts are read from the file in blocks of this many entries, when first needed. */
 const BLOCK = 1024;
 /** Bytes of the log before the covered offset that are hashed to recognise it. */
@@ -105,7 +106,9 @@ const closer = new FinalizationRegistry<number>((fd) => fs.close(fd, () => undef
 
 /** The columns of one snapshot file, shared by its entries; texts come from the file in blocks. */
 class Columns {
-  private readonly blocks: (Buffer | undefined)[];
+  /** Decoded texts per field, filled a block at a time. */
+  private readonly texts: (string[] | undefined)[] = [];
+  private froms: { readonly name: string; readonly address: string }[] | undefined;
 
   constructor(
     readonly n: number,
@@ -118,46 +121,45 @@ class Columns {
     private readonly fd: number,
     private readonly blobAt: number,
   ) {
-    this.blocks = new Array<Buffer | undefined>(F.count * Math.ceil(n / BLOCK));
     closer.register(this, fd);
   }
 
-  text(i: number, field: F): string {
-    const at = field * this.n + i;
-    const start = this.offsets[at]!;
-    const end = this.offsets[at + 1]!;
-    if (start === end) return '';
-    if (end <= this.head.length) return this.head.toString('utf8', start, end);
-    const b = Math.floor(i / BLOCK);
-    const key = field * Math.ceil(this.n / BLOCK) + b;
-    const from = this.offsets[field * this.n + b * BLOCK]!;
-    let block = this.blocks[key];
-    if (!block) {
-      const to = this.offsets[field * this.n + Math.min((b + 1) * BLOCK, this.n)]!;
-      block = Buffer.allocUnsafe(to - from);
-      let got = 0;
-      while (got < block.length) {
-        const r = fs.readSync(this.fd, block, got, block.length - got, this.blobAt + from + got);
-        if (r === 0) throw new Error('index.snap: shorter than its own offsets');
-        got += r;
-      }
-      this.blocks[key] = block;
-    }
-    return block.toString('utf8', start - from, end - from);
-  }
-
-  private readonly texts: (string[] | undefined)[] = [];
-  private froms: { readonly name: string; readonly address: string }[] | undefined;
-
-  /** A text, decoded once and kept. */
+  /** A text, decoded with the rest of its block on first use and kept. */
   cached(i: number, field: F): string {
     const column = (this.texts[field] ??= new Array<string>(this.n));
-    return (column[i] ??= this.text(i, field));
+    let text = column[i];
+    if (text === undefined) {
+      this.decodeBlock(field, Math.floor(i / BLOCK), column);
+      text = column[i]!;
+    }
+    return text;
   }
 
   fromOf(i: number): { readonly name: string; readonly address: string } {
     const column = (this.froms ??= new Array(this.n));
-    return (column[i] ??= { name: this.text(i, F.fromName), address: this.text(i, F.fromAddress) });
+    return (column[i] ??= { name: this.cached(i, F.fromName), address: this.cached(i, F.fromAddress) });
+  }
+
+  /** Each text ends with a NUL (never part of a text): one decode and one split per block. */
+  private decodeBlock(field: F, b: number, column: string[]): void {
+    const first = b * BLOCK;
+    const last = Math.min(first + BLOCK, this.n);
+    const from = this.offsets[field * this.n + first]!;
+    const to = this.offsets[field * this.n + last]!;
+    let bytes: Buffer;
+    if (to <= this.head.length) bytes = this.head.subarray(from, to);
+    else {
+      bytes = Buffer.allocUnsafe(to - from);
+      let got = 0;
+      while (got < bytes.length) {
+        const r = fs.readSync(this.fd, bytes, got, bytes.length - got, this.blobAt + from + got);
+        if (r === 0) throw new Error('index.snap is shorter than its own offsets');
+        got += r;
+      }
+    }
+    const parts = bytes.toString('utf8').split('\0');
+    if (parts.length !== last - first + 1) throw new Error('index.snap: a damaged block');
+    for (let k = first; k < last; k++) column[k] = parts[k - first]!;
   }
 }
 
@@ -216,7 +218,7 @@ class SnapshotSummary implements MessageSummary {
     return Number.isNaN(v) ? undefined : v;
   }
   get downloaded(): string | undefined {
-    return (this.columns.flags[this.i]! & DOWNLOADED) !== 0 ? this.columns.text(this.i, F.downloaded) : undefined;
+    return (this.columns.flags[this.i]! & DOWNLOADED) !== 0 ? this.columns.cached(this.i, F.downloaded) : undefined;
   }
 
   toJSON(): MessageSummary {
@@ -385,8 +387,9 @@ export function writeSnapshot(snapFile: string, indexFile: string, entries: Iter
   for (let f = 0; f < F.count; f++) {
     for (let i = 0; i < n; i++) {
       const text = field(f, all[i]!);
+      if (text.includes('\0')) return; // NUL ends a text in the blob; summaries never hold one, but never guess
       offsets[f * n + i] = blob;
-      put(text);
+      put(`${text}\0`);
     }
   }
   for (let i = 0; i < n; i++) {

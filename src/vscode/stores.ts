@@ -26,6 +26,8 @@ export class Stores {
       store = MailStore.open(this.dirFor(account));
       // A failed open is not cached: the next call tries again.
       store.catch(() => this.open.delete(key));
+      // Go to Message over a big store is quick from its first keystroke: texts are read in idle slices now.
+      void store.then((s) => setTimeout(() => void s.prepareSearch().catch(() => undefined), 1000)).catch(() => undefined);
       this.open.set(key, store);
     }
     return store;

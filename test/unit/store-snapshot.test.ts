@@ -168,3 +168,25 @@ test('a damaged, truncated, foreign or stale snapshot is ignored and the store i
   const foreign = await MailStore.open(dir);
   assert.equal(foreign.get(entries[0]!.id)?.subject, 'changed after the snapshot');
 });
+
+test('prepareSearch reads the searched texts a slice at a time, letting the event loop run between slices', async () => {
+  const dir = tmp();
+  const built = await build(dir);
+  const store = await MailStore.open(dir);
+  let turns = 0;
+  let running = true;
+  const spin = (): void => {
+    if (!running) return;
+    turns++;
+    setImmediate(spin);
+  };
+  setImmediate(spin);
+  await store.prepareSearch(100);
+  running = false;
+  const slices = Math.ceil(store.list().length / 100);
+  assert.ok(turns >= slices - 1, `${turns} event-loop turns for ${slices} slices`);
+  assert.deepEqual(
+    store.list().map((m) => [m.subject, m.from.name]),
+    built.list().map((m) => [m.subject, m.from.name]),
+  );
+});
