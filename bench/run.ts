@@ -1,4 +1,5 @@
 // `npm run bench [-- --profile quick|full] [--rounds N] [--write-results]`
+// `npm run bench -- --only micro`: only the in-process figures.
 //
 // Starts a private Dovecot POP3S on loopback with a seeded mailbox, then
 // times, alternating clients round by round: the raw wire, mpop, fetchmail,
@@ -18,7 +19,7 @@ import { fetchmail, mpop, ours, oursRefetch, wire, type Client, type Server } fr
 import { buildMailbox, PROFILES } from './mailbox';
 import { measure, median, type Sample } from './measure';
 import { runMicro } from './micro';
-import { chartSvg, markdown, type Results } from './report';
+import { chartSvg, markdown, microLines, type Results } from './report';
 
 const root = path.resolve(__dirname, '..');
 
@@ -40,7 +41,17 @@ function version(cmd: string, args: string[]): string {
   }
 }
 
+/** `--only micro`: the in-process figures alone (no Dovecot, no peers), printed and kept in bench/out/. */
+async function microOnly(rounds: number): Promise<void> {
+  const micro = await runMicro(path.join(root, 'bench/out/cache'), rounds);
+  const md = [`# In-process figures (${new Date().toISOString()}, medians of ${rounds})`, '', `Machine: ${machine()}.`, '', '| figure | value | target | |', '|---|---:|---:|---|', ...microLines(micro), ''].join('\n');
+  console.log(md);
+  fs.mkdirSync(path.join(root, 'bench/out'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'bench/out/results-micro.json'), `${JSON.stringify(micro, null, 2)}\n`);
+}
+
 async function main(): Promise<void> {
+  if (option('only', '') === 'micro') return microOnly(Number(option('rounds', '3')));
   const profile = PROFILES[option('profile', 'quick')];
   if (!profile) throw new Error(`unknown profile; use one of ${Object.keys(PROFILES).join(', ')}`);
   const rounds = Number(option('rounds', '3'));

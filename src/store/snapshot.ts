@@ -10,8 +10,8 @@
 // and the log is read in full.
 //
 // Layout (little-endian): magic, u32 meta length, meta JSON, padding to 8,
-// then size (f64 × n), serverSize (f64 × n, NaN = none), string offsets
-// (u32 × (FIELDS·n + 1)) into the UTF-8 blob, flags (u8 × n), padding to 8,
+// then size (f64 × n), serverSize (f64 × n, NaN = none), block offsets
+// (u32 × (FIELDS·blocks + 1)) into the UTF-8 blob, flags (u8 × n), padding to 8,
 // the blob, and the magic again (a truncated file fails this check). The
 // blob is field-major (every id, every date, every UIDL, ...), each text
 // followed by a NUL so that a block decodes with one call: opening reads
@@ -22,10 +22,11 @@
 
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { readIndex } from './index-file';
 import type { MessageSummary } from './types';
 
 const MAGIC = Buffer.from('P3MSNAP1', 'latin1');
-const VERSION = 3;
+const VERSION = 4;
 /** Texts are read from the file in blocks of this many entries, when first needed. */
 const BLOCK = 1024;
 /** Bytes of the log before the covered offset that are hashed to recognise it. */
@@ -64,6 +65,8 @@ interface Meta {
   /** SHA-256 (hex) of the log's GUARD_BYTES bytes before `offset`. */
   readonly guard: string;
   readonly blob: number;
+  /** SHA-256 (hex) of the columns and of the ids and dates: what open reads is checked; text blocks check their NULs. */
+  readonly sum: string;
 }
 
 const align8 = (n: number): number => (n + 7) & ~7;
@@ -74,10 +77,6 @@ function guardOf(fd: number, offset: number): string {
   const n = fs.readSync(fd, buf, 0, len, offset - len);
   return createHash('sha256').update(buf.subarray(0, n)).digest('hex');
 }
-
-/** The inbox order (MailStore.list()): newest first by the ISO date string, then by id, so that it is total. */
-export const byDateDesc = (a: MessageSummary, b: MessageSummary): number =>
-  a.date < b.date ? 1 : a.date > b.date ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 /** A summary as a plain object (what JSON and object spread see), keys with undefined left out. */
 export function plainSummary(s: MessageSummary): MessageSummary {
@@ -101,6 +100,32 @@ export function plainSummary(s: MessageSummary): MessageSummary {
   return out;
 }
 
+/** The text of one field of a summary. */
+function textOf(e: MessageSummary, f: F): string {
+  switch (f) {
+    case F.id:
+      return e.id;
+    case F.uidl:
+      return e.uidl;
+    case F.file:
+      return e.file;
+    case F.subject:
+      return e.subject;
+    case F.fromName:
+      return e.from.name;
+    case F.fromAddress:
+      return e.from.address;
+    case F.to:
+      return e.to;
+    case F.date:
+      return e.date;
+    case F.snippet:
+      return e.snippet;
+    default:
+      return e.downloaded ?? '';
+  }
+}
+
 /** Closes a snapshot's file once nothing refers to its entries any more. */
 const closer = new FinalizationRegistry<number>((fd) => fs.close(fd, () => undefined));
 
@@ -120,6 +145,8 @@ class Columns {
     private readonly head: Buffer,
     private readonly fd: number,
     private readonly blobAt: number,
+    /** The summaries from the log, for a block found damaged after open (it also removes the snapshot). */
+    private readonly recover: () => ReadonlyMap<string, MessageSummary>,
   ) {
     closer.register(this, fd);
   }
@@ -144,8 +171,9 @@ class Columns {
   private decodeBlock(field: F, b: number, column: string[]): void {
     const first = b * BLOCK;
     const last = Math.min(first + BLOCK, this.n);
-    const from = this.offsets[field * this.n + first]!;
-    const to = this.offsets[field * this.n + last]!;
+    const at = field * Math.ceil(this.n / BLOCK) + b;
+    const from = this.offsets[at]!;
+    const to = this.offsets[at + 1]!;
     let bytes: Buffer;
     if (to <= this.head.length) bytes = this.head.subarray(from, to);
     else {
@@ -158,8 +186,16 @@ class Columns {
       }
     }
     const parts = bytes.toString('utf8').split('\0');
-    if (parts.length !== last - first + 1) throw new Error('index.snap: a damaged block');
-    for (let k = first; k < last; k++) column[k] = parts[k - first]!;
+    if (parts.length === last - first + 1) {
+      for (let k = first; k < last; k++) column[k] = parts[k - first]!;
+      return;
+    }
+    // Damaged after open was checked (the ids and dates were verified): take this block from the log.
+    const log = this.recover();
+    for (let k = first; k < last; k++) {
+      const entry = log.get(this.cached(k, F.id));
+      column[k] = entry ? textOf(entry, field) : '';
+    }
   }
 }
 
@@ -273,7 +309,8 @@ export function readSnapshot(snapFile: string, indexFile: string): LoadedSnapsho
     const serverAt = at;
     at += 8 * n;
     const offsetsAt = at;
-    at += 4 * (n * F.count + 1);
+    const blocks = Math.ceil(n / BLOCK);
+    at += 4 * (F.count * blocks + 1);
     const flagsAt = at;
     at = align8(at + n);
     const blobAt = at;
@@ -290,12 +327,21 @@ export function readSnapshot(snapFile: string, indexFile: string): LoadedSnapsho
     const columnsBuf = readAt(blobAt, 0);
     if (columnsBuf.length !== blobAt) return undefined;
     const ab = columnsBuf.buffer;
-    const offsets = new Uint32Array(ab, offsetsAt, n * F.count + 1);
-    if (offsets[n * F.count] !== meta.blob) return undefined;
-    for (let k = 1; k < offsets.length; k++) if (offsets[k]! < offsets[k - 1]!) return undefined;
-    const headLength = offsets[F.uidl * n]!;
+    const offsets = new Uint32Array(ab, offsetsAt, F.count * blocks + 1);
+    if (offsets[0] !== 0 || offsets[F.count * blocks] !== meta.blob) return undefined;
+    for (let k = 1; k < offsets.length; k++) if (offsets[k]! <= offsets[k - 1]!) return undefined;
+    const headLength = offsets[F.uidl * blocks]!;
     const head = readAt(headLength, blobAt);
     if (head.length !== headLength) return undefined;
+    if (createHash('sha256').update(columnsBuf.subarray(sizesAt, blobAt)).update(head).digest('hex') !== meta.sum) return undefined;
+    let recovered: ReadonlyMap<string, MessageSummary> | undefined;
+    const recover = (): ReadonlyMap<string, MessageSummary> => {
+      if (!recovered) {
+        fs.rmSync(snapFile, { force: true });
+        recovered = readIndex(indexFile).entries;
+      }
+      return recovered;
+    };
     const columns = new Columns(
       n,
       new Float64Array(ab, sizesAt, n),
@@ -305,6 +351,7 @@ export function readSnapshot(snapFile: string, indexFile: string): LoadedSnapsho
       head,
       fd,
       blobAt,
+      recover,
     );
     keep = true;
     const entries = new Array<MessageSummary>(n);
@@ -318,14 +365,14 @@ export function readSnapshot(snapFile: string, indexFile: string): LoadedSnapsho
 }
 
 /**
- * Writes the snapshot of `entries`, which must be the fold of the whole of
- * `indexFile` as it is now (`lines` lines). Atomic: write, fsync, rename.
+ * Writes the snapshot of a store whose entries are the fold of the whole
+ * of `indexFile` as it is now (`lines` lines): its inbox in list() order,
+ * then the messages deleted locally. Atomic: write, fsync, rename.
  */
-export function writeSnapshot(snapFile: string, indexFile: string, entries: Iterable<MessageSummary>, lines: number): void {
-  const inbox: MessageSummary[] = [];
+export function writeSnapshot(snapFile: string, indexFile: string, store: { list(): readonly MessageSummary[]; all(): Iterable<MessageSummary> }, lines: number): void {
+  const inbox = store.list(); // already in order, and usually already sorted by the store
   const trashed: MessageSummary[] = [];
-  for (const e of entries) (e.trashed ? trashed : inbox).push(e);
-  inbox.sort(byDateDesc);
+  for (const e of store.all()) if (e.trashed) trashed.push(e);
   const all = inbox.concat(trashed);
   const n = all.length;
 
@@ -344,52 +391,23 @@ export function writeSnapshot(snapFile: string, indexFile: string, entries: Iter
 
   const sizes = new Float64Array(n);
   const serverSizes = new Float64Array(n);
-  const offsets = new Uint32Array(n * F.count + 1);
+  const blocks = Math.ceil(n / BLOCK);
+  const offsets = new Uint32Array(F.count * blocks + 1);
   const flags = new Uint8Array(n);
   const chunks: Buffer[] = [];
   let blob = 0;
-  let chunk = Buffer.allocUnsafe(1 << 20);
-  let used = 0;
-  const put = (text: string): void => {
-    if (used + text.length * 3 > chunk.length) {
-      chunks.push(chunk.subarray(0, used));
-      chunk = Buffer.allocUnsafe(Math.max(1 << 20, text.length * 3));
-      used = 0;
-    }
-    const written = chunk.write(text, used, 'utf8');
-    used += written;
-    blob += written;
-  };
-  const field = (f: F, e: MessageSummary): string => {
-    switch (f) {
-      case F.id:
-        return e.id;
-      case F.uidl:
-        return e.uidl;
-      case F.file:
-        return e.file;
-      case F.subject:
-        return e.subject;
-      case F.fromName:
-        return e.from.name;
-      case F.fromAddress:
-        return e.from.address;
-      case F.to:
-        return e.to;
-      case F.date:
-        return e.date;
-      case F.snippet:
-        return e.snippet;
-      default:
-        return e.downloaded ?? '';
-    }
-  };
   for (let f = 0; f < F.count; f++) {
-    for (let i = 0; i < n; i++) {
-      const text = field(f, all[i]!);
-      if (text.includes('\0')) return; // NUL ends a text in the blob; summaries never hold one, but never guess
-      offsets[f * n + i] = blob;
-      put(`${text}\0`);
+    for (let b = 0; b < blocks; b++) {
+      const texts: string[] = [];
+      for (let i = b * BLOCK; i < Math.min(n, (b + 1) * BLOCK); i++) {
+        const text = textOf(all[i]!, f);
+        if (text.includes('\0')) return; // NUL ends a text in the blob; summaries never hold one, but never guess
+        texts.push(text);
+      }
+      offsets[f * blocks + b] = blob;
+      const chunk = Buffer.from(`${texts.join('\0')}\0`, 'utf8');
+      chunks.push(chunk);
+      blob += chunk.length;
     }
   }
   for (let i = 0; i < n; i++) {
@@ -398,24 +416,26 @@ export function writeSnapshot(snapFile: string, indexFile: string, entries: Iter
     serverSizes[i] = e.serverSize ?? Number.NaN;
     flags[i] = (e.seen ? SEEN : 0) | (e.trashed ? TRASHED : 0) | (e.headersOnly ? HEADERS_ONLY : 0) | (e.hasAttachments ? ATTACHMENTS : 0) | (e.downloaded !== undefined ? DOWNLOADED : 0);
   }
-  chunks.push(chunk.subarray(0, used));
   if (blob > 0xffff_ffff) return; // beyond u32 offsets: the log alone serves
-  offsets[n * F.count] = blob;
+  offsets[F.count * blocks] = blob;
 
-  const meta: Meta = { version: VERSION, count: n, inbox: inbox.length, offset, lines, ino, guard, blob };
+  const bytes = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  const flagsPadded = Buffer.alloc(align8(offsets.byteLength + n) - offsets.byteLength);
+  bytes(flags).copy(flagsPadded);
+  const columns = [bytes(sizes), bytes(serverSizes), bytes(offsets), flagsPadded];
+  const sum = createHash('sha256');
+  for (const part of [...columns, ...chunks.slice(0, F.uidl * blocks)]) sum.update(part);
+  const meta: Meta = { version: VERSION, count: n, inbox: inbox.length, offset, lines, ino, guard, blob, sum: sum.digest('hex') };
   const metaBuf = Buffer.from(JSON.stringify(meta), 'utf8');
   const head = Buffer.alloc(align8(12 + metaBuf.length));
   MAGIC.copy(head, 0);
   head.writeUInt32LE(metaBuf.length, 8);
   metaBuf.copy(head, 12);
-  const bytes = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-  const flagsPadded = Buffer.alloc(align8(4 * (n * F.count + 1) + n) - 4 * (n * F.count + 1));
-  bytes(flags).copy(flagsPadded);
 
   const tmp = `${snapFile}.tmp-${process.pid}`;
   const out = fs.openSync(tmp, 'w', 0o600);
   try {
-    for (const part of [head, bytes(sizes), bytes(serverSizes), bytes(offsets), flagsPadded, ...chunks, MAGIC]) fs.writeSync(out, part);
+    for (const part of [head, ...columns, ...chunks, MAGIC]) fs.writeSync(out, part);
     fs.fsyncSync(out);
   } finally {
     fs.closeSync(out);

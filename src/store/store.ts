@@ -4,7 +4,7 @@ import { headerEnd } from '../mail/headers';
 import { SUMMARY_PREFIX_BYTES, summarize } from '../mail/summary';
 import { appendIndex, loadIndex, writeIndex } from './index-file';
 import { cleanTmp, ensureMaildir, fsyncDir, idForUidl, MessageWriter, parseName, pathFor, uidlKey } from './maildir';
-import { byDateDesc, plainSummary, writeSnapshot } from './snapshot';
+import { plainSummary, writeSnapshot } from './snapshot';
 import { readState, writeState, type SyncState } from './state';
 import type { MessageSummary } from './types';
 
@@ -22,6 +22,10 @@ const TMP_STALE_MS = 60 * 60 * 1000;
 /** A store this big keeps a snapshot of its index; it is rewritten once this many log lines follow it. */
 const SNAPSHOT_MIN_MESSAGES = 500;
 const SNAPSHOT_EVERY_LINES = 500;
+
+/** The inbox order (MailStore.list()): newest first by the ISO date string, then by id, so that it is total. */
+const byDateDesc = (a: MessageSummary, b: MessageSummary): number =>
+  a.date < b.date ? 1 : a.date > b.date ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 /**
  * The local mail of one account: `<dir>/Maildir` plus the summary index
@@ -257,7 +261,7 @@ export class MailStore {
   private maybeSnapshot(): void {
     if (this.size < SNAPSHOT_MIN_MESSAGES || this.logLines - this.snapshotLines < SNAPSHOT_EVERY_LINES) return;
     try {
-      writeSnapshot(this.snapshotFile, this.indexFile, this.byId.values(), this.logLines);
+      writeSnapshot(this.snapshotFile, this.indexFile, this, this.logLines);
       this.snapshotLines = this.logLines;
     } catch {
       fs.rmSync(this.snapshotFile, { force: true });

@@ -143,6 +143,18 @@ test('a damaged, truncated, foreign or stale snapshot is ignored and the store i
       c.fill(0xff, at + 40, at + 80);
       return c;
     }],
+    ['a flag flipped', (b) => {
+      const c = Buffer.from(b);
+      const metaLen = c.readUInt32LE(8);
+      const at = ((12 + metaLen + 7) & ~7) + 16 * COUNT + 4 * (10 * 1 + 1); // after the sizes and the block offsets: the flags
+      c[at + 3] = c[at + 3]! ^ 1; // SEEN
+      return c;
+    }],
+    ['a text block damaged', (b) => {
+      const c = Buffer.from(b);
+      c.fill(0x41, c.length - 300, c.length - 20); // inside the last field's block: its NULs are gone
+      return c;
+    }],
     ['empty', () => Buffer.alloc(0)],
   ];
   for (const [name, f] of damage) {
