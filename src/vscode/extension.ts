@@ -12,7 +12,7 @@ import { CheckScheduler } from './scheduler';
 import { MailStatusBar } from './statusBar';
 import { storageRoot } from './storageRoot';
 import { Stores } from './stores';
-import { InboxTree } from './tree';
+import { InboxTree } from './tree/provider';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('POP3 Mail', { log: true });

@@ -13,7 +13,8 @@ import type { Passwords } from './passwords';
 import { askPassword } from './prompts';
 import type { Stores } from './stores';
 import { displayLine, formatBytes, truncate } from './text';
-import { OPEN_MESSAGE_COMMAND, SHOW_MORE_COMMAND, type InboxNode, type InboxTree } from './tree';
+import { OPEN_MESSAGE_COMMAND, SHOW_MORE_COMMAND, type InboxNode } from './tree/nodes';
+import type { InboxTree } from './tree/provider';
 
 /** How a message is opened. The panel decides what each means (messagePanel.ts). */
 export interface OpenOptions {

@@ -5,7 +5,7 @@ import { accountKey } from '../sync/account';
 import type { Accounts } from './accounts';
 import type { FetchService } from './fetchService';
 import { escapeMarkdown, shortDate } from './text';
-import type { InboxTree } from './tree';
+import type { InboxTree } from './tree/provider';
 
 export class MailStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('pop3Mail.status', vscode.StatusBarAlignment.Left, 50);

@@ -1,82 +1,20 @@
-// The Inbox tree: Account -> Inbox (unread count) -> date groups -> messages,
-// with "Show more" paging inside a group. It reads the summary index (never
-// message files); groups are ranges of the store's sorted list, so a large
-// inbox costs one binary search per group (inboxModel.ts). Everything shown
-// goes through displayLine / escapeMarkdown (bidi controls stripped, T31).
+// The Inbox tree's data: Account -> Inbox (unread count) -> date groups ->
+// messages, with "Show more" paging inside a group. It reads the summary
+// index (never message files); groups are ranges of the store's sorted list,
+// so a large inbox costs one binary search per group (inboxModel.ts). How
+// rows look is items.ts; what they are is nodes.ts.
 import * as vscode from 'vscode';
-import type { MailStore } from '../store/store';
-import type { MessageSummary } from '../store/types';
-import { accountKey, type AccountConfig } from '../sync/account';
-import type { Accounts } from './accounts';
-import { describeRetention } from './accountConfig';
-import { logError } from './errors';
-import type { FetchService } from './fetchService';
-import { firstDayOfWeek, groupByDate, pageOf, unreadIn, type DateGroup } from './inboxModel';
-import type { Stores } from './stores';
-import { displayLine, formatBytes, messageTooltip, shortDate } from './text';
-
-export const OPEN_MESSAGE_COMMAND = 'pop3Mail.openMessage';
-export const SHOW_MORE_COMMAND = 'pop3Mail.showMore';
-/** Messages per "page" inside a date group. */
-export const PAGE_SIZE = 200;
-
-export interface AccountNode {
-  readonly kind: 'account';
-  readonly account: AccountConfig;
-  readonly accountKey: string;
-}
-
-export interface FolderNode {
-  readonly kind: 'inbox';
-  readonly account: AccountConfig;
-  readonly accountKey: string;
-}
-
-export interface GroupNode {
-  readonly kind: 'group';
-  readonly accountKey: string;
-  /** Updated in place: VS Code keys tree elements by id and object, so a refreshed group stays the same object. */
-  group: DateGroup;
-}
-
-/**
- * A message row. Commands run from its context menu get this object;
- * `accountKey` and `messageId` are what `pop3Mail.openMessage` takes as its
- * two arguments (see messageRef.ts for accepting both shapes).
- */
-export interface MessageNode {
-  readonly kind: 'message';
-  readonly accountKey: string;
-  readonly messageId: string;
-  summary: MessageSummary;
-}
-
-export interface MoreNode {
-  readonly kind: 'more';
-  readonly accountKey: string;
-  readonly groupKey: string;
-  remaining: number;
-}
-
-export interface NoticeNode {
-  readonly kind: 'notice';
-  readonly account: AccountConfig;
-  readonly accountKey: string;
-  readonly text: string;
-  readonly problem: boolean;
-  readonly detail?: string;
-}
-
-export type InboxNode = AccountNode | FolderNode | GroupNode | MessageNode | MoreNode | NoticeNode;
-
-/** True for an account item passed to a command from the tree's context menu. */
-export function isAccountNode(value: unknown): value is AccountNode {
-  if (typeof value !== 'object' || value === null || (value as { kind?: unknown }).kind !== 'account') return false;
-  const account: unknown = (value as { account?: unknown }).account;
-  if (typeof account !== 'object' || account === null) return false;
-  const { user, host, port } = account as { user?: unknown; host?: unknown; port?: unknown };
-  return typeof user === 'string' && typeof host === 'string' && typeof port === 'number';
-}
+import type { MailStore } from '../../store/store';
+import type { MessageSummary } from '../../store/types';
+import { accountKey, type AccountConfig } from '../../sync/account';
+import type { Accounts } from '../accounts';
+import { logError } from '../errors';
+import type { FetchService } from '../fetchService';
+import { firstDayOfWeek, groupByDate, pageOf, unreadIn, type DateGroup } from '../inboxModel';
+import type { Stores } from '../stores';
+import { displayLine } from '../text';
+import { accountItem, groupItem, inboxItem, messageItem, moreItem, noticeItem } from './items';
+import { PAGE_SIZE, type AccountNode, type FolderNode, type GroupNode, type InboxNode, type MessageNode, type MoreNode, type Welcome } from './nodes';
 
 /** The cached view of one account's inbox, rebuilt when its store changes or the day changes. */
 interface AccountView {
@@ -92,9 +30,6 @@ interface AccountView {
   readonly inbox: FolderNode;
   day: string;
 }
-
-/** Which welcome the empty view shows (package.json viewsWelcome, context key pop3Mail.welcome). */
-export type Welcome = 'noAccount' | 'neverFetched' | 'fetching' | 'fetchFailed' | 'none';
 
 export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<InboxNode | undefined>();
@@ -351,11 +286,17 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
   getTreeItem(node: InboxNode): vscode.TreeItem {
     switch (node.kind) {
       case 'account':
-        return this.accountItem(node);
-      case 'inbox':
-        return this.inboxItem(node);
-      case 'group':
-        return this.groupItem(node);
+        return accountItem(node, this.fetcher.stateOf(node.account), this.accounts.policyOf(node.accountKey).retention);
+      case 'inbox': {
+        // The view is built before this item is asked for (accountChildren awaited it).
+        const cached = this.cachedView(node.accountKey);
+        return inboxItem(node, cached && { total: cached.list.length, unread: cached.unread });
+      }
+      case 'group': {
+        const cached = this.cachedView(node.accountKey);
+        const { group } = node;
+        return groupItem(node, cached?.groups[0]?.key === group.key, cached ? unreadIn(cached.list, group.start, group.end) : 0);
+      }
       case 'message':
         return messageItem(node);
       case 'more':
@@ -363,58 +304,6 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
       case 'notice':
         return noticeItem(node);
     }
-  }
-
-  private accountItem(node: AccountNode): vscode.TreeItem {
-    const { account } = node;
-    const item = new vscode.TreeItem(displayLine(account.name, 120), vscode.TreeItemCollapsibleState.Expanded);
-    item.id = `account/${node.accountKey}`;
-    const state = this.fetcher.stateOf(account);
-    item.iconPath = state.running
-      ? new vscode.ThemeIcon('sync~spin')
-      : state.error !== undefined
-        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
-        : new vscode.ThemeIcon('account');
-    item.description = state.running ? 'fetching\u2026' : state.lastCheck ? `checked ${shortDate(new Date(state.lastCheck).toISOString(), vscode.env.language)}` : undefined;
-    item.contextValue = `pop3Mail.account${state.running ? '.fetching' : ''}`;
-    const policy = this.accounts.policyOf(node.accountKey);
-    const tooltip = new vscode.MarkdownString(undefined, false);
-    tooltip.appendText(`${account.user} on ${account.host}:${account.port} (${account.security === 'tls' ? 'TLS' : 'STARTTLS'})`);
-    tooltip.appendMarkdown('\n\n');
-    tooltip.appendText(`Mail is ${describeRetention(policy.retention)}.`);
-    if (state.lastCheck) tooltip.appendMarkdown('\n\n').appendText(`Last check: ${new Date(state.lastCheck).toLocaleString(vscode.env.language)}`);
-    if (state.error) tooltip.appendMarkdown('\n\n').appendText(`Last fetch failed: ${state.error}`);
-    item.tooltip = tooltip;
-    return item;
-  }
-
-  private inboxItem(node: FolderNode): vscode.TreeItem {
-    const item = new vscode.TreeItem('Inbox', vscode.TreeItemCollapsibleState.Expanded);
-    item.id = `inbox/${node.accountKey}`;
-    item.iconPath = new vscode.ThemeIcon('inbox');
-    item.contextValue = 'pop3Mail.inbox';
-    // The view is built before this item is asked for (accountChildren awaited it).
-    const cached = this.cachedView(node.accountKey);
-    if (cached) {
-      item.description = cached.unread > 0 ? `${cached.unread} unread` : undefined;
-      item.tooltip = `${cached.list.length} message${cached.list.length === 1 ? '' : 's'}, ${cached.unread} unread`;
-      item.accessibilityInformation = { label: `Inbox, ${cached.unread} unread of ${cached.list.length}` };
-    }
-    return item;
-  }
-
-  private groupItem(node: GroupNode): vscode.TreeItem {
-    const { group } = node;
-    const cached = this.cachedView(node.accountKey);
-    const first = cached?.groups[0]?.key === group.key;
-    const item = new vscode.TreeItem(group.label, first ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = `group/${node.accountKey}/${group.key}`;
-    item.contextValue = 'pop3Mail.group';
-    const count = group.end - group.start;
-    const unread = cached ? unreadIn(cached.list, group.start, group.end) : 0;
-    item.description = unread > 0 ? `${unread} unread \u00b7 ${count}` : String(count);
-    item.tooltip = `${count} message${count === 1 ? '' : 's'}, ${unread} unread`;
-    return item;
   }
 
   /** The resolved view for a key, if its promise has settled (kept alongside for synchronous getTreeItem). */
@@ -433,54 +322,4 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     }, next.getTime() - now.getTime());
     this.midnight.unref?.();
   }
-}
-
-function messageItem(node: MessageNode): vscode.TreeItem {
-  const { summary } = node;
-  const subject = displayLine(summary.subject, 200) || '(no subject)';
-  const item = new vscode.TreeItem(subject, vscode.TreeItemCollapsibleState.None);
-  const locale = vscode.env.language;
-  const sender = displayLine(summary.from.name, 80) || displayLine(summary.from.address, 120) || '(unknown sender)';
-  const date = shortDate(summary.date, locale);
-  item.id = `message/${node.accountKey}/${summary.id}`;
-  const marks = `${summary.hasAttachments ? '\u{1F4CE} ' : ''}`;
-  item.description = `${marks}${date ? `${sender} \u00b7 ${date}` : sender}`;
-  const tooltip = new vscode.MarkdownString(messageTooltip(summary, locale), false);
-  tooltip.supportHtml = false;
-  tooltip.supportThemeIcons = false;
-  item.tooltip = tooltip;
-  item.iconPath = summary.headersOnly
-    ? new vscode.ThemeIcon('cloud-download', summary.seen ? undefined : new vscode.ThemeColor('pop3Mail.unreadIcon'))
-    : summary.seen
-      ? new vscode.ThemeIcon('mail-read')
-      : new vscode.ThemeIcon('mail', new vscode.ThemeColor('pop3Mail.unreadIcon'));
-  const flags = [summary.seen ? 'read' : 'unread', summary.headersOnly ? 'headersOnly' : 'full', summary.hasAttachments ? 'attachments' : 'noAttachments'];
-  item.contextValue = `pop3Mail.message ${flags.join(' ')}`;
-  item.command = { command: OPEN_MESSAGE_COMMAND, title: 'Open Message', arguments: [node.accountKey, summary.id] };
-  const states = [summary.seen ? '' : 'unread', summary.hasAttachments ? 'with attachments' : '', summary.headersOnly ? `headers only, ${formatBytes(summary.serverSize ?? summary.size)} on the server` : '']
-    .filter(Boolean)
-    .join(', ');
-  item.accessibilityInformation = { label: `${subject}, from ${sender}${date ? `, ${date}` : ''}${states ? `, ${states}` : ''}` };
-  return item;
-}
-
-function moreItem(node: MoreNode): vscode.TreeItem {
-  const item = new vscode.TreeItem(`Show ${Math.min(PAGE_SIZE, node.remaining)} more (${node.remaining} not shown)`, vscode.TreeItemCollapsibleState.None);
-  item.id = `more/${node.accountKey}/${node.groupKey}`;
-  item.iconPath = new vscode.ThemeIcon('ellipsis');
-  item.contextValue = 'pop3Mail.more';
-  item.command = { command: SHOW_MORE_COMMAND, title: 'Show More', arguments: [node] };
-  return item;
-}
-
-function noticeItem(node: NoticeNode): vscode.TreeItem {
-  const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
-  item.id = `notice/${node.accountKey}/${node.problem ? 'problem' : 'info'}`;
-  item.iconPath = new vscode.ThemeIcon(node.problem ? 'error' : 'info', node.problem ? new vscode.ThemeColor('problemsErrorIcon.foreground') : undefined);
-  item.contextValue = node.problem ? 'pop3Mail.error' : 'pop3Mail.notice';
-  if (node.detail) item.tooltip = `${node.detail}\n\nClick to retry.`;
-  const target: AccountNode = { kind: 'account', account: node.account, accountKey: node.accountKey };
-  if (node.detail !== undefined || !node.problem) item.command = { command: 'pop3Mail.fetch', title: 'Retry', arguments: [target] };
-  else item.command = { command: 'pop3Mail.showLog', title: 'Show Log' };
-  return item;
 }
