@@ -101,8 +101,8 @@ export class MessageCommands {
       const found = await this.find(ref, quiet);
       if (!found || found.summary.seen === seen) continue;
       try {
-        const updated = found.store.setSeen(ref.messageId, seen);
-        await this.tree.messageChanged(ref.accountKey, updated);
+        // The tree follows the store (its onDidChange).
+        found.store.setSeen(ref.messageId, seen);
       } catch (error) {
         this.log.error(`marking ${ref.messageId} ${seen ? 'read' : 'unread'}: ${logError(error)}`);
         if (!quiet) void vscode.window.showErrorMessage(describeError('POP3 Mail: could not change the message', error));
@@ -144,9 +144,8 @@ export class MessageCommands {
     if (choice !== action) return;
     for (const f of found) {
       try {
-        const updated = f.store.trash(f.summary.id);
+        f.store.trash(f.summary.id);
         this.log.info(`deleted locally: ${f.summary.id} of ${displayLine(f.account.name)}`);
-        await this.tree.messageChanged(accountKey(f.account), updated);
       } catch (error) {
         this.log.error(`deleting ${f.summary.id}: ${logError(error)}`);
         void vscode.window.showErrorMessage(describeError('POP3 Mail: could not delete the message', error));
@@ -186,7 +185,6 @@ export class MessageCommands {
           },
         );
         this.log.info(`downloaded in full: ${summary.id} of ${name} (${formatBytes(full.size)})`);
-        this.tree.refresh();
       } catch (error) {
         if (Pop3Error.is(error, 'Aborted')) return;
         this.log.error(`download full ${summary.id}: ${logError(error)}`);

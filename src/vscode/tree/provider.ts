@@ -4,37 +4,21 @@
 // so a large inbox costs one binary search per group (inboxModel.ts). How
 // rows look is items.ts; what they are is nodes.ts.
 import * as vscode from 'vscode';
-import type { MailStore } from '../../store/store';
-import type { MessageSummary } from '../../store/types';
 import { accountKey, type AccountConfig } from '../../sync/account';
 import type { Accounts } from '../accounts';
 import { logError } from '../errors';
 import type { FetchService } from '../fetchService';
-import { firstDayOfWeek, groupByDate, pageOf, unreadIn, type DateGroup } from '../inboxModel';
+import { pageOf, unreadIn } from '../inboxModel';
 import type { Stores } from '../stores';
 import { displayLine } from '../text';
+import { AccountViews, type AccountView } from './accountViews';
 import { accountItem, groupItem, inboxItem, messageItem, moreItem, noticeItem } from './items';
-import { PAGE_SIZE, type AccountNode, type FolderNode, type GroupNode, type InboxNode, type MessageNode, type MoreNode, type Welcome } from './nodes';
-
-/** The cached view of one account's inbox, rebuilt when its store changes or the day changes. */
-interface AccountView {
-  readonly store: MailStore;
-  list: readonly MessageSummary[];
-  groups: DateGroup[];
-  unread: number;
-  readonly groupNodes: Map<string, GroupNode>;
-  readonly messageNodes: Map<string, MessageNode>;
-  readonly moreNodes: Map<string, MoreNode>;
-  /** Pages shown per group key; kept across refreshes of the same day. */
-  readonly pages: Map<string, number>;
-  readonly inbox: FolderNode;
-  day: string;
-}
+import { PAGE_SIZE, type AccountNode, type FolderNode, type GroupNode, type InboxNode, type MoreNode, type Welcome } from './nodes';
 
 export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<InboxNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly views = new Map<string, Promise<AccountView>>();
+  private readonly views: AccountViews;
   private readonly accountNodes = new Map<string, AccountNode>();
   private readonly unreadChanged = new vscode.EventEmitter<number>();
   /** Total unread over all accounts, after each computation. */
@@ -48,11 +32,28 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     private readonly fetcher: FetchService,
     private readonly log: vscode.LogOutputChannel,
   ) {
+    this.views = new AccountViews({
+      open: (account) => this.stores.get(account),
+      locale: () => vscode.env.language,
+      debug: (line) => this.log.debug(line),
+      onPatched: (view) => {
+        this.unreadChanged.fire(this.views.totalUnread());
+        // One refresh from the inbox down (its count, the group's count, the row): overlapping refreshes of
+        // an element and its ancestor raced in VS Code and left rows whose command was already disposed.
+        this.changed.fire(view.inbox);
+      },
+      onReloaded: () => {
+        // The badge even while the view is hidden (getChildren, which counts too, runs only when it is shown).
+        this.unreadChanged.fire(this.views.totalUnread());
+        this.changed.fire(undefined);
+      },
+    });
     this.scheduleMidnight();
   }
 
   dispose(): void {
     if (this.midnight) clearTimeout(this.midnight);
+    this.views.dispose();
     this.changed.dispose();
     this.unreadChanged.dispose();
   }
@@ -60,7 +61,6 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
   /** Everything again (settings changed, a fetch ended, the day changed). */
   refresh(): void {
     this.views.clear();
-    this.resolved.clear();
     this.changed.fire(undefined);
   }
 
@@ -69,32 +69,11 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     this.changed.fire(undefined);
   }
 
-  /** A message's flags changed through us: patch it in place, update its row, its group and the counts. */
-  async messageChanged(key: string, summary: MessageSummary): Promise<void> {
-    const view = await this.views.get(key)?.catch(() => undefined);
-    if (!view) return;
-    const node = view.messageNodes.get(summary.id);
-    const index = view.list.findIndex((m) => m.id === summary.id);
-    if (index < 0 || summary.trashed) {
-      this.refresh();
-      return;
-    }
-    // The list is our own snapshot (the store re-sorts lazily); the date, and so the order, did not change.
-    const before = view.list[index]!;
-    (view.list as MessageSummary[])[index] = summary;
-    view.unread += (before.seen ? 0 : -1) + (summary.seen ? 0 : 1);
-    this.unreadChanged.fire(await this.totalUnread());
-    if (node) node.summary = summary;
-    // One refresh from the inbox down (its count, the group's count, the row): overlapping refreshes of
-    // an element and its ancestor raced in VS Code and left rows whose command was already disposed.
-    this.changed.fire(view.inbox);
-  }
-
   /** Shows one more page of a group ("Show more"). */
   async showMore(arg: unknown): Promise<void> {
     if (typeof arg !== 'object' || arg === null || (arg as MoreNode).kind !== 'more') return;
     const more = arg as MoreNode;
-    const view = await this.views.get(more.accountKey)?.catch(() => undefined);
+    const view = await this.views.pending(more.accountKey)?.catch(() => undefined);
     const node = view?.groupNodes.get(more.groupKey);
     if (!view || !node) return;
     view.pages.set(more.groupKey, (view.pages.get(more.groupKey) ?? 1) + 1);
@@ -102,10 +81,8 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
   }
 
   /** Unread messages over all accounts whose inbox has been read. */
-  async totalUnread(): Promise<number> {
-    let n = 0;
-    for (const view of this.resolved.values()) n += view.unread;
-    return n;
+  totalUnread(): number {
+    return this.views.totalUnread();
   }
 
   /** Unread in one account (opens its store). */
@@ -164,7 +141,7 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
       }
     }
     this.setWelcome(welcome);
-    this.unreadChanged.fire(await this.totalUnread());
+    this.unreadChanged.fire(this.totalUnread());
     return welcome === 'none' ? nodes : [];
   }
 
@@ -180,49 +157,8 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
   }
 
   private viewOf(account: AccountConfig): Promise<AccountView> {
-    const key = accountKey(account);
-    let view = this.views.get(key);
-    if (!view) {
-      view = this.buildView(account);
-      view.catch(() => this.views.delete(key));
-      this.views.set(key, view);
-    }
-    return view;
+    return this.views.viewOf(account);
   }
-
-  private async buildView(account: AccountConfig): Promise<AccountView> {
-    const key = accountKey(account);
-    const started = Date.now();
-    const store = await this.stores.get(account);
-    const opened = Date.now();
-    // A snapshot: we patch flags into it ourselves (messageChanged).
-    const list = [...store.list()];
-    const locale = vscode.env.language;
-    const now = new Date();
-    const groups = groupByDate(list, now, { locale, firstDayOfWeek: firstDayOfWeek(locale) });
-    const unread = unreadIn(list);
-    const previous = this.pageMemory.get(key);
-    const day = now.toDateString();
-    const view: AccountView = {
-      store,
-      list,
-      groups,
-      unread,
-      groupNodes: new Map(),
-      messageNodes: new Map(),
-      moreNodes: new Map(),
-      pages: previous && previous.day === day ? previous.pages : new Map(),
-      inbox: { kind: 'inbox', account, accountKey: key },
-      day,
-    };
-    this.resolved.set(key, view);
-    this.pageMemory.set(key, { day, pages: view.pages });
-    this.log.debug(`inbox ${displayLine(account.name)}: ${list.length} messages, ${groups.length} groups; store ${opened - started} ms, view ${Date.now() - opened} ms`);
-    return view;
-  }
-
-  /** "Show more" pages per account, kept across refreshes of the same day. */
-  private readonly pageMemory = new Map<string, { day: string; pages: Map<string, number> }>();
 
   private async accountChildren(node: AccountNode): Promise<InboxNode[]> {
     const { account, accountKey: key } = node;
@@ -258,7 +194,7 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
   }
 
   private async messagesOf(node: GroupNode): Promise<InboxNode[]> {
-    const view = await this.views.get(node.accountKey)?.catch(() => undefined);
+    const view = await this.views.pending(node.accountKey)?.catch(() => undefined);
     if (!view) return [];
     const page = pageOf(node.group, PAGE_SIZE, view.pages.get(node.group.key) ?? 1);
     const out: InboxNode[] = [];
@@ -306,12 +242,10 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     }
   }
 
-  /** The resolved view for a key, if its promise has settled (kept alongside for synchronous getTreeItem). */
+  /** The settled view for a key (getTreeItem is synchronous). */
   private cachedView(key: string): AccountView | undefined {
-    return this.resolved.get(key);
+    return this.views.cached(key);
   }
-
-  private readonly resolved = new Map<string, AccountView>();
 
   private scheduleMidnight(): void {
     const now = new Date();
