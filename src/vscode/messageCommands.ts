@@ -1,6 +1,6 @@
 // Commands on messages in the tree: open (preview, kept open, to the side),
 // mark read/unread, delete (here, and on the server when the account's
-// policy says so), download the full message, show more.
+// policy says so) and restore, download the full message, show more.
 import * as vscode from 'vscode';
 import { Pop3Error } from '../pop3/errors';
 import { accountKey } from '../sync/account';
@@ -57,6 +57,7 @@ export class MessageCommands {
       vscode.commands.registerCommand('pop3Mail.markRead', (...args: unknown[]) => this.setSeen(this.refs(args), true)),
       vscode.commands.registerCommand('pop3Mail.markUnread', (...args: unknown[]) => this.setSeen(this.refs(args), false)),
       vscode.commands.registerCommand('pop3Mail.deleteMessage', (...args: unknown[]) => this.delete(this.refs(args))),
+      vscode.commands.registerCommand('pop3Mail.restoreMessage', (...args: unknown[]) => this.restore(this.refs(args))),
       vscode.commands.registerCommand('pop3Mail.downloadFull', (...args: unknown[]) => this.downloadFull(this.refs(args))),
       vscode.commands.registerCommand(SHOW_MORE_COMMAND, (node: unknown) => this.tree.showMore(node)),
       // Enter on a message keeps it open (package.json keybinding, when a message is selected).
@@ -128,7 +129,8 @@ export class MessageCommands {
   /** Local delete (Maildir T flag); on the server too at the next fetch when the account's policy says so. */
   private async delete(refs: MessageRef[]): Promise<void> {
     if (refs.length === 0) return;
-    const found = (await Promise.all(refs.map((r) => this.find(r)))).filter((f) => f !== undefined);
+    // A row under Deleted is deleted already (the Delete key there does nothing).
+    const found = (await Promise.all(refs.map((r) => this.find(r)))).filter((f) => f !== undefined).filter((f) => f.summary.trashed !== true);
     if (found.length === 0) return;
     const keys = new Set(found.map((f) => accountKey(f.account)));
     const onServer = [...keys].filter((k) => this.accounts.policyOf(k).retention.deleteWhenDeletedLocally === true);
@@ -142,19 +144,51 @@ export class MessageCommands {
     const action = onServer.length > 0 ? 'Delete Here and on Server' : 'Delete';
     const choice = await vscode.window.showWarningMessage(`Delete ${what}?`, { modal: true, detail }, action);
     if (choice !== action) return;
+    const undoable: MessageRef[] = [];
     for (const f of found) {
       try {
         f.store.trash(f.summary.id);
         this.log.info(`deleted locally: ${f.summary.id} of ${displayLine(f.account.name)}`);
+        const key = accountKey(f.account);
+        if (!onServer.includes(key)) undoable.push({ accountKey: key, messageId: f.summary.id });
       } catch (error) {
         this.log.error(`deleting ${f.summary.id}: ${logError(error)}`);
         void vscode.window.showErrorMessage(describeError('POP3 Mail: could not delete the message', error));
       }
     }
+    // What stays here can come back: at once with Undo, later with Restore under Deleted.
+    if (undoable.length > 0) {
+      const done = undoable.length === found.length ? what : `${undoable.length} message${undoable.length === 1 ? '' : 's'}`;
+      void vscode.window.showInformationMessage(`POP3 Mail: deleted ${done}.`, 'Undo').then((choice) => {
+        if (choice === 'Undo') void this.restore(undoable);
+      });
+    }
     // The server copy goes at the next fetch; start it now so "deleted" means deleted.
     for (const key of onServer) {
       const account = this.accounts.byKey(key);
       if (account) void this.fetcher.fetchAccount(account, { background: true });
+    }
+  }
+
+  /** Brings messages deleted here back to the Inbox, with their read state. Not those deleted on the server too. */
+  private async restore(refs: MessageRef[]): Promise<void> {
+    for (const ref of refs) {
+      const found = await this.find(ref);
+      if (!found || found.summary.trashed !== true) continue;
+      const { account, store, summary } = found;
+      if (this.accounts.policyOf(ref.accountKey).retention.deleteWhenDeletedLocally === true) {
+        // Its server copy is deleted at the next fetch (or already was), and then it is forgotten here.
+        const subject = truncate(displayLine(summary.subject, 200) || '(no subject)', 80);
+        void vscode.window.showWarningMessage(`POP3 Mail: "${subject}" cannot be restored: ${displayLine(account.name, 120)} deletes mail on the server when it is deleted here.`);
+        continue;
+      }
+      try {
+        store.restore(summary.id);
+        this.log.info(`restored: ${summary.id} of ${displayLine(account.name)}`);
+      } catch (error) {
+        this.log.error(`restoring ${summary.id}: ${logError(error)}`);
+        void vscode.window.showErrorMessage(describeError('POP3 Mail: could not restore the message', error));
+      }
     }
   }
 

@@ -9,7 +9,7 @@ import { afterEach, test } from 'node:test';
 import { MailStore } from '../../src/store/store';
 import type { MessageSummary } from '../../src/store/types';
 import type { AccountConfig } from '../../src/sync/account';
-import { AccountViews, indexInList, planUpdate, type AccountView } from '../../src/vscode/tree/accountViews';
+import { AccountViews, deletedOf, indexInList, planUpdate, trashedNewestFirst, type AccountView } from '../../src/vscode/tree/accountViews';
 
 const ACCOUNT: AccountConfig = { name: 'Test', host: 'localhost', port: 995, user: 'ann', security: 'tls' };
 
@@ -50,21 +50,21 @@ const summary = (id: string, date: string, extra: Partial<MessageSummary> = {}):
 interface Harness {
   readonly store: MailStore;
   readonly views: AccountViews;
-  readonly patched: AccountView[];
+  readonly patched: { view: AccountView; folder: string }[];
   readonly reloaded: string[];
   reloadedOnce(): Promise<void>;
 }
 
 async function harness(reloadDelayMs = 40): Promise<Harness> {
   const store = await openStore();
-  const patched: AccountView[] = [];
+  const patched: { view: AccountView; folder: string }[] = [];
   const reloaded: string[] = [];
   let wake: (() => void) | undefined;
   const views = new AccountViews({
     open: async () => store,
     locale: () => 'en-US',
     debug: () => undefined,
-    onPatched: (view) => patched.push(view),
+    onPatched: (view, folder) => patched.push({ view, folder: folder.kind }),
     onReloaded: (key) => {
       reloaded.push(key);
       wake?.();
@@ -110,15 +110,34 @@ test('indexInList: a binary search on the date, then the run of equal dates; und
 
 test('planUpdate: read state is patched, deleting or restoring rebuilds at once, stored or expunged mail rebuilds soon', () => {
   const a = summary('a', '2026-11-05T10:00:00.000Z');
+  const t = { ...a, trashed: true };
   const list = [a];
-  assert.deepEqual(planUpdate(list, { kind: 'flags', before: a, summary: { ...a, seen: true } }), { kind: 'patch', index: 0 });
-  assert.deepEqual(planUpdate(list, { kind: 'flags', before: a, summary: { ...a, trashed: true } }), { kind: 'reload', soon: false });
-  assert.deepEqual(planUpdate([], { kind: 'flags', before: { ...a, trashed: true }, summary: a }), { kind: 'reload', soon: false });
-  assert.deepEqual(planUpdate([], { kind: 'flags', before: { ...a, trashed: true }, summary: { ...a, trashed: true, seen: true } }), { kind: 'none' });
-  // Not in our copy although the store says it is in the inbox: rebuild rather than show a stale row.
-  assert.deepEqual(planUpdate([], { kind: 'flags', before: a, summary: { ...a, seen: true } }), { kind: 'reload', soon: false });
-  assert.deepEqual(planUpdate(list, { kind: 'added', summary: a }), { kind: 'reload', soon: true });
-  assert.deepEqual(planUpdate(list, { kind: 'removed', summary: a }), { kind: 'reload', soon: true });
+  assert.deepEqual(planUpdate(list, undefined, { kind: 'flags', before: a, summary: { ...a, seen: true } }), { kind: 'patch', folder: 'inbox', index: 0 });
+  assert.deepEqual(planUpdate(list, undefined, { kind: 'flags', before: a, summary: t }), { kind: 'reload', soon: false });
+  assert.deepEqual(planUpdate([], [t], { kind: 'flags', before: t, summary: a }), { kind: 'reload', soon: false });
+  // A deleted message read (opened from Deleted): patched there once that list was read, else nothing to show.
+  assert.deepEqual(planUpdate([], undefined, { kind: 'flags', before: t, summary: { ...t, seen: true } }), { kind: 'none' });
+  assert.deepEqual(planUpdate([], [summary('z', '2026-11-06T10:00:00.000Z', { trashed: true }), t], { kind: 'flags', before: t, summary: { ...t, seen: true } }), {
+    kind: 'patch',
+    folder: 'deleted',
+    index: 1,
+  });
+  // Not in our copy although the store says it is listed: rebuild rather than show a stale row.
+  assert.deepEqual(planUpdate([], undefined, { kind: 'flags', before: a, summary: { ...a, seen: true } }), { kind: 'reload', soon: false });
+  assert.deepEqual(planUpdate([], [], { kind: 'flags', before: t, summary: { ...t, seen: true } }), { kind: 'reload', soon: false });
+  assert.deepEqual(planUpdate(list, undefined, { kind: 'added', summary: a }), { kind: 'reload', soon: true });
+  assert.deepEqual(planUpdate(list, undefined, { kind: 'removed', summary: a }), { kind: 'reload', soon: true });
+});
+
+test('trashedNewestFirst: only the messages deleted here, in the inbox order', () => {
+  const all = [
+    summary('old', '2026-10-01T10:00:00.000Z', { trashed: true }),
+    summary('kept', '2026-11-09T10:00:00.000Z'),
+    summary('undated', '', { trashed: true }),
+    summary('new', '2026-11-08T10:00:00.000Z', { trashed: true }),
+  ];
+  assert.deepEqual(trashedNewestFirst(all).map((m) => m.id), ['new', 'old', 'undated']);
+  assert.deepEqual(trashedNewestFirst([]), []);
 });
 
 test('a flag change through the store is patched into the view in place: row, counts, no rebuild', async () => {
@@ -128,7 +147,7 @@ test('a flag change through the store is patched into the view in place: row, co
   assert.equal(view.unread, 3);
   view.messageNodes.set(ids[1]!, { kind: 'message', accountKey: view.inbox.accountKey, messageId: ids[1]!, summary: view.list[1]! });
   h.store.setSeen(ids[1]!, true);
-  assert.deepEqual(h.patched, [view], 'told at once');
+  assert.deepEqual(h.patched, [{ view, folder: 'inbox' }], 'told at once');
   assert.equal(view.unread, 2);
   assert.equal(view.list[1]!.id, ids[1]);
   assert.equal(view.list[1]!.seen, true);
@@ -154,7 +173,7 @@ test('mail stored during a fetch: one rebuild for a burst, after the delay, with
   assert.equal(second.unread, 6);
   assert.equal(await h.views.viewOf(ACCOUNT), second, 'the rebuilt view is the current one');
   h.store.setSeen(second.list[0]!.id, true);
-  assert.deepEqual(h.patched, [second], 'only the current view is patched');
+  assert.deepEqual(h.patched, [{ view: second, folder: 'inbox' }], 'only the current view is patched');
   assert.equal(first.unread, 1, 'the dropped view is not subscribed any more');
 });
 
@@ -163,15 +182,28 @@ test('delete and restore rebuild the view without waiting', async () => {
   const id = put(h.store, 'u1', 'one', 1).id;
   put(h.store, 'u2', 'two', 2);
   await h.views.viewOf(ACCOUNT);
+  h.store.setSeen(id, true);
+  h.patched.length = 0;
   let reloaded = h.reloadedOnce();
   h.store.trash(id);
   await reloaded;
-  assert.deepEqual((await h.views.viewOf(ACCOUNT)).list.map((m) => m.subject), ['two']);
+  const trashed = await h.views.viewOf(ACCOUNT);
+  assert.deepEqual(trashed.list.map((m) => m.subject), ['two']);
+  assert.equal(trashed.deletedCount, 1);
+  assert.equal(trashed.deleted, undefined, 'the Deleted list is read when the folder is opened');
+  assert.deepEqual(deletedOf(trashed).map((m) => m.subject), ['one']);
+  // Opened from Deleted and marked unread there: the row is patched, the inbox count stays.
+  h.store.setSeen(id, false);
+  assert.deepEqual(h.patched, [{ view: trashed, folder: 'deleted' }]);
+  assert.equal(trashed.deleted![0]!.seen, false);
+  assert.equal(trashed.unread, 1);
   reloaded = h.reloadedOnce();
   h.store.restore(id);
   await reloaded;
-  assert.deepEqual((await h.views.viewOf(ACCOUNT)).list.map((m) => m.subject), ['two', 'one']);
-  assert.equal(h.patched.length, 0);
+  const restored = await h.views.viewOf(ACCOUNT);
+  assert.deepEqual(restored.list.map((m) => [m.subject, m.seen]), [['two', false], ['one', false]]);
+  assert.equal(restored.deletedCount, 0);
+  assert.equal(restored.unread, 2);
 });
 
 test('an expunged message (deleted on the server) leaves the view at the next rebuild', async () => {

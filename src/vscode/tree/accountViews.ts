@@ -1,5 +1,6 @@
 // The tree's copy of each account's mail: a snapshot of the store's inbox
-// list with its date groups and counts, and the node objects handed to VS
+// list with its date groups and counts, the messages deleted here (listed
+// when the Deleted folder is opened), and the node objects handed to VS
 // Code. Each view listens to its store (MailStore.onDidChange) while it is
 // the current one: a flag change is patched into the snapshot in place; a
 // stored, expunged, deleted or restored message rebuilds the view, soon but
@@ -10,7 +11,7 @@ import type { MessageSummary } from '../../store/types';
 import { accountKey, type AccountConfig } from '../../sync/account';
 import { displayLine } from '../text';
 import { firstBelow, firstDayOfWeek, groupByDate, unreadIn, type DateGroup } from '../inboxModel';
-import type { FolderNode, GroupNode, MessageNode, MoreNode } from './nodes';
+import type { DeletedNode, FolderNode, GroupNode, MessageNode, MoreNode } from './nodes';
 
 /** The cached view of one account's inbox, rebuilt when its store changes or the day changes. */
 export interface AccountView {
@@ -25,6 +26,11 @@ export interface AccountView {
   /** Pages shown per group key; kept across refreshes of the same day. */
   readonly pages: Map<string, number>;
   readonly inbox: FolderNode;
+  /** How many messages are deleted here and still kept (the Deleted folder shows when there are any). */
+  readonly deletedCount: number;
+  /** Those messages newest first, once the Deleted folder was opened (deletedOf). */
+  deleted: MessageSummary[] | undefined;
+  readonly deletedFolder: DeletedNode;
   readonly day: string;
 }
 
@@ -34,8 +40,8 @@ export interface AccountViewsOptions {
   /** Locale for month names and the first day of the week. */
   readonly locale: () => string | undefined;
   readonly debug: (line: string) => void;
-  /** Flags were patched into `view` (counts, rows): redraw from its inbox down. */
-  readonly onPatched: (view: AccountView) => void;
+  /** Flags were patched into `view` (counts, rows): redraw from `folder` (its Inbox or Deleted) down. */
+  readonly onPatched: (view: AccountView, folder: FolderNode | DeletedNode) => void;
   /** The account's view was rebuilt after its mail changed: redraw the account. */
   readonly onReloaded: (key: string) => void;
   /** Least time between rebuilds while messages keep arriving; default 250 ms. */
@@ -56,21 +62,44 @@ export function indexInList(list: readonly MessageSummary[], summary: Pick<Messa
   return -1;
 }
 
+/** The store's order: newest first by the ISO date string, undated last. */
+function newestFirst(a: MessageSummary, b: MessageSummary): number {
+  return a.date < b.date ? 1 : a.date > b.date ? -1 : 0;
+}
+
+/** The messages deleted here (flag T) among `all`, newest first. */
+export function trashedNewestFirst(all: Iterable<MessageSummary>): MessageSummary[] {
+  const out: MessageSummary[] = [];
+  for (const m of all) if (m.trashed) out.push(m);
+  return out.sort(newestFirst);
+}
+
 /** What a store change means for an account's view. */
-export type ViewUpdate = { readonly kind: 'patch'; readonly index: number } | { readonly kind: 'reload'; readonly soon: boolean } | { readonly kind: 'none' };
+export type ViewUpdate =
+  | { readonly kind: 'patch'; readonly folder: 'inbox' | 'deleted'; readonly index: number }
+  | { readonly kind: 'reload'; readonly soon: boolean }
+  | { readonly kind: 'none' };
 
 /**
- * A flag change of a message in the inbox is patched at its index; a message
- * deleted or restored changes the list and its groups (rebuild at once); a
+ * A flag change of a listed message is patched at its index (in the inbox,
+ * or in the deleted list when that was read; `deleted` undefined otherwise);
+ * a message deleted or restored moves between the two (rebuild at once); a
  * stored or expunged one too, but many arrive during a fetch (rebuild soon).
  */
-export function planUpdate(list: readonly MessageSummary[], change: StoreChange): ViewUpdate {
+export function planUpdate(list: readonly MessageSummary[], deleted: readonly MessageSummary[] | undefined, change: StoreChange): ViewUpdate {
   if (change.kind !== 'flags') return { kind: 'reload', soon: true };
   const { before, summary } = change;
   if ((before.trashed === true) !== (summary.trashed === true)) return { kind: 'reload', soon: false };
-  if (summary.trashed) return { kind: 'none' }; // not in the inbox
-  const index = indexInList(list, summary);
-  return index < 0 ? { kind: 'reload', soon: false } : { kind: 'patch', index };
+  if (summary.trashed && deleted === undefined) return { kind: 'none' }; // nothing shown of it yet
+  const folder = summary.trashed ? 'deleted' : 'inbox';
+  const index = indexInList(folder === 'deleted' ? deleted! : list, summary);
+  return index < 0 ? { kind: 'reload', soon: false } : { kind: 'patch', folder, index };
+}
+
+/** The account's deleted messages, newest first (read from the store the first time the folder is opened). */
+export function deletedOf(view: AccountView): readonly MessageSummary[] {
+  view.deleted ??= trashedNewestFirst(view.store.all());
+  return view.deleted;
 }
 
 export class AccountViews {
@@ -150,6 +179,8 @@ export class AccountViews {
     const store = await this.options.open(account);
     const opened = Date.now();
     const list = [...store.list()];
+    let deletedCount = 0;
+    for (const m of store.all()) if (m.trashed) deletedCount++;
     const locale = this.options.locale();
     const now = new Date();
     const groups = groupByDate(list, now, { locale, firstDayOfWeek: firstDayOfWeek(locale) });
@@ -165,6 +196,9 @@ export class AccountViews {
       moreNodes: new Map(),
       pages: previous && previous.day === day ? previous.pages : new Map(),
       inbox: { kind: 'inbox', account, accountKey: key },
+      deletedCount,
+      deleted: undefined,
+      deletedFolder: { kind: 'deleted', account, accountKey: key },
       day,
     };
     // Subscribed in the same tick as the snapshot: no change can fall between the two.
@@ -176,7 +210,7 @@ export class AccountViews {
   }
 
   private changed(view: AccountView, change: StoreChange): void {
-    const update = planUpdate(view.list, change);
+    const update = planUpdate(view.list, view.deleted, change);
     switch (update.kind) {
       case 'none':
         return;
@@ -186,11 +220,16 @@ export class AccountViews {
       case 'patch': {
         const { before, summary } = change as Extract<StoreChange, { kind: 'flags' }>;
         // The date, and so the order and the groups, did not change.
-        view.list[update.index] = summary;
-        view.unread += (before.seen ? 0 : -1) + (summary.seen ? 0 : 1);
         const node = view.messageNodes.get(summary.id);
         if (node) node.summary = summary;
-        this.options.onPatched(view);
+        if (update.folder === 'deleted') {
+          view.deleted![update.index] = summary;
+          this.options.onPatched(view, view.deletedFolder);
+          return;
+        }
+        view.list[update.index] = summary;
+        view.unread += (before.seen ? 0 : -1) + (summary.seen ? 0 : 1);
+        this.options.onPatched(view, view.inbox);
         return;
       }
     }

@@ -7,7 +7,7 @@ import type { RetentionPolicy } from '../../sync/policy';
 import { describeRetention } from '../accountConfig';
 import type { FetchState } from '../fetchService';
 import { displayLine, formatBytes, messageTooltip, shortDate } from '../text';
-import { OPEN_MESSAGE_COMMAND, PAGE_SIZE, SHOW_MORE_COMMAND, type AccountNode, type FolderNode, type GroupNode, type MessageNode, type MoreNode, type NoticeNode } from './nodes';
+import { OPEN_MESSAGE_COMMAND, PAGE_SIZE, SHOW_MORE_COMMAND, type AccountNode, type DeletedNode, type FolderNode, type GroupNode, type MessageNode, type MoreNode, type NoticeNode } from './nodes';
 
 export function accountItem(node: AccountNode, state: FetchState, retention: RetentionPolicy): vscode.TreeItem {
   const { account } = node;
@@ -44,6 +44,25 @@ export function inboxItem(node: FolderNode, counts: { readonly total: number; re
   return item;
 }
 
+/**
+ * The Deleted folder, collapsed (its rows are read when it is opened).
+ * `restorable`: false when the account deletes mail on the server when it is
+ * deleted here (it is expunged after that, so there is nothing to restore).
+ */
+export function deletedItem(node: DeletedNode, count: number, restorable: boolean): vscode.TreeItem {
+  const item = new vscode.TreeItem('Deleted', vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `deleted/${node.accountKey}`;
+  item.iconPath = new vscode.ThemeIcon('trash');
+  item.contextValue = 'pop3Mail.deleted';
+  item.description = String(count);
+  const messages = `${count} message${count === 1 ? '' : 's'} deleted here`;
+  item.tooltip = restorable
+    ? `${messages}. Restore brings a message back to the Inbox.`
+    : `${messages}. This account deletes them on the server too, so they cannot be restored.`;
+  item.accessibilityInformation = { label: `Deleted, ${count} message${count === 1 ? '' : 's'}` };
+  return item;
+}
+
 /** `first`: the newest group, shown expanded. */
 export function groupItem(node: GroupNode, first: boolean, unread: number): vscode.TreeItem {
   const { group } = node;
@@ -56,7 +75,8 @@ export function groupItem(node: GroupNode, first: boolean, unread: number): vsco
   return item;
 }
 
-export function messageItem(node: MessageNode): vscode.TreeItem {
+/** A message row; under Deleted (summary.trashed) it offers Restore when `restorable`. */
+export function messageItem(node: MessageNode, restorable = false): vscode.TreeItem {
   const { summary } = node;
   const subject = displayLine(summary.subject, 200) || '(no subject)';
   const item = new vscode.TreeItem(subject, vscode.TreeItemCollapsibleState.None);
@@ -66,7 +86,9 @@ export function messageItem(node: MessageNode): vscode.TreeItem {
   item.id = `message/${node.accountKey}/${summary.id}`;
   const marks = `${summary.hasAttachments ? '\u{1F4CE} ' : ''}`;
   item.description = `${marks}${date ? `${sender} \u00b7 ${date}` : sender}`;
-  const tooltip = new vscode.MarkdownString(messageTooltip(summary, locale), false);
+  const deleted = summary.trashed === true;
+  const note = !deleted ? '' : restorable ? '\n\n---\n\nDeleted here. Restore brings it back to the Inbox.' : '\n\n---\n\nDeleted here and on the server: it cannot be restored.';
+  const tooltip = new vscode.MarkdownString(messageTooltip(summary, locale) + note, false);
   tooltip.supportHtml = false;
   tooltip.supportThemeIcons = false;
   item.tooltip = tooltip;
@@ -76,9 +98,9 @@ export function messageItem(node: MessageNode): vscode.TreeItem {
       ? new vscode.ThemeIcon('mail-read')
       : new vscode.ThemeIcon('mail', new vscode.ThemeColor('pop3Mail.unreadIcon'));
   const flags = [summary.seen ? 'read' : 'unread', summary.headersOnly ? 'headersOnly' : 'full', summary.hasAttachments ? 'attachments' : 'noAttachments'];
-  item.contextValue = `pop3Mail.message ${flags.join(' ')}`;
+  item.contextValue = deleted ? `pop3Mail.deletedMessage ${restorable ? 'restorable' : 'serverDeleted'} ${flags.join(' ')}` : `pop3Mail.message ${flags.join(' ')}`;
   item.command = { command: OPEN_MESSAGE_COMMAND, title: 'Open Message', arguments: [node.accountKey, summary.id] };
-  const states = [summary.seen ? '' : 'unread', summary.hasAttachments ? 'with attachments' : '', summary.headersOnly ? `headers only, ${formatBytes(summary.serverSize ?? summary.size)} on the server` : '']
+  const states = [deleted ? 'deleted' : '', summary.seen ? '' : 'unread', summary.hasAttachments ? 'with attachments' : '', summary.headersOnly ? `headers only, ${formatBytes(summary.serverSize ?? summary.size)} on the server` : '']
     .filter(Boolean)
     .join(', ');
   item.accessibilityInformation = { label: `${subject}, from ${sender}${date ? `, ${date}` : ''}${states ? `, ${states}` : ''}` };

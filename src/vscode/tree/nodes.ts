@@ -9,6 +9,8 @@ export const OPEN_MESSAGE_COMMAND = 'pop3Mail.openMessage';
 export const SHOW_MORE_COMMAND = 'pop3Mail.showMore';
 /** Messages per "page" inside a date group. */
 export const PAGE_SIZE = 200;
+/** The "Show more" key of the Deleted folder (date group keys never take this value). */
+export const DELETED_KEY = 'deleted';
 
 export interface AccountNode {
   readonly kind: 'account';
@@ -22,6 +24,13 @@ export interface FolderNode {
   readonly accountKey: string;
 }
 
+/** "Deleted": the messages deleted here (Maildir flag T) that are still kept, newest first. */
+export interface DeletedNode {
+  readonly kind: 'deleted';
+  readonly account: AccountConfig;
+  readonly accountKey: string;
+}
+
 export interface GroupNode {
   readonly kind: 'group';
   readonly accountKey: string;
@@ -30,9 +39,10 @@ export interface GroupNode {
 }
 
 /**
- * A message row. Commands run from its context menu get this object;
- * `accountKey` and `messageId` are what `pop3Mail.openMessage` takes as its
- * two arguments (see messageRef.ts for accepting both shapes).
+ * A message row, in the Inbox or (summary.trashed) under Deleted. Commands
+ * run from its context menu get this object; `accountKey` and `messageId`
+ * are what `pop3Mail.openMessage` takes as its two arguments (see
+ * messageRef.ts for accepting both shapes).
  */
 export interface MessageNode {
   readonly kind: 'message';
@@ -57,7 +67,7 @@ export interface NoticeNode {
   readonly detail?: string;
 }
 
-export type InboxNode = AccountNode | FolderNode | GroupNode | MessageNode | MoreNode | NoticeNode;
+export type InboxNode = AccountNode | FolderNode | DeletedNode | GroupNode | MessageNode | MoreNode | NoticeNode;
 
 /** True for an account item passed to a command from the tree's context menu. */
 export function isAccountNode(value: unknown): value is AccountNode {

@@ -1,9 +1,11 @@
 // The Inbox tree's data: Account -> Inbox (unread count) -> date groups ->
-// messages, with "Show more" paging inside a group. It reads the summary
+// messages, with "Show more" paging inside a group, and Account -> Deleted
+// (when there is any) -> the messages deleted here. It reads the summary
 // index (never message files); groups are ranges of the store's sorted list,
 // so a large inbox costs one binary search per group (inboxModel.ts). How
 // rows look is items.ts; what they are is nodes.ts.
 import * as vscode from 'vscode';
+import type { MessageSummary } from '../../store/types';
 import { accountKey, type AccountConfig } from '../../sync/account';
 import type { Accounts } from '../accounts';
 import { logError } from '../errors';
@@ -11,9 +13,9 @@ import type { FetchService } from '../fetchService';
 import { pageOf, unreadIn } from '../inboxModel';
 import type { Stores } from '../stores';
 import { displayLine } from '../text';
-import { AccountViews, type AccountView } from './accountViews';
-import { accountItem, groupItem, inboxItem, messageItem, moreItem, noticeItem } from './items';
-import { PAGE_SIZE, type AccountNode, type FolderNode, type GroupNode, type InboxNode, type MoreNode, type Welcome } from './nodes';
+import { AccountViews, deletedOf, type AccountView } from './accountViews';
+import { accountItem, deletedItem, groupItem, inboxItem, messageItem, moreItem, noticeItem } from './items';
+import { DELETED_KEY, PAGE_SIZE, type AccountNode, type DeletedNode, type FolderNode, type GroupNode, type InboxNode, type MoreNode, type Welcome } from './nodes';
 
 export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<InboxNode | undefined>();
@@ -36,9 +38,9 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
       open: (account) => this.stores.get(account),
       locale: () => vscode.env.language,
       debug: (line) => this.log.debug(line),
-      onPatched: (view) => {
-        this.unreadChanged.fire(this.views.totalUnread());
-        // One refresh from the inbox down (its count, the group's count, the row): overlapping refreshes of
+      onPatched: (view, folder) => {
+        if (folder.kind === 'inbox') this.unreadChanged.fire(this.views.totalUnread());
+        // One refresh from the folder down (its count, the group's count, the row): overlapping refreshes of
         // an element and its ancestor raced in VS Code and left rows whose command was already disposed.
         this.changed.fire(view.inbox);
       },
@@ -74,7 +76,7 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     if (typeof arg !== 'object' || arg === null || (arg as MoreNode).kind !== 'more') return;
     const more = arg as MoreNode;
     const view = await this.views.pending(more.accountKey)?.catch(() => undefined);
-    const node = view?.groupNodes.get(more.groupKey);
+    const node = more.groupKey === DELETED_KEY ? view?.deletedFolder : view?.groupNodes.get(more.groupKey);
     if (!view || !node) return;
     view.pages.set(more.groupKey, (view.pages.get(more.groupKey) ?? 1) + 1);
     this.changed.fire(node);
@@ -95,6 +97,7 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
       case 'account':
         return undefined;
       case 'inbox':
+      case 'deleted':
       case 'notice':
         return this.accountNodes.get(node.accountKey);
       case 'group':
@@ -114,6 +117,8 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
         return this.groupsOf(node);
       case 'group':
         return this.messagesOf(node);
+      case 'deleted':
+        return this.deletedRows(node);
       case 'message':
       case 'more':
       case 'notice':
@@ -168,7 +173,9 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
       children.push({ kind: 'notice', account, accountKey: key, text: `Fetch failed: ${displayLine(state.error, 160)}`, problem: true, detail: state.error });
     }
     try {
-      children.push((await this.viewOf(account)).inbox);
+      const view = await this.viewOf(account);
+      children.push(view.inbox);
+      if (view.deletedCount > 0) children.push(view.deletedFolder);
     } catch (error) {
       this.log.error(`reading the local store of ${displayLine(account.name)}: ${logError(error)}`);
       children.push({ kind: 'notice', account, accountKey: key, text: 'Could not read the local mail store (see the POP3 Mail log)', problem: true });
@@ -195,24 +202,36 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
 
   private async messagesOf(node: GroupNode): Promise<InboxNode[]> {
     const view = await this.views.pending(node.accountKey)?.catch(() => undefined);
+    return view ? this.rows(view, view.list, node.group, node.group.key) : [];
+  }
+
+  private async deletedRows(node: DeletedNode): Promise<InboxNode[]> {
+    const view = await this.views.pending(node.accountKey)?.catch(() => undefined);
     if (!view) return [];
-    const page = pageOf(node.group, PAGE_SIZE, view.pages.get(node.group.key) ?? 1);
+    const deleted = deletedOf(view);
+    return this.rows(view, deleted, { start: 0, end: deleted.length }, DELETED_KEY);
+  }
+
+  /** The shown page of list[range.start, range.end) as message rows, and "Show more" for the rest. */
+  private rows(view: AccountView, list: readonly MessageSummary[], range: { readonly start: number; readonly end: number }, pageKey: string): InboxNode[] {
+    const key = view.inbox.accountKey;
+    const page = pageOf(range, PAGE_SIZE, view.pages.get(pageKey) ?? 1);
     const out: InboxNode[] = [];
     for (let i = page.start; i < page.end; i++) {
-      const summary = view.list[i]!;
+      const summary = list[i]!;
       let m = view.messageNodes.get(summary.id);
       if (!m) {
-        m = { kind: 'message', accountKey: node.accountKey, messageId: summary.id, summary };
+        m = { kind: 'message', accountKey: key, messageId: summary.id, summary };
         view.messageNodes.set(summary.id, m);
       } else m.summary = summary;
       out.push(m);
     }
     if (page.remaining > 0) {
-      let more = view.moreNodes.get(node.group.key);
+      let more = view.moreNodes.get(pageKey);
       if (more) more.remaining = page.remaining;
       else {
-        more = { kind: 'more', accountKey: node.accountKey, groupKey: node.group.key, remaining: page.remaining };
-        view.moreNodes.set(node.group.key, more);
+        more = { kind: 'more', accountKey: key, groupKey: pageKey, remaining: page.remaining };
+        view.moreNodes.set(pageKey, more);
       }
       out.push(more);
     }
@@ -233,13 +252,20 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
         const { group } = node;
         return groupItem(node, cached?.groups[0]?.key === group.key, cached ? unreadIn(cached.list, group.start, group.end) : 0);
       }
+      case 'deleted':
+        return deletedItem(node, this.cachedView(node.accountKey)?.deletedCount ?? 0, this.restorable(node.accountKey));
       case 'message':
-        return messageItem(node);
+        return messageItem(node, node.summary.trashed === true && this.restorable(node.accountKey));
       case 'more':
         return moreItem(node);
       case 'notice':
         return noticeItem(node);
     }
+  }
+
+  /** Messages deleted here can be restored unless the account deletes them on the server too (and then forgets them). */
+  private restorable(key: string): boolean {
+    return this.accounts.policyOf(key).retention.deleteWhenDeletedLocally !== true;
   }
 
   /** The settled view for a key (getTreeItem is synchronous). */
