@@ -88,7 +88,7 @@ export class MessageCommands {
   private async open(refs: MessageRef[], options: OpenOptions): Promise<void> {
     const [ref] = refs;
     if (!ref) {
-      void vscode.window.showInformationMessage('POP3 Mail: select a message in the Inbox first.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: select a message in the Inbox first.'));
       return;
     }
     this.log.debug(`open ${ref.messageId} (${options.preview ? 'preview' : 'kept open'}${options.viewColumn === vscode.ViewColumn.Beside ? ', to the side' : ''})`);
@@ -106,7 +106,7 @@ export class MessageCommands {
         found.store.setSeen(ref.messageId, seen);
       } catch (error) {
         this.log.error(`marking ${ref.messageId} ${seen ? 'read' : 'unread'}: ${logError(error)}`);
-        if (!quiet) void vscode.window.showErrorMessage(describeError('POP3 Mail: could not change the message', error));
+        if (!quiet) void vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: could not change the message'), error));
       }
     }
   }
@@ -114,13 +114,13 @@ export class MessageCommands {
   private async find(ref: MessageRef, quiet = false) {
     const account = this.accounts.byKey(ref.accountKey);
     if (!account) {
-      if (!quiet) void vscode.window.showErrorMessage('POP3 Mail: that account is no longer configured.');
+      if (!quiet) void vscode.window.showErrorMessage(vscode.l10n.t('POP3 Mail: that account is no longer configured.'));
       return undefined;
     }
     const store = await this.stores.get(account);
     const summary = store.get(ref.messageId);
     if (!summary) {
-      if (!quiet) void vscode.window.showErrorMessage('POP3 Mail: that message is no longer in the local store.');
+      if (!quiet) void vscode.window.showErrorMessage(vscode.l10n.t('POP3 Mail: that message is no longer in the local store.'));
       return undefined;
     }
     return { account, store, summary };
@@ -134,15 +134,16 @@ export class MessageCommands {
     if (found.length === 0) return;
     const keys = new Set(found.map((f) => accountKey(f.account)));
     const onServer = [...keys].filter((k) => this.accounts.policyOf(k).retention.deleteWhenDeletedLocally === true);
-    const what = found.length === 1 ? `"${truncate(displayLine(found[0]!.summary.subject, 200) || '(no subject)', 80)}"` : `${found.length} messages`;
+    const subject = found.length === 1 ? subjectOf(found[0]!.summary) : undefined;
     const detail =
       onServer.length === keys.size
-        ? 'It is also deleted from the server: this account deletes mail on the server when you delete it here. This cannot be undone.'
+        ? vscode.l10n.t('It is also deleted from the server: this account deletes mail on the server when you delete it here. This cannot be undone.')
         : onServer.length > 0
-          ? 'Messages of accounts that delete mail deleted here are also deleted from the server; the others stay on their server.'
-          : 'The copy on the server is kept (this account leaves mail on the server); it will not be downloaded again.';
-    const action = onServer.length > 0 ? 'Delete Here and on Server' : 'Delete';
-    const choice = await vscode.window.showWarningMessage(`Delete ${what}?`, { modal: true, detail }, action);
+          ? vscode.l10n.t('Messages of accounts that delete mail deleted here are also deleted from the server; the others stay on their server.')
+          : vscode.l10n.t('The copy on the server is kept (this account leaves mail on the server); it will not be downloaded again.');
+    const action = onServer.length > 0 ? vscode.l10n.t('Delete Here and on Server') : vscode.l10n.t('Delete');
+    const question = subject !== undefined ? vscode.l10n.t('Delete "{0}"?', subject) : vscode.l10n.t('Delete {0} messages?', found.length);
+    const choice = await vscode.window.showWarningMessage(question, { modal: true, detail }, action);
     if (choice !== action) return;
     const undoable: MessageRef[] = [];
     for (const f of found) {
@@ -153,14 +154,20 @@ export class MessageCommands {
         if (!onServer.includes(key)) undoable.push({ accountKey: key, messageId: f.summary.id });
       } catch (error) {
         this.log.error(`deleting ${f.summary.id}: ${logError(error)}`);
-        void vscode.window.showErrorMessage(describeError('POP3 Mail: could not delete the message', error));
+        void vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: could not delete the message'), error));
       }
     }
     // What stays here can come back: at once with Undo, later with Restore under Deleted.
     if (undoable.length > 0) {
-      const done = undoable.length === found.length ? what : `${undoable.length} message${undoable.length === 1 ? '' : 's'}`;
-      void vscode.window.showInformationMessage(`POP3 Mail: deleted ${done}.`, 'Undo').then((choice) => {
-        if (choice === 'Undo') void this.restore(undoable);
+      const done =
+        subject !== undefined
+          ? vscode.l10n.t('POP3 Mail: deleted "{0}".', subject)
+          : undoable.length === 1
+            ? vscode.l10n.t('POP3 Mail: deleted {0} message.', undoable.length)
+            : vscode.l10n.t('POP3 Mail: deleted {0} messages.', undoable.length);
+      const undo = vscode.l10n.t('Undo');
+      void vscode.window.showInformationMessage(done, undo).then((choice) => {
+        if (choice === undo) void this.restore(undoable);
       });
     }
     // The server copy goes at the next fetch; start it now so "deleted" means deleted.
@@ -178,8 +185,9 @@ export class MessageCommands {
       const { account, store, summary } = found;
       if (this.accounts.policyOf(ref.accountKey).retention.deleteWhenDeletedLocally === true) {
         // Its server copy is deleted at the next fetch (or already was), and then it is forgotten here.
-        const subject = truncate(displayLine(summary.subject, 200) || '(no subject)', 80);
-        void vscode.window.showWarningMessage(`POP3 Mail: "${subject}" cannot be restored: ${displayLine(account.name, 120)} deletes mail on the server when it is deleted here.`);
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t('POP3 Mail: "{0}" cannot be restored: {1} deletes mail on the server when it is deleted here.', subjectOf(summary), displayLine(account.name, 120)),
+        );
         continue;
       }
       try {
@@ -187,7 +195,7 @@ export class MessageCommands {
         this.log.info(`restored: ${summary.id} of ${displayLine(account.name)}`);
       } catch (error) {
         this.log.error(`restoring ${summary.id}: ${logError(error)}`);
-        void vscode.window.showErrorMessage(describeError('POP3 Mail: could not restore the message', error));
+        void vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: could not restore the message'), error));
       }
     }
   }
@@ -197,7 +205,7 @@ export class MessageCommands {
       const found = await this.find(ref);
       if (!found) continue;
       if (!found.summary.headersOnly) {
-        void vscode.window.showInformationMessage('POP3 Mail: this message is already downloaded in full.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: this message is already downloaded in full.'));
         continue;
       }
       const { account, store, summary } = found;
@@ -211,7 +219,7 @@ export class MessageCommands {
       const size = formatBytes(summary.serverSize ?? summary.size);
       try {
         const full = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `POP3 Mail: downloading ${size} from ${name}`, cancellable: true },
+          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('POP3 Mail: downloading {0} from {1}', size, name), cancellable: true },
           (_progress, token) => {
             const controller = new AbortController();
             token.onCancellationRequested(() => controller.abort());
@@ -222,10 +230,16 @@ export class MessageCommands {
       } catch (error) {
         if (Pop3Error.is(error, 'Aborted')) return;
         this.log.error(`download full ${summary.id}: ${logError(error)}`);
-        void vscode.window.showErrorMessage(describeError('POP3 Mail: could not download the full message', error), 'Show Log').then((c) => {
-          if (c === 'Show Log') this.log.show(true);
+        const showLog = vscode.l10n.t('Show Log');
+        void vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: could not download the full message'), error), showLog).then((c) => {
+          if (c === showLog) this.log.show(true);
         });
       }
     }
   }
+}
+
+/** A message's subject for a prompt: one line, at most 80 characters. */
+function subjectOf(summary: { readonly subject: string }): string {
+  return truncate(displayLine(summary.subject, 200) || vscode.l10n.t('(no subject)'), 80);
 }

@@ -170,7 +170,7 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     const children: InboxNode[] = [];
     const state = this.fetcher.stateOf(account);
     if (state.error !== undefined && !state.running) {
-      children.push({ kind: 'notice', account, accountKey: key, text: `Fetch failed: ${displayLine(state.error, 160)}`, problem: true, detail: state.error });
+      children.push({ kind: 'notice', account, accountKey: key, text: vscode.l10n.t('Fetch failed: {0}', displayLine(state.error, 160)), problem: true, detail: state.error });
     }
     try {
       const view = await this.viewOf(account);
@@ -178,7 +178,7 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
       if (view.deletedCount > 0) children.push(view.deletedFolder);
     } catch (error) {
       this.log.error(`reading the local store of ${displayLine(account.name)}: ${logError(error)}`);
-      children.push({ kind: 'notice', account, accountKey: key, text: 'Could not read the local mail store (see the POP3 Mail log)', problem: true });
+      children.push({ kind: 'notice', account, accountKey: key, text: vscode.l10n.t('Could not read the local mail store (see the POP3 Mail log)'), problem: true });
     }
     return children;
   }
@@ -186,7 +186,7 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
   private async groupsOf(node: FolderNode): Promise<InboxNode[]> {
     const view = await this.viewOf(node.account);
     if (view.list.length === 0) {
-      return [{ kind: 'notice', account: node.account, accountKey: node.accountKey, text: 'No mail yet: Fetch Mail to download it', problem: false }];
+      return [{ kind: 'notice', account: node.account, accountKey: node.accountKey, text: vscode.l10n.t('No mail yet: Fetch Mail to download it'), problem: false }];
     }
     // The same objects on every call: a partial refresh must not hand VS Code a second object for an id.
     return view.groups.map((group) => {
