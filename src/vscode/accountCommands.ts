@@ -41,7 +41,7 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
       vscode.commands.registerCommand('pop3Mail.fetch', (arg?: unknown) => this.fetch(arg)),
       vscode.commands.registerCommand('pop3Mail.fetchAll', () => this.fetcher.fetchAll()),
       vscode.commands.registerCommand('pop3Mail.cancelFetch', () => {
-        if (this.fetcher.cancelAll() === 0) void vscode.window.showInformationMessage('POP3 Mail: no fetch is running.');
+        if (this.fetcher.cancelAll() === 0) void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: no fetch is running.'));
       }),
       vscode.commands.registerCommand('pop3Mail.serverInfo', (arg?: unknown) => this.withAccount(arg, 'Server info of which account?', (a) => this.showServerInfo(a))),
       vscode.commands.registerCommand('pop3Mail.trustCertificate', (arg?: unknown) => this.withAccount(arg, 'Trust the certificate of which account?', (a) => this.trust(a))),
@@ -56,16 +56,18 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     if (key === this.shownProblems) return;
     this.shownProblems = key;
     if (problems.length === 0) return;
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more in the log)` : '';
-    void vscode.window.showWarningMessage(`POP3 Mail: ${notificationText(problems[0]!, 200)}${more}`, 'Open Settings').then((c) => {
-      if (c === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettingsJson', { revealSetting: { key: 'pop3Mail.accounts' } });
+    const first = notificationText(problems[0]!, 200);
+    const text = problems.length > 1 ? vscode.l10n.t('POP3 Mail: {0} (and {1} more in the log)', first, problems.length - 1) : vscode.l10n.t('POP3 Mail: {0}', first);
+    const open = vscode.l10n.t('Open Settings');
+    void vscode.window.showWarningMessage(text, open).then((c) => {
+      if (c === open) void vscode.commands.executeCommand('workbench.action.openSettingsJson', { revealSetting: { key: 'pop3Mail.accounts' } });
     });
   }
 
   private shownProblems = '';
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.infos.get(uri.toString()) ?? 'Run "POP3 Mail: Server Info" again to load this page.';
+    return this.infos.get(uri.toString()) ?? vscode.l10n.t('Run "POP3 Mail: Server Info" again to load this page.');
   }
 
   /** The account a command is about: a tree node, an account key, the only account, or one the user picks. */
@@ -81,15 +83,16 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
       return this.accounts.byKey((arg as { accountKey: string }).accountKey);
     }
     if (list.length === 0) {
-      void vscode.window.showInformationMessage('POP3 Mail: no account yet.', 'Add Account').then((c) => {
-        if (c === 'Add Account') void vscode.commands.executeCommand('pop3Mail.addAccount');
+      const add = vscode.l10n.t('Add Account');
+      void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: no account yet.'), add).then((c) => {
+        if (c === add) void vscode.commands.executeCommand('pop3Mail.addAccount');
       });
       return undefined;
     }
     if (list.length === 1) return list[0];
     const pick = await vscode.window.showQuickPick(
       list.map((a) => ({ label: displayLine(a.name, 120), description: `${displayLine(a.host, 120)}:${a.port}`, account: a })),
-      { title: 'POP3 Mail', placeHolder: question },
+      { title: vscode.l10n.t('POP3 Mail'), placeHolder: question },
     );
     return pick?.account;
   }
@@ -102,10 +105,10 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     }
     const list = this.accounts.list();
     if (list.length <= 1) return this.fetcher.fetchAll();
-    const all = { label: '$(sync) All Accounts', account: undefined as AccountConfig | undefined };
+    const all = { label: `$(sync) ${vscode.l10n.t('All Accounts')}`, account: undefined as AccountConfig | undefined };
     const pick = await vscode.window.showQuickPick([all, ...list.map((a) => ({ label: displayLine(a.name, 120), description: `${displayLine(a.host, 120)}:${a.port}`, account: a }))], {
-      title: 'POP3 Mail: Fetch Mail',
-      placeHolder: 'Fetch from all accounts, or pick one',
+      title: vscode.l10n.t('POP3 Mail: Fetch Mail'),
+      placeHolder: vscode.l10n.t('Fetch from all accounts, or pick one'),
     });
     if (!pick) return;
     if (pick.account) await this.fetcher.fetchAccount(pick.account);
@@ -122,12 +125,13 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
       await this.accounts.add(account, policy);
     } catch (error) {
       await this.passwords.delete(account);
-      void vscode.window.showErrorMessage(describeError('POP3 Mail: could not save the account', error));
+      void vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: could not save the account'), error));
       return;
     }
     this.log.info(`account added: ${displayLine(account.name)} (${displayLine(account.host)}:${account.port}, ${account.security}; mail ${describeRetention(policy.retention)})`);
-    void vscode.window.showInformationMessage(`Account added: ${displayLine(account.name, 120)}`, 'Fetch Now').then((choice) => {
-      if (choice === 'Fetch Now') void this.fetcher.fetchAccount(account);
+    const fetchNow = vscode.l10n.t('Fetch Now');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Account added: {0}', displayLine(account.name, 120)), fetchNow).then((choice) => {
+      if (choice === fetchNow) void this.fetcher.fetchAccount(account);
     });
   }
 
@@ -147,16 +151,16 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
       this.fetcher.forget(key);
       this.log.info(`account ${displayLine(account.name)} now points at ${displayLine(result.account.host)}:${result.account.port}; the mail fetched before stays in ${this.stores.dirFor(account)}`);
     }
-    void vscode.window.showInformationMessage(`Account saved: ${displayLine(result.account.name, 120)}`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Account saved: {0}', displayLine(result.account.name, 120)));
   }
 
   private async remove(account: AccountConfig): Promise<void> {
     const name = displayLine(account.name, 120);
-    const keep = 'Remove, Keep Local Mail';
-    const drop = 'Remove and Delete Local Mail';
+    const keep = vscode.l10n.t('Remove, Keep Local Mail');
+    const drop = vscode.l10n.t('Remove and Delete Local Mail');
     const choice = await vscode.window.showWarningMessage(
-      `Remove the account ${name}?`,
-      { modal: true, detail: `Its password is deleted from the keychain. The mail downloaded so far is in ${this.stores.dirFor(account)}: keep it, or delete it too? Nothing is deleted on the server.` },
+      vscode.l10n.t('Remove the account {0}?', name),
+      { modal: true, detail: vscode.l10n.t('Its password is deleted from the keychain. The mail downloaded so far is in {0}: keep it, or delete it too? Nothing is deleted on the server.', this.stores.dirFor(account)) },
       keep,
       drop,
     );
@@ -169,7 +173,7 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
       try {
         await this.stores.deleteLocal(account);
       } catch (error) {
-        void vscode.window.showErrorMessage(describeError('POP3 Mail: could not delete the local mail', error));
+        void vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: could not delete the local mail'), error));
       }
     }
     this.log.info(`account removed: ${name}${choice === drop ? ' (local mail deleted)' : ''}`);
@@ -177,8 +181,8 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
 
   private async changePassword(account: AccountConfig): Promise<void> {
     const password = await vscode.window.showInputBox({
-      title: `POP3 Mail: ${displayLine(account.name, 120)}`,
-      prompt: `New password for ${displayLine(account.user, 120)} on ${displayLine(account.host, 120)} (kept in the system keychain)`,
+      title: vscode.l10n.t('POP3 Mail: {0}', displayLine(account.name, 120)),
+      prompt: vscode.l10n.t('New password for {0} on {1} (kept in the system keychain)', displayLine(account.user, 120), displayLine(account.host, 120)),
       password: true,
       ignoreFocusOut: true,
       validateInput: passwordProblem,
@@ -186,8 +190,9 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     if (password === undefined) return;
     await this.passwords.set(account, password);
     this.log.info(`password changed for ${displayLine(account.name)}`);
-    void vscode.window.showInformationMessage('POP3 Mail: password saved.', 'Fetch Now').then((c) => {
-      if (c === 'Fetch Now') void this.fetcher.fetchAccount(account);
+    const fetchNow = vscode.l10n.t('Fetch Now');
+    void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: password saved.'), fetchNow).then((c) => {
+      if (c === fetchNow) void this.fetcher.fetchAccount(account);
     });
   }
 
@@ -214,13 +219,15 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     const name = displayLine(account.name, 120);
     let info: ServerInfo;
     try {
-      info = await this.probe(account, `POP3 Mail: asking ${displayLine(account.host, 120)}`);
+      info = await this.probe(account, vscode.l10n.t('POP3 Mail: asking {0}', displayLine(account.host, 120)));
     } catch (error) {
       this.log.error(`server info ${name}: ${logError(error)}`);
-      const actions = error instanceof CertificateError && error.certificate ? ['Trust Certificate...', 'Show Log'] : ['Show Log'];
-      const choice = await vscode.window.showErrorMessage(describeError(`POP3 Mail: server info for ${name} failed`, error), ...actions);
-      if (choice === 'Trust Certificate...') await this.trust(account);
-      else if (choice === 'Show Log') this.log.show(true);
+      const trust = vscode.l10n.t('Trust Certificate...');
+      const showLog = vscode.l10n.t('Show Log');
+      const actions = error instanceof CertificateError && error.certificate ? [trust, showLog] : [showLog];
+      const choice = await vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: server info for {0} failed', name), error), ...actions);
+      if (choice === trust) await this.trust(account);
+      else if (choice === showLog) this.log.show(true);
       return;
     }
     const uri = vscode.Uri.from({ scheme: SERVER_INFO_SCHEME, path: `/${accountKey(account)}/Server Info.md` });
@@ -236,14 +243,17 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     let fingerprint: string | undefined;
     let subject: string | undefined;
     try {
-      const info = await this.probe(account, `POP3 Mail: getting the certificate of ${displayLine(account.host, 120)}`);
+      const info = await this.probe(account, vscode.l10n.t('POP3 Mail: getting the certificate of {0}', displayLine(account.host, 120)));
+      const fp = info.certificate?.fingerprint256 ?? '?';
       void vscode.window.showInformationMessage(
-        `POP3 Mail: the certificate of ${name} is already trusted${account.pin ? ' (pinned)' : ''}. SHA-256 ${info.certificate?.fingerprint256 ?? '?'}`,
+        account.pin
+          ? vscode.l10n.t('POP3 Mail: the certificate of {0} is already trusted (pinned). SHA-256 {1}', name, fp)
+          : vscode.l10n.t('POP3 Mail: the certificate of {0} is already trusted. SHA-256 {1}', name, fp),
       );
       return;
     } catch (error) {
       if (!(error instanceof CertificateError) || !error.certificate) {
-        void vscode.window.showErrorMessage(describeError(`POP3 Mail: could not get the certificate of ${name}`, error));
+        void vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: could not get the certificate of {0}', name), error));
         return;
       }
       fingerprint = error.certificate.fingerprint256;
@@ -256,8 +266,9 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     if (!entry) return;
     await this.accounts.save({ ...account, pin: fingerprint }, entry.policy, key);
     this.log.info(`pinned the certificate of ${name}: SHA-256 ${fingerprint}`);
-    void vscode.window.showInformationMessage(`POP3 Mail: the certificate of ${name} is trusted now.`, 'Fetch Now').then((c) => {
-      if (c === 'Fetch Now') {
+    const fetchNow = vscode.l10n.t('Fetch Now');
+    void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: the certificate of {0} is trusted now.', name), fetchNow).then((c) => {
+      if (c === fetchNow) {
         const updated = this.accounts.byKey(key);
         if (updated) void this.fetcher.fetchAccount(updated);
       }
@@ -272,9 +283,11 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
       await vscode.commands.executeCommand('revealFileInOS', uri);
       return;
     }
-    const choice = await vscode.window.showInformationMessage(`POP3 Mail: the mail of ${displayLine(account.name, 120)} is in ${dir}`, 'Copy Path', 'Open in New Window');
-    if (choice === 'Copy Path') await vscode.env.clipboard.writeText(dir);
-    else if (choice === 'Open in New Window') await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
+    const copy = vscode.l10n.t('Copy Path');
+    const open = vscode.l10n.t('Open in New Window');
+    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: the mail of {0} is in {1}', displayLine(account.name, 120), dir), copy, open);
+    if (choice === copy) await vscode.env.clipboard.writeText(dir);
+    else if (choice === open) await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
   }
 }
 
@@ -283,34 +296,35 @@ export function serverInfoText(account: AccountConfig, info: ServerInfo): string
   const clean = (s: string | undefined, max = 300): string => (s === undefined || s === '' ? '-' : notificationText(s, max));
   const caps = Object.entries(info.capabilities).map(([k, v]) => `- ${clean(k, 60)}${v ? ` ${clean(v, 200)}` : ''}`);
   const c = info.certificate;
+  const yesNo = (b: unknown): string => (b ? vscode.l10n.t('yes') : vscode.l10n.t('no'));
   return [
-    `# Server Info: ${clean(account.name, 120)}`,
+    vscode.l10n.t('# Server Info: {0}', clean(account.name, 120)),
     '',
-    `- Host: ${clean(info.host)}:${info.port} (${info.security === 'tls' ? 'implicit TLS' : 'STARTTLS'})`,
-    `- TLS: ${clean(info.tls.protocol)} ${clean(info.tls.cipher)}`,
-    `- Certificate pinned: ${account.pin ? 'yes' : 'no'}`,
-    `- Greeting: ${clean(info.greeting)}`,
-    `- Implementation: ${clean(info.implementation)}`,
-    `- APOP offered: ${info.apopTimestamp ? 'yes' : 'no'}`,
-    `- SASL mechanisms: ${info.saslMechanisms.length > 0 ? info.saslMechanisms.map((m) => clean(m, 40)).join(', ') : '-'}`,
-    `- LOGIN-DELAY: ${info.loginDelay === undefined ? '-' : `${info.loginDelay} s`}`,
-    `- EXPIRE: ${clean(info.expire)}`,
+    vscode.l10n.t('- Host: {0}:{1} ({2})', clean(info.host), info.port, info.security === 'tls' ? vscode.l10n.t('implicit TLS') : 'STARTTLS'),
+    vscode.l10n.t('- TLS: {0} {1}', clean(info.tls.protocol), clean(info.tls.cipher)),
+    vscode.l10n.t('- Certificate pinned: {0}', yesNo(account.pin)),
+    vscode.l10n.t('- Greeting: {0}', clean(info.greeting)),
+    vscode.l10n.t('- Implementation: {0}', clean(info.implementation)),
+    vscode.l10n.t('- APOP offered: {0}', yesNo(info.apopTimestamp)),
+    vscode.l10n.t('- SASL mechanisms: {0}', info.saslMechanisms.length > 0 ? info.saslMechanisms.map((m) => clean(m, 40)).join(', ') : '-'),
+    vscode.l10n.t('- LOGIN-DELAY: {0}', info.loginDelay === undefined ? '-' : vscode.l10n.t('{0} s', info.loginDelay)),
+    vscode.l10n.t('- EXPIRE: {0}', clean(info.expire)),
     '',
-    '## Capabilities',
+    vscode.l10n.t('## Capabilities'),
     '',
-    ...(caps.length > 0 ? caps : ['- (none: the server does not answer CAPA)']),
+    ...(caps.length > 0 ? caps : [vscode.l10n.t('- (none: the server does not answer CAPA)')]),
     '',
-    '## Certificate',
+    vscode.l10n.t('## Certificate'),
     '',
     ...(c
       ? [
-          `- Subject: ${clean(c.subject)}`,
-          `- Issuer: ${clean(c.issuer)}`,
-          `- Valid: ${clean(c.validFrom)} to ${clean(c.validTo)}`,
-          `- Names: ${clean(c.subjectAltName)}`,
-          `- SHA-256: ${clean(c.fingerprint256)}`,
+          vscode.l10n.t('- Subject: {0}', clean(c.subject)),
+          vscode.l10n.t('- Issuer: {0}', clean(c.issuer)),
+          vscode.l10n.t('- Valid: {0} to {1}', clean(c.validFrom), clean(c.validTo)),
+          vscode.l10n.t('- Names: {0}', clean(c.subjectAltName)),
+          vscode.l10n.t('- SHA-256: {0}', clean(c.fingerprint256)),
         ]
-      : ['- (not available)']),
+      : [vscode.l10n.t('- (not available)')]),
     '',
   ].join('\n');
 }

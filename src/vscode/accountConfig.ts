@@ -4,6 +4,7 @@
 import { AUTH_METHODS, type AuthMethod } from '../pop3/auth/types';
 import type { AccountConfig } from '../sync/account';
 import type { DownloadPolicy, RetentionPolicy } from '../sync/policy';
+import { l10n } from './l10n';
 
 export const DEFAULT_TLS_PORT = 995;
 export const DEFAULT_STARTTLS_PORT = 110;
@@ -27,33 +28,33 @@ export function normalizeHost(input: string): string {
 /** An error message for a host name, or undefined when it is valid. */
 export function hostProblem(input: string): string | undefined {
   const host = normalizeHost(input);
-  if (host === '') return 'Enter the POP3 server host name, e.g. pop.example.com';
+  if (host === '') return l10n.t('Enter the POP3 server host name, e.g. pop.example.com');
   if (HOST_NAME.test(host)) return undefined;
   if (host.includes(':') && IPV6.test(host)) return undefined;
-  return 'Not a valid host name or IP address';
+  return l10n.t('Not a valid host name or IP address');
 }
 
 /** An error message for a port, or undefined when it is an integer in 1-65535. */
 export function portProblem(input: string): string | undefined {
   const text = input.trim();
-  if (!/^\d{1,5}$/.test(text)) return 'Enter a port number between 1 and 65535 (995 for POP3S)';
+  if (!/^\d{1,5}$/.test(text)) return l10n.t('Enter a port number between 1 and 65535 (995 for POP3S)');
   const port = Number(text);
-  return port >= 1 && port <= 65535 ? undefined : 'Enter a port number between 1 and 65535 (995 for POP3S)';
+  return port >= 1 && port <= 65535 ? undefined : l10n.t('Enter a port number between 1 and 65535 (995 for POP3S)');
 }
 
 /** An error message for a user name, or undefined when it is valid. */
 export function userProblem(input: string): string | undefined {
-  if (input.trim() === '') return 'Enter the user name (often the full mail address)';
-  if (CONTROLS.test(input)) return 'The user name must not contain control characters';
-  if (input.length > 255) return 'The user name is too long';
+  if (input.trim() === '') return l10n.t('Enter the user name (often the full mail address)');
+  if (CONTROLS.test(input)) return l10n.t('The user name must not contain control characters');
+  if (input.length > 255) return l10n.t('The user name is too long');
   return undefined;
 }
 
 /** An error message for a password, or undefined when it can be sent (the core rejects CR, LF and NUL). */
 export function passwordProblem(input: string): string | undefined {
-  if (input === '') return 'Enter the password';
-  if (/[\r\n\0]/.test(input)) return 'The password must not contain line breaks or NUL characters';
-  if (input.length > 1024) return 'The password is too long';
+  if (input === '') return l10n.t('Enter the password');
+  if (/[\r\n\0]/.test(input)) return l10n.t('The password must not contain line breaks or NUL characters');
+  if (input.length > 1024) return l10n.t('The password is too long');
   return undefined;
 }
 
@@ -73,7 +74,7 @@ export interface AccountEntry {
 export function countProblem(input: string, what: string, min = 1, max = 1_000_000, optional = true): string | undefined {
   const text = input.trim();
   if (text === '' && optional) return undefined;
-  if (!/^\d{1,9}$/.test(text) || Number(text) < min || Number(text) > max) return `Enter ${what}: a whole number from ${min} to ${max}${optional ? ', or leave it empty' : ''}`;
+  if (!/^\d{1,9}$/.test(text) || Number(text) < min || Number(text) > max) return optional ? l10n.t('Enter {0}: a whole number from {1} to {2}, or leave it empty', what, min, max) : l10n.t('Enter {0}: a whole number from {1} to {2}', what, min, max);
   return undefined;
 }
 
@@ -102,14 +103,14 @@ function field(entry: object, key: string): unknown {
 function optionalCount(entry: object, key: string, max: number): number | undefined | string {
   const value = field(entry, key);
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) return `"${key}" must be a whole number from 1 to ${max}`;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) return l10n.t('"{0}" must be a whole number from 1 to {1}', key, max);
   return value;
 }
 
 function optionalFlag(entry: object, key: string): boolean | undefined | string {
   const value = field(entry, key);
   if (value === undefined || typeof value === 'boolean') return value;
-  return `"${key}" must be true or false`;
+  return l10n.t('"{0}" must be true or false', key);
 }
 
 function parsePolicy(entry: object): AccountPolicy | string {
@@ -141,7 +142,7 @@ function parseEntry(entry: unknown): AccountEntry | string {
 }
 
 function parseConnection(entry: unknown): AccountConfig | string {
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return 'not an object';
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return l10n.t('not an object');
   const host = field(entry, 'host');
   const port = field(entry, 'port') ?? DEFAULT_TLS_PORT;
   const user = field(entry, 'user');
@@ -150,14 +151,14 @@ function parseConnection(entry: unknown): AccountConfig | string {
   const caFile = field(entry, 'caFile');
   const auth = field(entry, 'auth');
   const pin = field(entry, 'pin');
-  if (typeof host !== 'string' || hostProblem(host) !== undefined) return 'missing or invalid "host"';
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return 'invalid "port"';
-  if (typeof user !== 'string' || userProblem(user) !== undefined) return 'missing or invalid "user"';
-  if (security !== 'tls' && security !== 'starttls') return '"security" must be "tls" or "starttls"';
-  if (name !== undefined && typeof name !== 'string') return '"name" must be a string';
-  if (caFile !== undefined && typeof caFile !== 'string') return '"caFile" must be a string';
-  if (auth !== undefined && !isAuthMethod(auth)) return `"auth" must be one of ${SETTING_AUTH_METHODS.join(', ')}`;
-  if (pin !== undefined && (typeof pin !== 'string' || !SHA256_FINGERPRINT.test(pin.trim()))) return '"pin" must be a SHA-256 fingerprint (64 hex digits, colons allowed)';
+  if (typeof host !== 'string' || hostProblem(host) !== undefined) return l10n.t('missing or invalid "host"');
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return l10n.t('invalid "port"');
+  if (typeof user !== 'string' || userProblem(user) !== undefined) return l10n.t('missing or invalid "user"');
+  if (security !== 'tls' && security !== 'starttls') return l10n.t('"security" must be "tls" or "starttls"');
+  if (name !== undefined && typeof name !== 'string') return l10n.t('"name" must be a string');
+  if (caFile !== undefined && typeof caFile !== 'string') return l10n.t('"caFile" must be a string');
+  if (auth !== undefined && !isAuthMethod(auth)) return l10n.t('"auth" must be one of {0}', SETTING_AUTH_METHODS.join(', '));
+  if (pin !== undefined && (typeof pin !== 'string' || !SHA256_FINGERPRINT.test(pin.trim()))) return l10n.t('"pin" must be a SHA-256 fingerprint (64 hex digits, colons allowed)');
   const cleanHost = normalizeHost(host);
   const account: AccountConfig = {
     name: typeof name === 'string' && name.trim() !== '' ? name.trim() : `${user}@${cleanHost}`,
@@ -175,12 +176,12 @@ function parseConnection(entry: unknown): AccountConfig | string {
 /** Parses the raw setting value; invalid entries are skipped and described in `problems`. */
 export function parseAccounts(raw: unknown): ParsedAccounts {
   if (raw === undefined || raw === null) return { accounts: [], entries: [], problems: [] };
-  if (!Array.isArray(raw)) return { accounts: [], entries: [], problems: ['pop3Mail.accounts: not an array'] };
+  if (!Array.isArray(raw)) return { accounts: [], entries: [], problems: [l10n.t('pop3Mail.accounts: not an array')] };
   const entries: AccountEntry[] = [];
   const problems: string[] = [];
   raw.forEach((entry: unknown, index) => {
     const parsed = parseEntry(entry);
-    if (typeof parsed === 'string') problems.push(`pop3Mail.accounts[${index}] skipped: ${parsed}`);
+    if (typeof parsed === 'string') problems.push(l10n.t('pop3Mail.accounts[{0}] skipped: {1}', index, parsed));
     else entries.push(parsed);
   });
   return { accounts: entries.map((e) => e.account), entries, problems };
@@ -209,8 +210,8 @@ export function toSettingEntry(account: AccountConfig, policy: AccountPolicy): R
 /** One line saying what the policy does with server mail, for prompts and tooltips. */
 export function describeRetention(retention: RetentionPolicy): string {
   const parts: string[] = [];
-  if (retention.deleteAfterDownload) parts.push('deleted from the server after download');
-  if (retention.deleteAfterDays !== undefined) parts.push(`deleted from the server ${retention.deleteAfterDays} days after download`);
-  if (retention.deleteWhenDeletedLocally) parts.push('deleted from the server when deleted here');
-  return parts.length === 0 ? 'left on the server' : parts.join('; ');
+  if (retention.deleteAfterDownload) parts.push(l10n.t('deleted from the server after download'));
+  if (retention.deleteAfterDays !== undefined) parts.push(l10n.t('deleted from the server {0} days after download', retention.deleteAfterDays));
+  if (retention.deleteWhenDeletedLocally) parts.push(l10n.t('deleted from the server when deleted here'));
+  return parts.length === 0 ? l10n.t('left on the server') : parts.join('; ');
 }

@@ -56,22 +56,27 @@ async function caFileProblem(input: string): Promise<string | undefined> {
   if (input.trim() === '') return undefined;
   try {
     const stat = await fs.stat(resolveUserPath(input));
-    return stat.isFile() ? undefined : 'Not a file';
+    return stat.isFile() ? undefined : vscode.l10n.t('Not a file');
   } catch {
-    return 'No such file';
+    return vscode.l10n.t('No such file');
   }
 }
 
-const AUTH_LABELS: Record<string, string> = {
-  auto: 'Automatic (recommended): the strongest method the server offers over TLS',
+/** How a login method is shown (read at each use: the translations load with the extension). */
+function authLabel(method: string): string {
+  return AUTH_LABELS()[method] ?? method;
+}
+
+const AUTH_LABELS = (): Record<string, string> => ({
+  auto: vscode.l10n.t('Automatic (recommended): the strongest method the server offers over TLS'),
   user: 'USER/PASS',
   plain: 'SASL PLAIN',
   login: 'SASL LOGIN',
   'cram-md5': 'SASL CRAM-MD5',
   'scram-sha-1': 'SASL SCRAM-SHA-1',
   'scram-sha-256': 'SASL SCRAM-SHA-256',
-  apop: 'APOP (weak; only for old servers)',
-};
+  apop: vscode.l10n.t('APOP (weak; only for old servers)'),
+});
 
 type Retention = 'leave' | 'afterDays' | 'deletedLocally' | 'afterDownload';
 
@@ -91,7 +96,7 @@ type OptionChoice = 'save' | 'auth' | 'retention' | 'size' | 'newest';
 export async function accountWizard(existing?: AccountEntry, stored?: string): Promise<WizardResult | undefined> {
   const editing = existing !== undefined;
   const hasPassword = stored !== undefined;
-  const title = (n: number): string => `${editing ? 'Edit' : 'Add'} POP3 Account (${n}/${WIZARD_STEPS})`;
+  const title = (n: number): string => (editing ? vscode.l10n.t('Edit POP3 Account ({0}/{1})', n, WIZARD_STEPS) : vscode.l10n.t('Add POP3 Account ({0}/{1})', n, WIZARD_STEPS));
   const a = existing?.account;
   const draft: Draft = {
     name: a?.name,
@@ -111,18 +116,18 @@ export async function accountWizard(existing?: AccountEntry, stored?: string): P
     let r: StepResult<unknown>;
     switch (step) {
       case 1:
-        r = await inputStep({ title: title(1), prompt: 'Host: the POP3 server', placeholder: 'pop.example.com', value: draft.host, canGoBack: false, validate: hostProblem });
+        r = await inputStep({ title: title(1), prompt: vscode.l10n.t('Host: the POP3 server'), placeholder: 'pop.example.com', value: draft.host, canGoBack: false, validate: hostProblem });
         if (typeof r === 'string') draft.host = normalizeHost(r);
         break;
       case 2:
         r = await pickStep<'tls' | 'starttls'>({
           title: title(2),
-          placeholder: 'How is the connection protected?',
+          placeholder: vscode.l10n.t('How is the connection protected?'),
           canGoBack: true,
           active: draft.security,
           items: [
-            { label: 'TLS (POP3S)', description: 'port 995, recommended', detail: 'Encrypted from the first byte.', value: 'tls' },
-            { label: 'STARTTLS (STLS)', description: 'port 110', detail: 'A plain connection upgraded before logging in; the fetch fails rather than send the password unencrypted.', value: 'starttls' },
+            { label: 'TLS (POP3S)', description: vscode.l10n.t('port 995, recommended'), detail: vscode.l10n.t('Encrypted from the first byte.'), value: 'tls' },
+            { label: 'STARTTLS (STLS)', description: vscode.l10n.t('port 110'), detail: vscode.l10n.t('A plain connection upgraded before logging in; the fetch fails rather than send the password unencrypted.'), value: 'starttls' },
           ],
         });
         if (r === 'tls' || r === 'starttls') {
@@ -134,7 +139,7 @@ export async function accountWizard(existing?: AccountEntry, stored?: string): P
       case 3:
         r = await inputStep({
           title: title(3),
-          prompt: `Port (${defaultPort(draft.security)} is usual for ${draft.security === 'tls' ? 'POP3 over TLS' : 'STARTTLS'})`,
+          prompt: draft.security === 'tls' ? vscode.l10n.t('Port ({0} is usual for POP3 over TLS)', defaultPort(draft.security)) : vscode.l10n.t('Port ({0} is usual for STARTTLS)', defaultPort(draft.security)),
           value: draft.port || String(defaultPort(draft.security)),
           canGoBack: true,
           validate: portProblem,
@@ -142,13 +147,13 @@ export async function accountWizard(existing?: AccountEntry, stored?: string): P
         if (typeof r === 'string') draft.port = r.trim();
         break;
       case 4:
-        r = await inputStep({ title: title(4), prompt: 'User name (often the full mail address)', placeholder: 'alice@example.com', value: draft.user, canGoBack: true, validate: userProblem });
+        r = await inputStep({ title: title(4), prompt: vscode.l10n.t('User name (often the full mail address)'), placeholder: 'alice@example.com', value: draft.user, canGoBack: true, validate: userProblem });
         if (typeof r === 'string') draft.user = r;
         break;
       case 5:
         r = await inputStep({
           title: title(5),
-          prompt: `Password for ${draft.user} (kept in the system keychain via SecretStorage)${editing && hasPassword ? '. Leave empty to keep the stored one.' : ''}`,
+          prompt: editing && hasPassword ? vscode.l10n.t('Password for {0} (kept in the system keychain via SecretStorage). Leave empty to keep the stored one.', draft.user) : vscode.l10n.t('Password for {0} (kept in the system keychain via SecretStorage)', draft.user),
           password: true,
           value: draft.password,
           canGoBack: true,
@@ -159,8 +164,8 @@ export async function accountWizard(existing?: AccountEntry, stored?: string): P
       case 6:
         r = await inputStep({
           title: title(6),
-          prompt: 'Extra trusted CA certificate (PEM file, optional)',
-          placeholder: 'Leave empty to trust the system certificate authorities only',
+          prompt: vscode.l10n.t('Extra trusted CA certificate (PEM file, optional)'),
+          placeholder: vscode.l10n.t('Leave empty to trust the system certificate authorities only'),
           value: draft.caFile,
           canGoBack: true,
           validate: caFileProblem,
@@ -168,7 +173,7 @@ export async function accountWizard(existing?: AccountEntry, stored?: string): P
         if (typeof r === 'string') draft.caFile = r.trim();
         break;
       default: {
-        const choice = await pickStep<OptionChoice>({ title: title(7), placeholder: 'Press Enter to test the connection and save, or change an option', canGoBack: true, items: optionItems(draft, editing) });
+        const choice = await pickStep<OptionChoice>({ title: title(7), placeholder: vscode.l10n.t('Press Enter to test the connection and save, or change an option'), canGoBack: true, items: optionItems(draft, editing) });
         if (choice === BACK || choice === CANCEL) {
           r = choice;
           break;
@@ -189,11 +194,11 @@ function optionItems(d: Draft, editing: boolean): PickItem<OptionChoice>[] {
   const size = d.download.maxMessageSize;
   const newest = d.download.newestOnFirstSync;
   return [
-    { label: `$(check) ${editing ? 'Test the Connection and Save' : 'Test the Connection and Add the Account'}`, value: 'save' },
-    { label: 'Log in with', description: AUTH_LABELS[d.auth] ?? d.auth, value: 'auth', kind: vscode.QuickPickItemKind.Default },
-    { label: 'Mail on the server', description: describeRetention(d.retention), value: 'retention' },
-    { label: 'Size limit', description: size === undefined ? 'none: download every message in full' : `larger than ${formatBytes(size)}: headers only`, value: 'size' },
-    { label: 'First fetch', description: newest === undefined ? 'all messages' : `the newest ${newest} messages only`, value: 'newest' },
+    { label: `$(check) ${editing ? vscode.l10n.t('Test the Connection and Save') : vscode.l10n.t('Test the Connection and Add the Account')}`, value: 'save' },
+    { label: vscode.l10n.t('Log in with'), description: authLabel(d.auth), value: 'auth', kind: vscode.QuickPickItemKind.Default },
+    { label: vscode.l10n.t('Mail on the server'), description: describeRetention(d.retention), value: 'retention' },
+    { label: vscode.l10n.t('Size limit'), description: size === undefined ? vscode.l10n.t('none: download every message in full') : vscode.l10n.t('larger than {0}: headers only', formatBytes(size)), value: 'size' },
+    { label: vscode.l10n.t('First fetch'), description: newest === undefined ? vscode.l10n.t('all messages') : vscode.l10n.t('the newest {0} messages only', newest), value: 'newest' },
   ];
 }
 
@@ -203,10 +208,10 @@ async function editOption(choice: Exclude<OptionChoice, 'save'>, d: Draft, title
     case 'auth': {
       const r = await pickStep<AuthMethod>({
         title,
-        placeholder: 'How to log in',
+        placeholder: vscode.l10n.t('How to log in'),
         canGoBack: true,
         active: d.auth,
-        items: SETTING_AUTH_METHODS.map((m) => ({ label: AUTH_LABELS[m] ?? m, value: m })),
+        items: SETTING_AUTH_METHODS.map((m) => ({ label: authLabel(m), value: m })),
       });
       if (r === CANCEL) return CANCEL;
       if (r !== BACK) d.auth = r;
@@ -215,14 +220,14 @@ async function editOption(choice: Exclude<OptionChoice, 'save'>, d: Draft, title
     case 'retention': {
       const r = await pickStep<Retention>({
         title,
-        placeholder: 'What happens to mail on the server after it is downloaded?',
+        placeholder: vscode.l10n.t('What happens to mail on the server after it is downloaded?'),
         canGoBack: true,
         active: retentionKind(d.retention),
         items: [
-          { label: 'Leave it on the server', detail: 'Nothing is ever deleted on the server.', value: 'leave' },
-          { label: 'Delete it after some days', detail: 'Deleted on the server a number of days after it was downloaded.', value: 'afterDays' },
-          { label: 'Delete it when I delete it here', detail: 'Deleting a message in the Inbox deletes it on the server too.', value: 'deletedLocally' },
-          { label: 'Delete it right after download', detail: 'The server keeps nothing once it is safely stored here.', value: 'afterDownload' },
+          { label: vscode.l10n.t('Leave it on the server'), detail: vscode.l10n.t('Nothing is ever deleted on the server.'), value: 'leave' },
+          { label: vscode.l10n.t('Delete it after some days'), detail: vscode.l10n.t('Deleted on the server a number of days after it was downloaded.'), value: 'afterDays' },
+          { label: vscode.l10n.t('Delete it when I delete it here'), detail: vscode.l10n.t('Deleting a message in the Inbox deletes it on the server too.'), value: 'deletedLocally' },
+          { label: vscode.l10n.t('Delete it right after download'), detail: vscode.l10n.t('The server keeps nothing once it is safely stored here.'), value: 'afterDownload' },
         ],
       });
       if (r === CANCEL) return CANCEL;
@@ -230,10 +235,10 @@ async function editOption(choice: Exclude<OptionChoice, 'save'>, d: Draft, title
       if (r === 'afterDays') {
         const days = await inputStep({
           title,
-          prompt: 'Delete from the server this many days after download',
+          prompt: vscode.l10n.t('Delete from the server this many days after download'),
           value: String(d.retention.deleteAfterDays ?? 14),
           canGoBack: true,
-          validate: (v) => countProblem(v, 'the number of days', 1, 36_500, false),
+          validate: (v) => countProblem(v, vscode.l10n.t('the number of days'), 1, 36_500, false),
         });
         if (days === CANCEL) return CANCEL;
         if (days === BACK) return;
@@ -246,10 +251,10 @@ async function editOption(choice: Exclude<OptionChoice, 'save'>, d: Draft, title
     case 'size': {
       const r = await inputStep({
         title,
-        prompt: 'Store only the headers of messages larger than this many KB (empty: no limit). "Download Full Message" gets the rest later.',
+        prompt: vscode.l10n.t('Store only the headers of messages larger than this many KB (empty: no limit). "Download Full Message" gets the rest later.'),
         value: d.download.maxMessageSize === undefined ? '' : String(Math.round(d.download.maxMessageSize / 1024)),
         canGoBack: true,
-        validate: (v) => countProblem(v, 'a size in KB', 1, 4_194_304),
+        validate: (v) => countProblem(v, vscode.l10n.t('a size in KB'), 1, 4_194_304),
       });
       if (r === CANCEL) return CANCEL;
       if (r !== BACK) d.download = { ...d.download, maxMessageSize: r.trim() === '' ? undefined : Number(r.trim()) * 1024 };
@@ -258,10 +263,10 @@ async function editOption(choice: Exclude<OptionChoice, 'save'>, d: Draft, title
     case 'newest': {
       const r = await inputStep({
         title,
-        prompt: 'On the first fetch, download only the newest N messages (empty: all)',
+        prompt: vscode.l10n.t('On the first fetch, download only the newest N messages (empty: all)'),
         value: d.download.newestOnFirstSync === undefined ? '' : String(d.download.newestOnFirstSync),
         canGoBack: true,
-        validate: (v) => countProblem(v, 'a number of messages'),
+        validate: (v) => countProblem(v, vscode.l10n.t('a number of messages')),
       });
       if (r === CANCEL) return CANCEL;
       if (r !== BACK) d.download = { ...d.download, newestOnFirstSync: r.trim() === '' ? undefined : Number(r.trim()) };
@@ -299,13 +304,13 @@ async function finish(d: Draft, editing: boolean, stored: string | undefined): P
     const { error } = problem;
     const items: PickItem<'trust' | 'save' | 'edit' | 'cancel'>[] = [];
     const fingerprint = error instanceof CertificateError ? error.certificate?.fingerprint256 : undefined;
-    if (fingerprint) items.push({ label: '$(shield) Trust This Certificate...', detail: `SHA-256 ${fingerprint}`, value: 'trust' });
+    if (fingerprint) items.push({ label: `$(shield) ${vscode.l10n.t('Trust This Certificate...')}`, detail: `SHA-256 ${fingerprint}`, value: 'trust' });
     items.push(
-      { label: '$(arrow-left) Change the Settings', value: 'edit' },
-      { label: `$(save) ${editing ? 'Save' : 'Add'} Anyway`, detail: 'Keep the settings as they are; fetching will fail until the problem is fixed.', value: 'save' },
-      { label: 'Cancel', value: 'cancel' },
+      { label: `$(arrow-left) ${vscode.l10n.t('Change the Settings')}`, value: 'edit' },
+      { label: `$(save) ${editing ? vscode.l10n.t('Save Anyway') : vscode.l10n.t('Add Anyway')}`, detail: vscode.l10n.t('Keep the settings as they are; fetching will fail until the problem is fixed.'), value: 'save' },
+      { label: vscode.l10n.t('Cancel'), value: 'cancel' },
     );
-    const choice = await pickStep({ title: `Connection test failed: ${displayLine(describeError('', error).replace(/^: /, ''), 150)}`, placeholder: 'What now?', canGoBack: false, items });
+    const choice = await pickStep({ title: vscode.l10n.t('Connection test failed: {0}', displayLine(describeError('', error).replace(/^: /, ''), 150)), placeholder: vscode.l10n.t('What now?'), canGoBack: false, items });
     if (choice === 'save') return result;
     if (choice === 'trust' && fingerprint) {
       if (await confirmTrust(d.host, fingerprint, error instanceof CertificateError ? error.certificate?.subject : undefined)) d.pin = fingerprint;
@@ -329,24 +334,25 @@ async function accountWizardFrom(d: Draft, stored: string | undefined): Promise<
 
 /** The modal that shows the SHA-256 fingerprint before anything is pinned (T06). */
 export async function confirmTrust(host: string, fingerprint: string, subject?: string): Promise<boolean> {
+  const trust = vscode.l10n.t('Trust This Certificate');
+  const compare = vscode.l10n.t('Compare it with the fingerprint your mail provider publishes. Once trusted, only this exact certificate is accepted for this account.');
   const choice = await vscode.window.showWarningMessage(
-    `Trust the certificate of ${displayLine(host, 120)}?`,
+    vscode.l10n.t('Trust the certificate of {0}?', displayLine(host, 120)),
     {
       modal: true,
-      detail:
-        `The server presented a certificate that is not trusted by the system.\n\nSHA-256 fingerprint:\n${fingerprint}` +
-        (subject ? `\n\nSubject: ${displayLine(subject, 200)}` : '') +
-        '\n\nCompare it with the fingerprint your mail provider publishes. Once trusted, only this exact certificate is accepted for this account.',
+      detail: subject
+        ? vscode.l10n.t('The server presented a certificate that is not trusted by the system.\n\nSHA-256 fingerprint:\n{0}\n\nSubject: {1}\n\n{2}', fingerprint, displayLine(subject, 200), compare)
+        : vscode.l10n.t('The server presented a certificate that is not trusted by the system.\n\nSHA-256 fingerprint:\n{0}\n\n{1}', fingerprint, compare),
     },
-    'Trust This Certificate',
+    trust,
   );
-  return choice === 'Trust This Certificate';
+  return choice === trust;
 }
 
 /** Connects, logs in and quits; the error when that fails. */
 export async function testConnection(account: AccountConfig, password: string): Promise<{ error: unknown } | undefined> {
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `POP3 Mail: testing ${displayLine(account.host, 120)}:${account.port}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('POP3 Mail: testing {0}:{1}', displayLine(account.host, 120), account.port), cancellable: true },
     async (_p, token) => {
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());

@@ -25,14 +25,14 @@ export class AttachmentFiles {
     const safe = safeFileName(name);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const target = await vscode.window.showSaveDialog({
-      title: `Save attachment "${safe}"`,
-      saveLabel: 'Save Attachment',
+      title: vscode.l10n.t('Save attachment "{0}"', safe),
+      saveLabel: vscode.l10n.t('Save Attachment'),
       ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, safe) } : {}),
     });
     if (!target) return undefined;
     const checked = checkedTarget(target);
     if (!checked) {
-      void vscode.window.showErrorMessage('POP3 Mail: that file name cannot be used for an attachment.');
+      void vscode.window.showErrorMessage(vscode.l10n.t('POP3 Mail: that file name cannot be used for an attachment.'));
       return undefined;
     }
     await vscode.workspace.fs.writeFile(checked, await bytes());
@@ -42,8 +42,8 @@ export class AttachmentFiles {
   /** Asks for a folder, then writes every attachment into it under a unique safe name. */
   async saveAll(items: readonly { name: string; bytes: () => Promise<Buffer> }[]): Promise<number> {
     const picked = await vscode.window.showOpenDialog({
-      title: `Save ${items.length} attachment${items.length === 1 ? '' : 's'} to a folder`,
-      openLabel: 'Save Here',
+      title: items.length === 1 ? vscode.l10n.t('Save {0} attachment to a folder', items.length) : vscode.l10n.t('Save {0} attachments to a folder', items.length),
+      openLabel: vscode.l10n.t('Save Here'),
       canSelectFiles: false,
       canSelectFolders: true,
       canSelectMany: false,

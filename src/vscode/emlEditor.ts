@@ -50,11 +50,11 @@ export class EmlEditorProvider implements vscode.CustomReadonlyEditorProvider<Em
       kind: 'file',
       key: uri.toString(),
       title: name,
-      security: 'Opened from a local .eml file (not fetched by POP3 Mail)',
+      security: vscode.l10n.t('Opened from a local .eml file (not fetched by POP3 Mail)'),
       fileUri: uri,
       readRaw: async () => {
         const stat = await vscode.workspace.fs.stat(uri);
-        if (stat.size > MAX_EML_BYTES) throw new Error(`the file is larger than ${MAX_EML_BYTES / 1024 / 1024} MB`);
+        if (stat.size > MAX_EML_BYTES) throw new Error(vscode.l10n.t('the file is larger than {0} MB', MAX_EML_BYTES / 1024 / 1024));
         return Buffer.from(await vscode.workspace.fs.readFile(uri));
       },
     });

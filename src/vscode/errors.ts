@@ -1,16 +1,18 @@
 // Turning errors into what the user reads. Our own message first; the
 // server's text, when there is some, cleaned and truncated (SECURITY.md T40).
 import { Pop3Error } from '../pop3/errors';
+import { l10n } from './l10n';
 import { notificationText } from './text';
 
 /** One line for a notification: "<what failed>: <why>", never raw server text. */
 export function describeError(what: string, error: unknown): string {
   if (Pop3Error.is(error)) {
-    const server = error.serverText ? ` Server said: "${notificationText(error.serverText, 160)}"` : '';
-    return `${what}: ${notificationText(error.message, 240)}${server}`;
+    const message = notificationText(error.message, 240);
+    if (!error.serverText) return l10n.t('{0}: {1}', what, message);
+    return l10n.t('{0}: {1} Server said: "{2}"', what, message, notificationText(error.serverText, 160));
   }
-  if (error instanceof Error) return `${what}: ${notificationText(error.message, 240)}`;
-  return `${what}: ${notificationText(String(error), 240)}`;
+  if (error instanceof Error) return l10n.t('{0}: {1}', what, notificationText(error.message, 240));
+  return l10n.t('{0}: {1}', what, notificationText(String(error), 240));
 }
 
 /** For the log: the code, our message and the cleaned server text. */

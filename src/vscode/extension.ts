@@ -5,6 +5,7 @@ import { AccountCommands } from './accountCommands';
 import { Accounts, ACCOUNTS_SETTING } from './accounts';
 import { FetchService } from './fetchService';
 import { goToMessage } from './goToMessage';
+import { installTranslator } from './l10n';
 import { MessageCommands } from './messageCommands';
 import { registerMessageView } from './messageView';
 import { Passwords } from './passwords';
@@ -12,9 +13,11 @@ import { CheckScheduler } from './scheduler';
 import { MailStatusBar } from './statusBar';
 import { storageRoot } from './storageRoot';
 import { Stores } from './stores';
-import { InboxTree } from './tree';
+import { InboxTree } from './tree/provider';
 
 export function activate(context: vscode.ExtensionContext): void {
+  // The pure modules (text, account settings, queries) translate through this (l10n.ts).
+  installTranslator((message, ...args) => vscode.l10n.t(message, ...args));
   const log = vscode.window.createOutputChannel('POP3 Mail', { log: true });
   const accounts = new Accounts(log);
   const passwords = new Passwords(context.secrets, log);
@@ -42,7 +45,7 @@ export function activate(context: vscode.ExtensionContext): void {
       void vscode.commands.executeCommand('setContext', 'pop3Mail.fetching', fetcher.isRunning());
     }),
     tree.onDidChangeUnread((n) => {
-      view.badge = n > 0 ? { value: n, tooltip: `${n} unread` } : undefined;
+      view.badge = n > 0 ? { value: n, tooltip: vscode.l10n.t('{0} unread', n) } : undefined;
       void statusBar.recount();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -93,8 +93,9 @@ export class FetchService implements vscode.Disposable {
     const accounts = this.accounts.list();
     if (accounts.length === 0) {
       if (request.background) return;
-      void vscode.window.showInformationMessage('POP3 Mail: no account yet.', 'Add Account').then((choice) => {
-        if (choice === 'Add Account') void vscode.commands.executeCommand('pop3Mail.addAccount');
+      const add = vscode.l10n.t('Add Account');
+      void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: no account yet.'), add).then((choice) => {
+        if (choice === add) void vscode.commands.executeCommand('pop3Mail.addAccount');
       });
       return;
     }
@@ -155,7 +156,7 @@ export class FetchService implements vscode.Disposable {
         if (Pop3Error.is(error, 'Aborted') || controller.signal.aborted) return 'cancelled';
         // Only AuthFailed means a wrong password; IN-USE, SYS/TEMP and the rest keep the secret (T14).
         if (Pop3Error.is(error, 'AuthFailed') && attempt === 0 && !request.background) {
-          const again = await askPassword(account, `The server rejected the password for ${account.user} on ${account.host}. Enter it again.`);
+          const again = await askPassword(account, vscode.l10n.t('The server rejected the password for {0} on {1}. Enter it again.', account.user, account.host));
           if (again === undefined) return 'cancelled';
           password = again;
           await this.passwords.set(account, again);
@@ -174,13 +175,13 @@ export class FetchService implements vscode.Disposable {
 
   private needsPassword(account: AccountConfig): void {
     const key = accountKey(account);
-    this.setState(key, { error: 'No password stored: fetch once to enter it', errorCode: 'NoPassword' });
+    this.setState(key, { error: vscode.l10n.t('No password stored: fetch once to enter it'), errorCode: 'NoPassword' });
     if (this.askedForPassword.has(key)) return;
     this.askedForPassword.add(key);
     void vscode.window
-      .showWarningMessage(`POP3 Mail: ${displayLine(account.name, 120)} has no stored password, so automatic checks skip it.`, 'Enter Password')
+      .showWarningMessage(vscode.l10n.t('POP3 Mail: {0} has no stored password, so automatic checks skip it.', displayLine(account.name, 120)), vscode.l10n.t('Enter Password'))
       .then((choice) => {
-        if (choice === 'Enter Password') void this.fetchAccount(account);
+        if (choice === vscode.l10n.t('Enter Password')) void this.fetchAccount(account);
       });
   }
 
@@ -190,28 +191,36 @@ export class FetchService implements vscode.Disposable {
     for (const warning of result.warnings) this.log.warn(`fetch ${name}: ${notificationText(warning, 500)}`);
     const anomaly = result.plan.anomaly;
     if (anomaly) {
-      const message =
-        `POP3 Mail: all ${anomaly.count} messages on ${name} have ids never seen before, although the server kept mail last time ` +
-        '(a server migration?). Nothing was downloaded. Download them all again? This may create duplicates.';
-      void vscode.window.showWarningMessage(message, 'Download All', 'Show Log').then((choice) => {
-        if (choice === 'Download All') void this.fetchAccount(account, { acceptNewUidls: true });
-        else if (choice === 'Show Log') this.log.show(true);
+      const message = vscode.l10n.t(
+        'POP3 Mail: all {0} messages on {1} have ids never seen before, although the server kept mail last time (a server migration?). Nothing was downloaded. Download them all again? This may create duplicates.',
+        anomaly.count,
+        name,
+      );
+      const all = vscode.l10n.t('Download All');
+      const showLog = vscode.l10n.t('Show Log');
+      void vscode.window.showWarningMessage(message, all, showLog).then((choice) => {
+        if (choice === all) void this.fetchAccount(account, { acceptNewUidls: true });
+        else if (choice === showLog) this.log.show(true);
       });
       return;
     }
     const [first] = result.warnings;
     if (first !== undefined) {
-      const more = result.warnings.length > 1 ? ` (and ${result.warnings.length - 1} more in the log)` : '';
-      void vscode.window.showWarningMessage(`POP3 Mail: ${name}: ${notificationText(first, 300)}${more}`, 'Show Log').then((choice) => {
-        if (choice === 'Show Log') this.log.show(true);
+      const text = notificationText(first, 300);
+      const showLog = vscode.l10n.t('Show Log');
+      const message =
+        result.warnings.length > 1 ? vscode.l10n.t('POP3 Mail: {0}: {1} (and {2} more in the log)', name, text, result.warnings.length - 1) : vscode.l10n.t('POP3 Mail: {0}: {1}', name, text);
+      void vscode.window.showWarningMessage(message, showLog).then((choice) => {
+        if (choice === showLog) this.log.show(true);
       });
     }
     const fresh = result.downloaded + result.headersOnly;
     if (fresh > 0 && vscode.workspace.getConfiguration('pop3Mail').get<boolean>('notifyNewMail', true)) {
-      const text = `POP3 Mail: ${fresh} new message${fresh === 1 ? '' : 's'} for ${name}`;
+      const text = fresh === 1 ? vscode.l10n.t('POP3 Mail: {0} new message for {1}', fresh, name) : vscode.l10n.t('POP3 Mail: {0} new messages for {1}', fresh, name);
       if (request.background) {
-        void vscode.window.showInformationMessage(text, 'Show Inbox').then((choice) => {
-          if (choice === 'Show Inbox') void vscode.commands.executeCommand('pop3Mail.inbox.focus');
+        const show = vscode.l10n.t('Show Inbox');
+        void vscode.window.showInformationMessage(text, show).then((choice) => {
+          if (choice === show) void vscode.commands.executeCommand('pop3Mail.inbox.focus');
         });
       } else {
         vscode.window.setStatusBarMessage(text, 5000);
@@ -221,40 +230,31 @@ export class FetchService implements vscode.Disposable {
 
   /** Shows the error without waiting for it: a notification can stay open for a long time. */
   private report(account: AccountConfig, error: unknown): void {
-    const message = describeError(`POP3 Mail: fetching ${displayLine(account.name, 120)} failed`, error);
+    const message = describeError(vscode.l10n.t('POP3 Mail: fetching {0} failed', displayLine(account.name, 120)), error);
     const transient = Pop3Error.is(error) && error.isTransient();
+    const retry = vscode.l10n.t('Retry');
+    const edit = vscode.l10n.t('Edit Account');
+    const changePassword = vscode.l10n.t('Change Password');
+    const trust = vscode.l10n.t('Trust Certificate...');
+    const showLog = vscode.l10n.t('Show Log');
     const actions: string[] = [];
-    if (error instanceof CertificateError && error.certificate) actions.push('Trust Certificate...');
-    if (Pop3Error.is(error, 'AuthFailed')) actions.push('Change Password');
-    actions.push(transient ? 'Retry' : 'Edit Account', 'Show Log');
+    if (error instanceof CertificateError && error.certificate) actions.push(trust);
+    if (Pop3Error.is(error, 'AuthFailed')) actions.push(changePassword);
+    actions.push(transient ? retry : edit, showLog);
     const key = accountKey(account);
     void vscode.window.showErrorMessage(message, ...actions).then((choice) => {
-      switch (choice) {
-        case 'Retry':
-          void this.fetchAccount(account);
-          break;
-        case 'Edit Account':
-          void vscode.commands.executeCommand('pop3Mail.editAccount', key);
-          break;
-        case 'Change Password':
-          void vscode.commands.executeCommand('pop3Mail.changePassword', key);
-          break;
-        case 'Trust Certificate...':
-          void vscode.commands.executeCommand('pop3Mail.trustCertificate', key);
-          break;
-        case 'Show Log':
-          this.log.show(true);
-          break;
-        default:
-          break;
-      }
+      if (choice === retry) void this.fetchAccount(account);
+      else if (choice === edit) void vscode.commands.executeCommand('pop3Mail.editAccount', key);
+      else if (choice === changePassword) void vscode.commands.executeCommand('pop3Mail.changePassword', key);
+      else if (choice === trust) void vscode.commands.executeCommand('pop3Mail.trustCertificate', key);
+      else if (choice === showLog) this.log.show(true);
     });
   }
 
   private fetchOnce(account: AccountConfig, password: string, request: FetchRequest, controller: AbortController): Thenable<FetchResult> {
     const name = displayLine(account.name, 120);
     const location = request.background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
-    return vscode.window.withProgress({ location, title: `POP3 Mail: ${name}`, cancellable: !request.background }, async (progress, token) => {
+    return vscode.window.withProgress({ location, title: vscode.l10n.t('POP3 Mail: {0}', name), cancellable: !request.background }, async (progress, token) => {
       // The boundary: a CancellationToken outside, an AbortSignal inside.
       const subscription = token.onCancellationRequested(() => controller.abort());
       if (token.isCancellationRequested) controller.abort();
@@ -266,7 +266,7 @@ export class FetchService implements vscode.Disposable {
         percent += increment;
         progress.report({ message: progressText(p.messages, p.totalMessages, p.bytes), increment });
       };
-      progress.report({ message: 'Connecting\u2026' });
+      progress.report({ message: vscode.l10n.t('Connecting\u2026') });
       try {
         const store = await this.stores.get(account);
         const policy = this.accounts.policyOf(accountKey(account));

@@ -67,7 +67,7 @@ export async function existingFileRefs(texts: readonly string[]): Promise<string
 export async function openFileRef(ref: string): Promise<void> {
   const target = await resolveRef(ref);
   if (!target) {
-    void vscode.window.showWarningMessage('POP3 Mail: that file is not in the workspace.');
+    void vscode.window.showWarningMessage(vscode.l10n.t('POP3 Mail: that file is not in the workspace.'));
     return;
   }
   const line = target.line - 1;

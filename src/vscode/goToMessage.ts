@@ -23,8 +23,9 @@ interface MessageItem extends vscode.QuickPickItem {
 export async function goToMessage(accounts: Accounts, stores: Stores, log: vscode.LogOutputChannel, initial = ''): Promise<void> {
   const all = accounts.list();
   if (all.length === 0) {
-    void vscode.window.showInformationMessage('POP3 Mail: no account yet.', 'Add Account').then((c) => {
-      if (c === 'Add Account') void vscode.commands.executeCommand('pop3Mail.addAccount');
+    const add = vscode.l10n.t('Add Account');
+    void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: no account yet.'), add).then((c) => {
+      if (c === add) void vscode.commands.executeCommand('pop3Mail.addAccount');
     });
     return;
   }
@@ -39,8 +40,8 @@ export async function goToMessage(accounts: Accounts, stores: Stores, log: vscod
   const locale = vscode.env.language;
   const several = lists.length > 1;
   const picker = vscode.window.createQuickPick<MessageItem>();
-  picker.title = 'Go to Message';
-  picker.placeholder = 'Subject or sender (fuzzy); filters: from: subject: has:attachment is:unread is:read before:2026-11-01 after:2026-10';
+  picker.title = vscode.l10n.t('Go to Message');
+  picker.placeholder = vscode.l10n.t('Subject or sender (fuzzy); filters: from: subject: has:attachment is:unread is:read before:2026-11-01 after:2026-10');
   picker.matchOnDescription = false;
   picker.matchOnDetail = false;
   picker.value = initial;
@@ -57,7 +58,7 @@ export async function goToMessage(accounts: Accounts, stores: Stores, log: vscod
     }
     if (several) hits.sort((a, b) => b.score - a.score || (a.message.date < b.message.date ? 1 : a.message.date > b.message.date ? -1 : 0));
     picker.items = hits.slice(0, LIMIT).map(({ message: m, key, name }) => ({
-      label: `$(${m.seen ? 'mail-read' : 'mail'}) ${displayLine(m.subject, 200).replace(/\$\(/g, '$\u200b(') || '(no subject)'}`,
+      label: `$(${m.seen ? 'mail-read' : 'mail'}) ${displayLine(m.subject, 200).replace(/\$\(/g, '$\u200b(') || vscode.l10n.t('(no subject)')}`,
       description: [displayLine(m.from.name, 60) || displayLine(m.from.address, 80), shortDate(m.date, locale), m.hasAttachments ? '\u{1F4CE}' : '', several ? name : '']
         .filter(Boolean)
         .join(' \u00b7 '),
@@ -68,8 +69,9 @@ export async function goToMessage(accounts: Accounts, stores: Stores, log: vscod
     }));
     const shown = Math.min(total, LIMIT);
     const searched = picker.value.trim() !== '';
-    const problems = query.problems.length > 0 ? ` \u00b7 not understood: ${query.problems.join(', ')}` : '';
-    picker.title = `Go to Message \u2014 ${searched || hasFilters(query) ? `${total} match${total === 1 ? '' : 'es'}` : 'newest first'}${total > shown ? `, first ${shown} shown` : ''}${problems}`;
+    const count = !(searched || hasFilters(query)) ? vscode.l10n.t('newest first') : total === 1 ? vscode.l10n.t('{0} match', total) : vscode.l10n.t('{0} matches', total);
+    const title = total > shown ? vscode.l10n.t('Go to Message \u2014 {0}, first {1} shown', count, shown) : vscode.l10n.t('Go to Message \u2014 {0}', count);
+    picker.title = query.problems.length > 0 ? vscode.l10n.t('{0} \u00b7 not understood: {1}', title, query.problems.join(', ')) : title;
     log.trace(`Go to Message: ${total} matches in ${Date.now() - started} ms`);
   };
 

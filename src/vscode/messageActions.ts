@@ -48,7 +48,7 @@ export class MessageActions {
         await this.run(command, args);
       } catch (error) {
         this.log.error(`${command}: ${logError(error)}`);
-        void vscode.window.showErrorMessage(describeError('POP3 Mail: the command failed', error));
+        void vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: the command failed'), error));
       }
     };
     return [
@@ -68,7 +68,7 @@ export class MessageActions {
       viewer = this.panels.activeViewer;
       source = viewer?.shownSource;
       if (!source) {
-        void vscode.window.showInformationMessage('POP3 Mail: select a message in the Inbox or open one first.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: select a message in the Inbox or open one first.'));
         return;
       }
     }
@@ -94,19 +94,19 @@ export class MessageActions {
         const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
         const name = `${safeFileName(source.title, 'message').slice(0, 100)}.eml`;
         const target = await vscode.window.showSaveDialog({
-          title: 'Save message as .eml',
-          saveLabel: 'Save',
-          filters: { 'Email message': ['eml'] },
+          title: vscode.l10n.t('Save message as .eml'),
+          saveLabel: vscode.l10n.t('Save'),
+          filters: { [vscode.l10n.t('Email message')]: ['eml'] },
           ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}),
         });
         if (!target) return;
         await vscode.workspace.fs.writeFile(target, await source.readRaw());
-        void vscode.window.showInformationMessage('POP3 Mail: message saved.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: message saved.'));
         return;
       }
       case 'copyAsEml':
         await vscode.env.clipboard.writeText(new TextDecoder('utf-8').decode(await source.readRaw()));
-        void vscode.window.setStatusBarMessage('POP3 Mail: message source copied', 3000);
+        void vscode.window.setStatusBarMessage(vscode.l10n.t('POP3 Mail: message source copied'), 3000);
         return;
       default: {
         const unhandled: never = command;
@@ -127,10 +127,10 @@ export class MessageActions {
       }));
     }
     if (items.length === 0) {
-      void vscode.window.showInformationMessage('POP3 Mail: this message has no attachments.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: this message has no attachments.'));
       return;
     }
     const saved = await this.attachments.saveAll(items);
-    if (saved > 0) void vscode.window.showInformationMessage(`POP3 Mail: saved ${saved} attachment${saved === 1 ? '' : 's'}.`);
+    if (saved > 0) void vscode.window.showInformationMessage(saved === 1 ? vscode.l10n.t('POP3 Mail: saved {0} attachment.', saved) : vscode.l10n.t('POP3 Mail: saved {0} attachments.', saved));
   }
 }

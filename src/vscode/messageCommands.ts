@@ -1,6 +1,6 @@
 // Commands on messages in the tree: open (preview, kept open, to the side),
 // mark read/unread, delete (here, and on the server when the account's
-// policy says so), download the full message, show more.
+// policy says so) and restore, download the full message, show more.
 import * as vscode from 'vscode';
 import { Pop3Error } from '../pop3/errors';
 import { accountKey } from '../sync/account';
@@ -13,7 +13,8 @@ import type { Passwords } from './passwords';
 import { askPassword } from './prompts';
 import type { Stores } from './stores';
 import { displayLine, formatBytes, truncate } from './text';
-import { OPEN_MESSAGE_COMMAND, SHOW_MORE_COMMAND, type InboxNode, type InboxTree } from './tree';
+import { OPEN_MESSAGE_COMMAND, SHOW_MORE_COMMAND, type InboxNode } from './tree/nodes';
+import type { InboxTree } from './tree/provider';
 
 /** How a message is opened. The panel decides what each means (messagePanel.ts). */
 export interface OpenOptions {
@@ -56,6 +57,7 @@ export class MessageCommands {
       vscode.commands.registerCommand('pop3Mail.markRead', (...args: unknown[]) => this.setSeen(this.refs(args), true)),
       vscode.commands.registerCommand('pop3Mail.markUnread', (...args: unknown[]) => this.setSeen(this.refs(args), false)),
       vscode.commands.registerCommand('pop3Mail.deleteMessage', (...args: unknown[]) => this.delete(this.refs(args))),
+      vscode.commands.registerCommand('pop3Mail.restoreMessage', (...args: unknown[]) => this.restore(this.refs(args))),
       vscode.commands.registerCommand('pop3Mail.downloadFull', (...args: unknown[]) => this.downloadFull(this.refs(args))),
       vscode.commands.registerCommand(SHOW_MORE_COMMAND, (node: unknown) => this.tree.showMore(node)),
       // Enter on a message keeps it open (package.json keybinding, when a message is selected).
@@ -86,7 +88,7 @@ export class MessageCommands {
   private async open(refs: MessageRef[], options: OpenOptions): Promise<void> {
     const [ref] = refs;
     if (!ref) {
-      void vscode.window.showInformationMessage('POP3 Mail: select a message in the Inbox first.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: select a message in the Inbox first.'));
       return;
     }
     this.log.debug(`open ${ref.messageId} (${options.preview ? 'preview' : 'kept open'}${options.viewColumn === vscode.ViewColumn.Beside ? ', to the side' : ''})`);
@@ -100,11 +102,11 @@ export class MessageCommands {
       const found = await this.find(ref, quiet);
       if (!found || found.summary.seen === seen) continue;
       try {
-        const updated = found.store.setSeen(ref.messageId, seen);
-        await this.tree.messageChanged(ref.accountKey, updated);
+        // The tree follows the store (its onDidChange).
+        found.store.setSeen(ref.messageId, seen);
       } catch (error) {
         this.log.error(`marking ${ref.messageId} ${seen ? 'read' : 'unread'}: ${logError(error)}`);
-        if (!quiet) void vscode.window.showErrorMessage(describeError('POP3 Mail: could not change the message', error));
+        if (!quiet) void vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: could not change the message'), error));
       }
     }
   }
@@ -112,13 +114,13 @@ export class MessageCommands {
   private async find(ref: MessageRef, quiet = false) {
     const account = this.accounts.byKey(ref.accountKey);
     if (!account) {
-      if (!quiet) void vscode.window.showErrorMessage('POP3 Mail: that account is no longer configured.');
+      if (!quiet) void vscode.window.showErrorMessage(vscode.l10n.t('POP3 Mail: that account is no longer configured.'));
       return undefined;
     }
     const store = await this.stores.get(account);
     const summary = store.get(ref.messageId);
     if (!summary) {
-      if (!quiet) void vscode.window.showErrorMessage('POP3 Mail: that message is no longer in the local store.');
+      if (!quiet) void vscode.window.showErrorMessage(vscode.l10n.t('POP3 Mail: that message is no longer in the local store.'));
       return undefined;
     }
     return { account, store, summary };
@@ -127,29 +129,46 @@ export class MessageCommands {
   /** Local delete (Maildir T flag); on the server too at the next fetch when the account's policy says so. */
   private async delete(refs: MessageRef[]): Promise<void> {
     if (refs.length === 0) return;
-    const found = (await Promise.all(refs.map((r) => this.find(r)))).filter((f) => f !== undefined);
+    // A row under Deleted is deleted already (the Delete key there does nothing).
+    const found = (await Promise.all(refs.map((r) => this.find(r)))).filter((f) => f !== undefined).filter((f) => f.summary.trashed !== true);
     if (found.length === 0) return;
     const keys = new Set(found.map((f) => accountKey(f.account)));
     const onServer = [...keys].filter((k) => this.accounts.policyOf(k).retention.deleteWhenDeletedLocally === true);
-    const what = found.length === 1 ? `"${truncate(displayLine(found[0]!.summary.subject, 200) || '(no subject)', 80)}"` : `${found.length} messages`;
+    const subject = found.length === 1 ? subjectOf(found[0]!.summary) : undefined;
     const detail =
       onServer.length === keys.size
-        ? 'It is also deleted from the server: this account deletes mail on the server when you delete it here. This cannot be undone.'
+        ? vscode.l10n.t('It is also deleted from the server: this account deletes mail on the server when you delete it here. This cannot be undone.')
         : onServer.length > 0
-          ? 'Messages of accounts that delete mail deleted here are also deleted from the server; the others stay on their server.'
-          : 'The copy on the server is kept (this account leaves mail on the server); it will not be downloaded again.';
-    const action = onServer.length > 0 ? 'Delete Here and on Server' : 'Delete';
-    const choice = await vscode.window.showWarningMessage(`Delete ${what}?`, { modal: true, detail }, action);
+          ? vscode.l10n.t('Messages of accounts that delete mail deleted here are also deleted from the server; the others stay on their server.')
+          : vscode.l10n.t('The copy on the server is kept (this account leaves mail on the server); it will not be downloaded again.');
+    const action = onServer.length > 0 ? vscode.l10n.t('Delete Here and on Server') : vscode.l10n.t('Delete');
+    const question = subject !== undefined ? vscode.l10n.t('Delete "{0}"?', subject) : vscode.l10n.t('Delete {0} messages?', found.length);
+    const choice = await vscode.window.showWarningMessage(question, { modal: true, detail }, action);
     if (choice !== action) return;
+    const undoable: MessageRef[] = [];
     for (const f of found) {
       try {
-        const updated = f.store.trash(f.summary.id);
+        f.store.trash(f.summary.id);
         this.log.info(`deleted locally: ${f.summary.id} of ${displayLine(f.account.name)}`);
-        await this.tree.messageChanged(accountKey(f.account), updated);
+        const key = accountKey(f.account);
+        if (!onServer.includes(key)) undoable.push({ accountKey: key, messageId: f.summary.id });
       } catch (error) {
         this.log.error(`deleting ${f.summary.id}: ${logError(error)}`);
-        void vscode.window.showErrorMessage(describeError('POP3 Mail: could not delete the message', error));
+        void vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: could not delete the message'), error));
       }
+    }
+    // What stays here can come back: at once with Undo, later with Restore under Deleted.
+    if (undoable.length > 0) {
+      const done =
+        subject !== undefined
+          ? vscode.l10n.t('POP3 Mail: deleted "{0}".', subject)
+          : undoable.length === 1
+            ? vscode.l10n.t('POP3 Mail: deleted {0} message.', undoable.length)
+            : vscode.l10n.t('POP3 Mail: deleted {0} messages.', undoable.length);
+      const undo = vscode.l10n.t('Undo');
+      void vscode.window.showInformationMessage(done, undo).then((choice) => {
+        if (choice === undo) void this.restore(undoable);
+      });
     }
     // The server copy goes at the next fetch; start it now so "deleted" means deleted.
     for (const key of onServer) {
@@ -158,12 +177,35 @@ export class MessageCommands {
     }
   }
 
+  /** Brings messages deleted here back to the Inbox, with their read state. Not those deleted on the server too. */
+  private async restore(refs: MessageRef[]): Promise<void> {
+    for (const ref of refs) {
+      const found = await this.find(ref);
+      if (!found || found.summary.trashed !== true) continue;
+      const { account, store, summary } = found;
+      if (this.accounts.policyOf(ref.accountKey).retention.deleteWhenDeletedLocally === true) {
+        // Its server copy is deleted at the next fetch (or already was), and then it is forgotten here.
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t('POP3 Mail: "{0}" cannot be restored: {1} deletes mail on the server when it is deleted here.', subjectOf(summary), displayLine(account.name, 120)),
+        );
+        continue;
+      }
+      try {
+        store.restore(summary.id);
+        this.log.info(`restored: ${summary.id} of ${displayLine(account.name)}`);
+      } catch (error) {
+        this.log.error(`restoring ${summary.id}: ${logError(error)}`);
+        void vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: could not restore the message'), error));
+      }
+    }
+  }
+
   private async downloadFull(refs: MessageRef[]): Promise<void> {
     for (const ref of refs) {
       const found = await this.find(ref);
       if (!found) continue;
       if (!found.summary.headersOnly) {
-        void vscode.window.showInformationMessage('POP3 Mail: this message is already downloaded in full.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: this message is already downloaded in full.'));
         continue;
       }
       const { account, store, summary } = found;
@@ -177,7 +219,7 @@ export class MessageCommands {
       const size = formatBytes(summary.serverSize ?? summary.size);
       try {
         const full = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `POP3 Mail: downloading ${size} from ${name}`, cancellable: true },
+          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('POP3 Mail: downloading {0} from {1}', size, name), cancellable: true },
           (_progress, token) => {
             const controller = new AbortController();
             token.onCancellationRequested(() => controller.abort());
@@ -185,14 +227,19 @@ export class MessageCommands {
           },
         );
         this.log.info(`downloaded in full: ${summary.id} of ${name} (${formatBytes(full.size)})`);
-        this.tree.refresh();
       } catch (error) {
         if (Pop3Error.is(error, 'Aborted')) return;
         this.log.error(`download full ${summary.id}: ${logError(error)}`);
-        void vscode.window.showErrorMessage(describeError('POP3 Mail: could not download the full message', error), 'Show Log').then((c) => {
-          if (c === 'Show Log') this.log.show(true);
+        const showLog = vscode.l10n.t('Show Log');
+        void vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: could not download the full message'), error), showLog).then((c) => {
+          if (c === showLog) this.log.show(true);
         });
       }
     }
   }
+}
+
+/** A message's subject for a prompt: one line, at most 80 characters. */
+function subjectOf(summary: { readonly subject: string }): string {
+  return truncate(displayLine(summary.subject, 200) || vscode.l10n.t('(no subject)'), 80);
 }

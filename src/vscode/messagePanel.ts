@@ -21,9 +21,12 @@ export interface OpenMessageOptions {
 
 /** The security line of the message view for an account. */
 export function securityLine(account: AccountConfig): string {
-  const transport = account.security === 'tls' ? 'Fetched over TLS (POP3S)' : 'Fetched over STARTTLS';
-  const cert = account.pin ? 'certificate pinned' : account.caFile ? 'certificate verified with your CA file' : 'certificate verified';
-  return `${transport}, ${cert}`;
+  if (account.security === 'tls') {
+    if (account.pin) return vscode.l10n.t('Fetched over TLS (POP3S), certificate pinned');
+    return account.caFile ? vscode.l10n.t('Fetched over TLS (POP3S), certificate verified with your CA file') : vscode.l10n.t('Fetched over TLS (POP3S), certificate verified');
+  }
+  if (account.pin) return vscode.l10n.t('Fetched over STARTTLS, certificate pinned');
+  return account.caFile ? vscode.l10n.t('Fetched over STARTTLS, certificate verified with your CA file') : vscode.l10n.t('Fetched over STARTTLS, certificate verified');
 }
 
 export class MessagePanel implements vscode.Disposable {
@@ -75,13 +78,13 @@ export class MessagePanel implements vscode.Disposable {
     }
     const account = this.accounts.byKey(accountKey);
     if (!account) {
-      void vscode.window.showErrorMessage('POP3 Mail: that account is no longer configured.');
+      void vscode.window.showErrorMessage(vscode.l10n.t('POP3 Mail: that account is no longer configured.'));
       return undefined;
     }
     const store = await this.stores.get(account);
     const summary = store.get(messageId);
     if (!summary) {
-      void vscode.window.showErrorMessage('POP3 Mail: that message is no longer in the local store.');
+      void vscode.window.showErrorMessage(vscode.l10n.t('POP3 Mail: that message is no longer in the local store.'));
       return undefined;
     }
     return {
@@ -101,7 +104,7 @@ export class MessagePanel implements vscode.Disposable {
     try {
       source = await this.sourceFor(accountKey, messageId);
     } catch (error) {
-      void vscode.window.showErrorMessage(describeError('POP3 Mail: could not open the message', error));
+      void vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: could not open the message'), error));
       return;
     }
     if (!source) return;
@@ -138,7 +141,7 @@ export class MessagePanel implements vscode.Disposable {
   private createViewer(title: string, preview: boolean, column: vscode.ViewColumn | undefined): MessageViewer {
     const panel = vscode.window.createWebviewPanel(
       MESSAGE_VIEW_TYPE,
-      displayLine(title, 60) || '(no subject)',
+      displayLine(title, 60) || vscode.l10n.t('(no subject)'),
       { viewColumn: column ?? vscode.ViewColumn.Active, preserveFocus: preview },
       { ...webviewOptions(this.services.extensionUri), retainContextWhenHidden: false, enableFindWidget: true },
     );

@@ -8,6 +8,8 @@
 // days; YYYY-MM means the first of that month). Unknown `word:` prefixes are
 // free text, so a subject like "Re: lunch" can still be typed.
 
+import { l10n } from './l10n';
+
 export interface Searchable {
   readonly subject: string;
   readonly from: { readonly name: string; readonly address: string };
@@ -81,17 +83,17 @@ export function parseQuery(text: string): MessageQuery {
         break;
       case 'has':
         if (lower === 'attachment' || lower === 'attachments') hasAttachment = true;
-        else problems.push(`has:${value} (only has:attachment)`);
+        else problems.push(l10n.t('has:{0} (only has:attachment)', value));
         break;
       case 'is':
         if (lower === 'unread') unread = true;
         else if (lower === 'read') unread = false;
-        else problems.push(`is:${value} (is:unread or is:read)`);
+        else problems.push(l10n.t('is:{0} (is:unread or is:read)', value));
         break;
       case 'before':
       case 'after': {
         const day = parseDay(value);
-        if (day === undefined) problems.push(`${key}:${value} (a date like 2026-11-01 or 2026-11)`);
+        if (day === undefined) problems.push(l10n.t('{0}:{1} (a date like 2026-11-01 or 2026-11)', key, value));
         else if (key === 'before') before = day;
         else after = day;
         break;

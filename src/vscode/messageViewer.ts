@@ -45,7 +45,7 @@ export function sanitizerDisabled(): boolean {
 }
 
 function panelTitle(subject: string): string {
-  return truncate(displayLine(subject, 200), 60) || '(no subject)';
+  return truncate(displayLine(subject, 200), 60) || vscode.l10n.t('(no subject)');
 }
 
 /** Header fields without bidi controls; the body keeps them (real RTL text needs them) and is isolated by CSS. */
@@ -161,12 +161,12 @@ export class MessageViewer implements vscode.Disposable {
       openLink: (href) => void this.openLink(href),
       loadRemote: () => this.loadRemote(),
       trustSender: () => void this.trustSender(),
-      saveAttachment: (path) => void this.guard('saving the attachment', () => this.saveAttachment(path)),
-      openAttachment: (path) => void this.guard('opening the attachment', () => this.openAttachment(path)),
-      openFile: (ref) => void this.guard('opening the file', () => openFileRef(ref)),
+      saveAttachment: (path) => void this.guard('saving the attachment', vscode.l10n.t('POP3 Mail: saving the attachment failed'), () => this.saveAttachment(path)),
+      openAttachment: (path) => void this.guard('opening the attachment', vscode.l10n.t('POP3 Mail: opening the attachment failed'), () => this.openAttachment(path)),
+      openFile: (ref) => void this.guard('opening the file', vscode.l10n.t('POP3 Mail: opening the file failed'), () => openFileRef(ref)),
       command: (command) => {
         const source = this.source;
-        if (source) void this.guard('running the command', () => this.services.runCommand(command, source));
+        if (source) void this.guard('running the command', vscode.l10n.t('POP3 Mail: running the command failed'), () => this.services.runCommand(command, source));
       },
       dropped: (reason) => this.services.log.warn(`message view: dropped a message from the webview (${reason})`),
     });
@@ -198,7 +198,7 @@ export class MessageViewer implements vscode.Disposable {
 
   private async saveAttachment(path: string): Promise<void> {
     const saved = await this.services.attachments.saveOne(this.attachmentName(path), () => this.attachmentBytes(path));
-    if (saved) void vscode.window.showInformationMessage(`POP3 Mail: saved ${displayLine(saved.path.split('/').pop() ?? '', 120)}.`);
+    if (saved) void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: saved {0}.', displayLine(saved.path.split('/').pop() ?? '', 120)));
   }
 
   private async openAttachment(path: string): Promise<void> {
@@ -212,12 +212,13 @@ export class MessageViewer implements vscode.Disposable {
     return parsed.attachmentParts.map((p) => ({ name: this.attachmentName(p.path), bytes: () => this.attachmentBytes(p.path) }));
   }
 
-  private async guard(what: string, action: () => Promise<void>): Promise<void> {
+  /** Runs a view's request; a failure goes to the log (`what`) and to the user (`failed`, translated). */
+  private async guard(what: string, failed: string, action: () => Promise<void>): Promise<void> {
     try {
       await action();
     } catch (error) {
       this.services.log.error(`${what}: ${logError(error)}`);
-      void vscode.window.showErrorMessage(describeError(`POP3 Mail: ${what} failed`, error));
+      void vscode.window.showErrorMessage(describeError(failed, error));
     }
   }
 
@@ -226,12 +227,9 @@ export class MessageViewer implements vscode.Disposable {
     if (this.confirming) return;
     this.confirming = true;
     try {
-      const choice = await vscode.window.showWarningMessage(
-        'Open this link from an email?',
-        { modal: true, detail: stripBidi(href) },
-        'Open Link',
-      );
-      if (choice === 'Open Link') await vscode.env.openExternal(vscode.Uri.parse(href, true));
+      const open = vscode.l10n.t('Open Link');
+      const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Open this link from an email?'), { modal: true, detail: stripBidi(href) }, open);
+      if (choice === open) await vscode.env.openExternal(vscode.Uri.parse(href, true));
     } finally {
       this.confirming = false;
     }
@@ -241,8 +239,8 @@ export class MessageViewer implements vscode.Disposable {
 /** What the view says when a message cannot be shown. */
 function errorText(error: unknown): string {
   if (MimeLimitError.is(error) || (error instanceof ParseError && error.code === 'limit')) {
-    return `This message is not shown: ${(error as Error).message} Use Show Source or Save as .eml to look at it.`;
+    return vscode.l10n.t('This message is not shown: {0} Use Show Source or Save as .eml to look at it.', (error as Error).message);
   }
-  if (error instanceof ParseError) return `This message could not be shown: ${error.message}`;
-  return describeError('Could not open the message', error);
+  if (error instanceof ParseError) return vscode.l10n.t('This message could not be shown: {0}', error.message);
+  return describeError(vscode.l10n.t('Could not open the message'), error);
 }

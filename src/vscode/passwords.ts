@@ -47,7 +47,7 @@ export class Passwords {
       if (!this.warned) {
         this.warned = true;
         void vscode.window.showWarningMessage(
-          'POP3 Mail: the system keychain (SecretStorage) is not available. The password is kept in memory for this session only and will be asked for again next time.',
+          vscode.l10n.t('POP3 Mail: the system keychain (SecretStorage) is not available. The password is kept in memory for this session only and will be asked for again next time.'),
         );
       }
     }

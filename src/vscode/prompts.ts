@@ -8,8 +8,8 @@ import { passwordProblem } from './accountConfig';
 /** A password input box; undefined when the user cancels. */
 export function askPassword(account: AccountConfig, prompt?: string): Thenable<string | undefined> {
   return vscode.window.showInputBox({
-    title: `POP3 Mail: ${account.name}`,
-    prompt: prompt ?? `Password for ${account.user} on ${account.host}:${account.port}`,
+    title: vscode.l10n.t('POP3 Mail: {0}', account.name),
+    prompt: prompt ?? vscode.l10n.t('Password for {0} on {1}:{2}', account.user, account.host, account.port),
     password: true,
     ignoreFocusOut: true,
     validateInput: passwordProblem,

@@ -38,7 +38,7 @@ export class SourceView implements vscode.TextDocumentContentProvider, vscode.Do
     const view = new SourceView(panels, parser);
     return [
       vscode.workspace.registerTextDocumentContentProvider(SOURCE_SCHEME, view),
-      vscode.languages.registerDocumentSymbolProvider([{ scheme: SOURCE_SCHEME }, { pattern: '**/*.eml' }], view, { label: 'MIME structure' }),
+      vscode.languages.registerDocumentSymbolProvider([{ scheme: SOURCE_SCHEME }, { pattern: '**/*.eml' }], view, { label: vscode.l10n.t('MIME structure') }),
     ];
   }
 
@@ -51,8 +51,8 @@ export class SourceView implements vscode.TextDocumentContentProvider, vscode.Do
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const raw = await this.raw(uri);
-    if (!raw) return '(This message is no longer in the local store.)';
-    if (raw.length > MAX_SOURCE_BYTES) return `(The message is ${Math.round(raw.length / 1024 / 1024)} MB: too large to show here. Use Save as .eml.)`;
+    if (!raw) return vscode.l10n.t('(This message is no longer in the local store.)');
+    if (raw.length > MAX_SOURCE_BYTES) return vscode.l10n.t('(The message is {0} MB: too large to show here. Use Save as .eml.)', Math.round(raw.length / 1024 / 1024));
     // Invalid UTF-8 becomes U+FFFD; line breaks are never swallowed, so outline lines match.
     return new TextDecoder('utf-8').decode(raw);
   }

@@ -5,7 +5,7 @@ import { accountKey } from '../sync/account';
 import type { Accounts } from './accounts';
 import type { FetchService } from './fetchService';
 import { escapeMarkdown, shortDate } from './text';
-import type { InboxTree } from './tree';
+import type { InboxTree } from './tree/provider';
 
 export class MailStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('pop3Mail.status', vscode.StatusBarAlignment.Left, 50);
@@ -18,8 +18,8 @@ export class MailStatusBar implements vscode.Disposable {
     private readonly fetcher: FetchService,
     private readonly tree: InboxTree,
   ) {
-    this.item.name = 'POP3 Mail';
-    this.item.command = { command: 'pop3Mail.fetchAll', title: 'Fetch Mail' };
+    this.item.name = vscode.l10n.t('POP3 Mail');
+    this.item.command = { command: 'pop3Mail.fetchAll', title: vscode.l10n.t('Fetch Mail') };
   }
 
   dispose(): void {
@@ -53,22 +53,26 @@ export class MailStatusBar implements vscode.Disposable {
     const icon = running ? '$(sync~spin)' : failed ? '$(warning)' : unread === 0 ? '$(mail-read)' : '$(mail)';
     const when = last > 0 ? ` \u00b7 ${shortDate(new Date(last).toISOString(), locale)}` : '';
     this.item.text = `${icon}${unread === undefined ? '' : ` ${unread}`}${when}`;
-    const count = unread === undefined ? '' : ` ${unread} unread`;
-    this.item.accessibilityInformation = { label: `POP3 Mail:${count}${running ? ', fetching' : ''}${failed ? ', a fetch failed' : ''}` };
+    const label = [unread === undefined ? vscode.l10n.t('POP3 Mail:') : vscode.l10n.t('POP3 Mail: {0} unread', unread)];
+    if (running) label.push(vscode.l10n.t('fetching'));
+    if (failed) label.push(vscode.l10n.t('a fetch failed'));
+    this.item.accessibilityInformation = { label: label.join(', ') };
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**POP3 Mail**${unread === undefined ? '' : `: ${unread} unread`}\n\n`);
+    md.appendMarkdown(`${unread === undefined ? vscode.l10n.t('**POP3 Mail**') : vscode.l10n.t('**POP3 Mail**: {0} unread', unread)}\n\n`);
     for (const { a, s } of states) {
       const state = s.running
-        ? '$(sync~spin) fetching'
+        ? `$(sync~spin) ${vscode.l10n.t('fetching')}`
         : s.error !== undefined
-          ? `$(warning) failed: ${escapeMarkdown(s.error, 120)}`
+          ? `$(warning) ${vscode.l10n.t('failed: {0}', escapeMarkdown(s.error, 120))}`
           : s.lastCheck
-            ? `$(check) checked ${escapeMarkdown(new Date(s.lastCheck).toLocaleString(locale))}`
-            : 'never fetched';
+            ? `$(check) ${vscode.l10n.t('checked {0}', escapeMarkdown(new Date(s.lastCheck).toLocaleString(locale)))}`
+            : vscode.l10n.t('never fetched');
       const unread = this.perAccount.get(accountKey(a));
-      md.appendMarkdown(`- ${escapeMarkdown(a.name, 80)}${unread !== undefined ? ` \u00b7 ${unread} unread` : ''} \u00b7 ${state}\n`);
+      const name = escapeMarkdown(a.name, 80);
+      const line = unread !== undefined ? vscode.l10n.t('{0} \u00b7 {1} unread \u00b7 {2}', name, unread, state) : vscode.l10n.t('{0} \u00b7 {1}', name, state);
+      md.appendMarkdown(`- ${line}\n`);
     }
-    md.appendMarkdown('\nClick to fetch mail from every account.');
+    md.appendMarkdown(`\n${vscode.l10n.t('Click to fetch mail from every account.')}`);
     this.item.tooltip = md;
     this.item.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();

@@ -1,5 +1,6 @@
 // Pure text helpers for what the editor shows (tree labels, notifications,
 // progress). No vscode import, so unit tests can use them directly.
+import { l10n } from './l10n';
 
 /** Bidi embedding/override/isolate controls and the LRM/RLM/ALM marks (SECURITY.md T27, T31). */
 const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
@@ -50,7 +51,7 @@ export function formatBytes(bytes: number): string {
 
 /** "12/40 messages, 1.2 MB" */
 export function progressText(messages: number, totalMessages: number, bytes: number): string {
-  return `${messages}/${totalMessages} messages, ${formatBytes(bytes)}`;
+  return l10n.t('{0}/{1} messages, {2}', messages, totalMessages, formatBytes(bytes));
 }
 
 function parseDate(iso: string): Date | undefined {
@@ -75,7 +76,7 @@ export function shortDate(iso: string, locale?: string, now: Date = new Date()):
 /** A full local date and time for tooltips, or '(no date)'. */
 export function longDate(iso: string, locale?: string): string {
   const date = parseDate(iso);
-  return date ? date.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' }) : '(no date)';
+  return date ? date.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' }) : l10n.t('(no date)');
 }
 
 /** "Name <address>", or just the address (or name) when the other is missing. */
@@ -83,7 +84,7 @@ export function mailbox(from: { readonly name: string; readonly address: string 
   const name = displayLine(from.name, 120);
   const address = displayLine(from.address, 200);
   if (name && address && name !== address) return `${name} <${address}>`;
-  return address || name || '(unknown sender)';
+  return address || name || l10n.t('(unknown sender)');
 }
 
 /** Every ASCII punctuation character, each of which CommonMark lets a backslash escape. */
@@ -114,14 +115,14 @@ export interface TooltipFacts {
 export function messageTooltip(m: TooltipFacts, locale?: string): string {
   const name = escapeMarkdown(m.from.name, 120);
   const address = escapeMarkdown(m.from.address, 200);
-  const sender = name && address && displayLine(m.from.name) !== displayLine(m.from.address) ? `${name} \\<${address}\\>` : address || name || '\\(unknown sender\\)';
+  const sender = name && address && displayLine(m.from.name) !== displayLine(m.from.address) ? `${name} \\<${address}\\>` : address || name || escapeMarkdown(l10n.t('(unknown sender)'));
   const facts = [
     escapeMarkdown(longDate(m.date, locale)),
-    m.headersOnly ? `headers only, ${formatBytes(m.serverSize ?? m.size)} on the server` : formatBytes(m.size),
-    ...(m.hasAttachments ? ['with attachments'] : []),
-    m.seen ? 'read' : 'unread',
+    m.headersOnly ? l10n.t('headers only, {0} on the server', formatBytes(m.serverSize ?? m.size)) : formatBytes(m.size),
+    ...(m.hasAttachments ? [l10n.t('with attachments')] : []),
+    m.seen ? l10n.t('read') : l10n.t('unread'),
   ].join(' \u00b7 ');
-  const lines = [`**${escapeMarkdown(m.subject, 300) || '\\(no subject\\)'}**`, '', `From: ${sender}`, '', facts];
+  const lines = [`**${escapeMarkdown(m.subject, 300) || escapeMarkdown(l10n.t('(no subject)'))}**`, '', l10n.t('From: {0}', sender), '', facts];
   const snippet = escapeMarkdown(m.snippet, 300);
   if (snippet) lines.push('', '---', '', snippet);
   return lines.join('\n');

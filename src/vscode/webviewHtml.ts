@@ -56,44 +56,44 @@ export function messageViewHtml(webview: vscode.Webview, extensionUri: vscode.Ur
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <link rel="stylesheet" href="${attr(style)}">
-<title>Message</title>
+<title>${attr(vscode.l10n.t('Message'))}</title>
 </head>
 <body>
 <main id="message" aria-busy="true">
   <header id="header">
     <div id="title-row">
       <h1 id="subject"></h1>
-      <div id="actions" role="toolbar" aria-label="Message actions">
-        <vscode-button appearance="secondary" id="action-source" aria-label="Show Source">Source</vscode-button>
-        <vscode-button appearance="secondary" id="action-save" aria-label="Save as .eml file">Save .eml</vscode-button>
-        <vscode-button appearance="secondary" id="action-copy" aria-label="Copy as .eml to the clipboard">Copy .eml</vscode-button>
+      <div id="actions" role="toolbar" aria-label="${attr(vscode.l10n.t('Message actions'))}">
+        <vscode-button appearance="secondary" id="action-source" aria-label="${attr(vscode.l10n.t('Show Source'))}">${attr(vscode.l10n.t('Source'))}</vscode-button>
+        <vscode-button appearance="secondary" id="action-save" aria-label="${attr(vscode.l10n.t('Save as .eml file'))}">${attr(vscode.l10n.t('Save .eml'))}</vscode-button>
+        <vscode-button appearance="secondary" id="action-copy" aria-label="${attr(vscode.l10n.t('Copy as .eml to the clipboard'))}">${attr(vscode.l10n.t('Copy .eml'))}</vscode-button>
       </div>
     </div>
     <dl id="fields">
-      <dt>From</dt><dd id="from"><bdi id="from-name"></bdi> <span id="from-address"></span></dd>
-      <dt>To</dt><dd id="to"></dd>
-      <dt id="cc-label" hidden>Cc</dt><dd id="cc" hidden></dd>
-      <dt>Date</dt><dd><time id="date"></time></dd>
+      <dt>${attr(vscode.l10n.t('From'))}</dt><dd id="from"><bdi id="from-name"></bdi> <span id="from-address"></span></dd>
+      <dt>${attr(vscode.l10n.t('To'))}</dt><dd id="to"></dd>
+      <dt id="cc-label" hidden>${attr(vscode.l10n.t('Cc'))}</dt><dd id="cc" hidden></dd>
+      <dt>${attr(vscode.l10n.t('Date'))}</dt><dd><time id="date"></time></dd>
     </dl>
     <p id="security" hidden><span class="lock" aria-hidden="true"></span><span id="security-text"></span></p>
   </header>
   <div id="notices" role="note" hidden></div>
-  <div id="remote-banner" role="region" aria-label="Remote content" hidden>
-    <span id="remote-text">Remote images in this message were blocked to protect your privacy.</span>
+  <div id="remote-banner" role="region" aria-label="${attr(vscode.l10n.t('Remote content'))}" hidden>
+    <span id="remote-text">${attr(vscode.l10n.t('Remote images in this message were blocked to protect your privacy.'))}</span>
     <span class="banner-actions">
-      <vscode-button id="load-remote">Load remote content</vscode-button>
-      <vscode-button appearance="secondary" id="trust-sender">Always for this sender</vscode-button>
+      <vscode-button id="load-remote">${attr(vscode.l10n.t('Load remote content'))}</vscode-button>
+      <vscode-button appearance="secondary" id="trust-sender">${attr(vscode.l10n.t('Always for this sender'))}</vscode-button>
     </span>
   </div>
   <section id="attachments" aria-labelledby="attachments-title" hidden>
-    <h2 id="attachments-title">Attachments</h2>
+    <h2 id="attachments-title">${attr(vscode.l10n.t('Attachments'))}</h2>
     <ul id="attachment-list"></ul>
   </section>
-  <div id="view-toggle" role="group" aria-label="Show the message as" hidden>
+  <div id="view-toggle" role="group" aria-label="${attr(vscode.l10n.t('Show the message as'))}" hidden>
     <vscode-button appearance="secondary" id="show-html" aria-pressed="true">HTML</vscode-button>
-    <vscode-button appearance="secondary" id="show-text" aria-pressed="false">Plain text</vscode-button>
+    <vscode-button appearance="secondary" id="show-text" aria-pressed="false">${attr(vscode.l10n.t('Plain text'))}</vscode-button>
   </div>
-  <div id="status" role="status"><vscode-progress-ring id="loading"></vscode-progress-ring><span id="status-text">Loading message\u2026</span></div>
+  <div id="status" role="status"><vscode-progress-ring id="loading"></vscode-progress-ring><span id="status-text">${attr(vscode.l10n.t('Loading message\u2026'))}</span></div>
   <div id="body"></div>
 </main>
 <script type="module" nonce="${attr(nonce)}" src="${attr(script)}"></script>

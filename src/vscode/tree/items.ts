@@ -1,0 +1,162 @@
+// How each Inbox tree element looks: label, icon, description, tooltip,
+// context value (package.json menus match on it) and click command.
+// Everything shown goes through displayLine / escapeMarkdown (bidi controls
+// stripped, T31). The provider passes in what a row needs to know.
+import * as vscode from 'vscode';
+import type { RetentionPolicy } from '../../sync/policy';
+import { describeRetention } from '../accountConfig';
+import type { FetchState } from '../fetchService';
+import type { DateGroup } from '../inboxModel';
+import { displayLine, formatBytes, messageTooltip, shortDate } from '../text';
+import { OPEN_MESSAGE_COMMAND, PAGE_SIZE, SHOW_MORE_COMMAND, type AccountNode, type DeletedNode, type FolderNode, type GroupNode, type MessageNode, type MoreNode, type NoticeNode } from './nodes';
+
+export function accountItem(node: AccountNode, state: FetchState, retention: RetentionPolicy): vscode.TreeItem {
+  const { account } = node;
+  const item = new vscode.TreeItem(displayLine(account.name, 120), vscode.TreeItemCollapsibleState.Expanded);
+  item.id = `account/${node.accountKey}`;
+  item.iconPath = state.running
+    ? new vscode.ThemeIcon('sync~spin')
+    : state.error !== undefined
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+      : new vscode.ThemeIcon('account');
+  item.description = state.running ? vscode.l10n.t('fetching\u2026') : state.lastCheck ? vscode.l10n.t('checked {0}', shortDate(new Date(state.lastCheck).toISOString(), vscode.env.language)) : undefined;
+  item.contextValue = `pop3Mail.account${state.running ? '.fetching' : ''}`;
+  const tooltip = new vscode.MarkdownString(undefined, false);
+  tooltip.appendText(vscode.l10n.t('{0} on {1}:{2} ({3})', account.user, account.host, account.port, account.security === 'tls' ? 'TLS' : 'STARTTLS'));
+  tooltip.appendMarkdown('\n\n');
+  tooltip.appendText(vscode.l10n.t('Mail is {0}.', describeRetention(retention)));
+  if (state.lastCheck) tooltip.appendMarkdown('\n\n').appendText(vscode.l10n.t('Last check: {0}', new Date(state.lastCheck).toLocaleString(vscode.env.language)));
+  if (state.error) tooltip.appendMarkdown('\n\n').appendText(vscode.l10n.t('Last fetch failed: {0}', state.error));
+  item.tooltip = tooltip;
+  return item;
+}
+
+/** `counts` is undefined while the account's inbox has not been read. */
+export function inboxItem(node: FolderNode, counts: { readonly total: number; readonly unread: number } | undefined): vscode.TreeItem {
+  const item = new vscode.TreeItem(vscode.l10n.t('Inbox'), vscode.TreeItemCollapsibleState.Expanded);
+  item.id = `inbox/${node.accountKey}`;
+  item.iconPath = new vscode.ThemeIcon('inbox');
+  item.contextValue = 'pop3Mail.inbox';
+  if (counts) {
+    item.description = counts.unread > 0 ? vscode.l10n.t('{0} unread', counts.unread) : undefined;
+    item.tooltip = messagesUnread(counts.total, counts.unread);
+    item.accessibilityInformation = { label: vscode.l10n.t('Inbox, {0} unread of {1}', counts.unread, counts.total) };
+  }
+  return item;
+}
+
+/**
+ * The Deleted folder, collapsed (its rows are read when it is opened).
+ * `restorable`: false when the account deletes mail on the server when it is
+ * deleted here (it is expunged after that, so there is nothing to restore).
+ */
+export function deletedItem(node: DeletedNode, count: number, restorable: boolean): vscode.TreeItem {
+  const item = new vscode.TreeItem(vscode.l10n.t('Deleted'), vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `deleted/${node.accountKey}`;
+  item.iconPath = new vscode.ThemeIcon('trash');
+  item.contextValue = 'pop3Mail.deleted';
+  item.description = String(count);
+  if (restorable) {
+    item.tooltip =
+      count === 1 ? vscode.l10n.t('{0} message deleted here. Restore brings a message back to the Inbox.', count) : vscode.l10n.t('{0} messages deleted here. Restore brings a message back to the Inbox.', count);
+  } else {
+    item.tooltip =
+      count === 1
+        ? vscode.l10n.t('{0} message deleted here. This account deletes them on the server too, so they cannot be restored.', count)
+        : vscode.l10n.t('{0} messages deleted here. This account deletes them on the server too, so they cannot be restored.', count);
+  }
+  item.accessibilityInformation = { label: count === 1 ? vscode.l10n.t('Deleted, {0} message', count) : vscode.l10n.t('Deleted, {0} messages', count) };
+  return item;
+}
+
+/** `first`: the newest group, shown expanded. */
+export function groupItem(node: GroupNode, first: boolean, unread: number): vscode.TreeItem {
+  const { group } = node;
+  const item = new vscode.TreeItem(groupLabel(group), first ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `group/${node.accountKey}/${group.key}`;
+  item.contextValue = 'pop3Mail.group';
+  const count = group.end - group.start;
+  item.description = unread > 0 ? vscode.l10n.t('{0} unread \u00b7 {1}', unread, count) : String(count);
+  item.tooltip = messagesUnread(count, unread);
+  return item;
+}
+
+/** "3 messages, 1 unread" */
+function messagesUnread(total: number, unread: number): string {
+  return total === 1 ? vscode.l10n.t('{0} message, {1} unread', total, unread) : vscode.l10n.t('{0} messages, {1} unread', total, unread);
+}
+
+/** The fixed groups in the user's language; older months are already named in it (Intl). */
+function groupLabel(group: DateGroup): string {
+  switch (group.kind) {
+    case 'future':
+      return vscode.l10n.t('Future Dates');
+    case 'today':
+      return vscode.l10n.t('Today');
+    case 'yesterday':
+      return vscode.l10n.t('Yesterday');
+    case 'week':
+      return vscode.l10n.t('This Week');
+    case 'month':
+      return vscode.l10n.t('This Month');
+    case 'undated':
+      return vscode.l10n.t('No Date');
+    case 'olderMonth':
+      return group.label;
+  }
+}
+
+/** A message row; under Deleted (summary.trashed) it offers Restore when `restorable`. */
+export function messageItem(node: MessageNode, restorable = false): vscode.TreeItem {
+  const { summary } = node;
+  const subject = displayLine(summary.subject, 200) || vscode.l10n.t('(no subject)');
+  const item = new vscode.TreeItem(subject, vscode.TreeItemCollapsibleState.None);
+  const locale = vscode.env.language;
+  const sender = displayLine(summary.from.name, 80) || displayLine(summary.from.address, 120) || vscode.l10n.t('(unknown sender)');
+  const date = shortDate(summary.date, locale);
+  item.id = `message/${node.accountKey}/${summary.id}`;
+  const marks = `${summary.hasAttachments ? '\u{1F4CE} ' : ''}`;
+  item.description = `${marks}${date ? `${sender} \u00b7 ${date}` : sender}`;
+  const deleted = summary.trashed === true;
+  const note = !deleted ? '' : `\n\n---\n\n${restorable ? vscode.l10n.t('Deleted here. Restore brings it back to the Inbox.') : vscode.l10n.t('Deleted here and on the server: it cannot be restored.')}`;
+  const tooltip = new vscode.MarkdownString(messageTooltip(summary, locale) + note, false);
+  tooltip.supportHtml = false;
+  tooltip.supportThemeIcons = false;
+  item.tooltip = tooltip;
+  item.iconPath = summary.headersOnly
+    ? new vscode.ThemeIcon('cloud-download', summary.seen ? undefined : new vscode.ThemeColor('pop3Mail.unreadIcon'))
+    : summary.seen
+      ? new vscode.ThemeIcon('mail-read')
+      : new vscode.ThemeIcon('mail', new vscode.ThemeColor('pop3Mail.unreadIcon'));
+  const flags = [summary.seen ? 'read' : 'unread', summary.headersOnly ? 'headersOnly' : 'full', summary.hasAttachments ? 'attachments' : 'noAttachments'];
+  item.contextValue = deleted ? `pop3Mail.deletedMessage ${restorable ? 'restorable' : 'serverDeleted'} ${flags.join(' ')}` : `pop3Mail.message ${flags.join(' ')}`;
+  item.command = { command: OPEN_MESSAGE_COMMAND, title: vscode.l10n.t('Open Message'), arguments: [node.accountKey, summary.id] };
+  const parts = [date ? vscode.l10n.t('{0}, from {1}, {2}', subject, sender, date) : vscode.l10n.t('{0}, from {1}', subject, sender)];
+  if (deleted) parts.push(vscode.l10n.t('deleted'));
+  if (!summary.seen) parts.push(vscode.l10n.t('unread'));
+  if (summary.hasAttachments) parts.push(vscode.l10n.t('with attachments'));
+  if (summary.headersOnly) parts.push(vscode.l10n.t('headers only, {0} on the server', formatBytes(summary.serverSize ?? summary.size)));
+  item.accessibilityInformation = { label: parts.join(', ') };
+  return item;
+}
+
+export function moreItem(node: MoreNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(vscode.l10n.t('Show {0} more ({1} not shown)', Math.min(PAGE_SIZE, node.remaining), node.remaining), vscode.TreeItemCollapsibleState.None);
+  item.id = `more/${node.accountKey}/${node.groupKey}`;
+  item.iconPath = new vscode.ThemeIcon('ellipsis');
+  item.contextValue = 'pop3Mail.more';
+  item.command = { command: SHOW_MORE_COMMAND, title: vscode.l10n.t('Show More'), arguments: [node] };
+  return item;
+}
+
+export function noticeItem(node: NoticeNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+  item.id = `notice/${node.accountKey}/${node.problem ? 'problem' : 'info'}`;
+  item.iconPath = new vscode.ThemeIcon(node.problem ? 'error' : 'info', node.problem ? new vscode.ThemeColor('problemsErrorIcon.foreground') : undefined);
+  item.contextValue = node.problem ? 'pop3Mail.error' : 'pop3Mail.notice';
+  if (node.detail) item.tooltip = vscode.l10n.t('{0}\n\nClick to retry.', node.detail);
+  const target: AccountNode = { kind: 'account', account: node.account, accountKey: node.accountKey };
+  if (node.detail !== undefined || !node.problem) item.command = { command: 'pop3Mail.fetch', title: vscode.l10n.t('Retry'), arguments: [target] };
+  else item.command = { command: 'pop3Mail.showLog', title: vscode.l10n.t('Show Log') };
+  return item;
+}

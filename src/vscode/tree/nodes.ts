@@ -1,0 +1,82 @@
+// The Inbox tree's elements: what each row stands for. VS Code hands these
+// objects back to commands run from a row (context menu, inline buttons), so
+// their shapes are part of the commands' contract (see messageRef.ts).
+import type { MessageSummary } from '../../store/types';
+import type { AccountConfig } from '../../sync/account';
+import type { DateGroup } from '../inboxModel';
+
+export const OPEN_MESSAGE_COMMAND = 'pop3Mail.openMessage';
+export const SHOW_MORE_COMMAND = 'pop3Mail.showMore';
+/** Messages per "page" inside a date group. */
+export const PAGE_SIZE = 200;
+/** The "Show more" key of the Deleted folder (date group keys never take this value). */
+export const DELETED_KEY = 'deleted';
+
+export interface AccountNode {
+  readonly kind: 'account';
+  readonly account: AccountConfig;
+  readonly accountKey: string;
+}
+
+export interface FolderNode {
+  readonly kind: 'inbox';
+  readonly account: AccountConfig;
+  readonly accountKey: string;
+}
+
+/** "Deleted": the messages deleted here (Maildir flag T) that are still kept, newest first. */
+export interface DeletedNode {
+  readonly kind: 'deleted';
+  readonly account: AccountConfig;
+  readonly accountKey: string;
+}
+
+export interface GroupNode {
+  readonly kind: 'group';
+  readonly accountKey: string;
+  /** Updated in place: VS Code keys tree elements by id and object, so a refreshed group stays the same object. */
+  group: DateGroup;
+}
+
+/**
+ * A message row, in the Inbox or (summary.trashed) under Deleted. Commands
+ * run from its context menu get this object; `accountKey` and `messageId`
+ * are what `pop3Mail.openMessage` takes as its two arguments (see
+ * messageRef.ts for accepting both shapes).
+ */
+export interface MessageNode {
+  readonly kind: 'message';
+  readonly accountKey: string;
+  readonly messageId: string;
+  summary: MessageSummary;
+}
+
+export interface MoreNode {
+  readonly kind: 'more';
+  readonly accountKey: string;
+  readonly groupKey: string;
+  remaining: number;
+}
+
+export interface NoticeNode {
+  readonly kind: 'notice';
+  readonly account: AccountConfig;
+  readonly accountKey: string;
+  readonly text: string;
+  readonly problem: boolean;
+  readonly detail?: string;
+}
+
+export type InboxNode = AccountNode | FolderNode | DeletedNode | GroupNode | MessageNode | MoreNode | NoticeNode;
+
+/** True for an account item passed to a command from the tree's context menu. */
+export function isAccountNode(value: unknown): value is AccountNode {
+  if (typeof value !== 'object' || value === null || (value as { kind?: unknown }).kind !== 'account') return false;
+  const account: unknown = (value as { account?: unknown }).account;
+  if (typeof account !== 'object' || account === null) return false;
+  const { user, host, port } = account as { user?: unknown; host?: unknown; port?: unknown };
+  return typeof user === 'string' && typeof host === 'string' && typeof port === 'number';
+}
+
+/** Which welcome the empty view shows (package.json viewsWelcome, context key pop3Mail.welcome). */
+export type Welcome = 'noAccount' | 'neverFetched' | 'fetching' | 'fetchFailed' | 'none';

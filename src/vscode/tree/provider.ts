@@ -1,0 +1,285 @@
+// The Inbox tree's data: Account -> Inbox (unread count) -> date groups ->
+// messages, with "Show more" paging inside a group, and Account -> Deleted
+// (when there is any) -> the messages deleted here. It reads the summary
+// index (never message files); groups are ranges of the store's sorted list,
+// so a large inbox costs one binary search per group (inboxModel.ts). How
+// rows look is items.ts; what they are is nodes.ts.
+import * as vscode from 'vscode';
+import type { MessageSummary } from '../../store/types';
+import { accountKey, type AccountConfig } from '../../sync/account';
+import type { Accounts } from '../accounts';
+import { logError } from '../errors';
+import type { FetchService } from '../fetchService';
+import { pageOf, unreadIn } from '../inboxModel';
+import type { Stores } from '../stores';
+import { displayLine } from '../text';
+import { AccountViews, deletedOf, type AccountView } from './accountViews';
+import { accountItem, deletedItem, groupItem, inboxItem, messageItem, moreItem, noticeItem } from './items';
+import { DELETED_KEY, PAGE_SIZE, type AccountNode, type DeletedNode, type FolderNode, type GroupNode, type InboxNode, type MoreNode, type Welcome } from './nodes';
+
+export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<InboxNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly views: AccountViews;
+  private readonly accountNodes = new Map<string, AccountNode>();
+  private readonly unreadChanged = new vscode.EventEmitter<number>();
+  /** Total unread over all accounts, after each computation. */
+  readonly onDidChangeUnread = this.unreadChanged.event;
+  private welcome: Welcome | undefined;
+  private midnight: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly accounts: Accounts,
+    private readonly stores: Stores,
+    private readonly fetcher: FetchService,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.views = new AccountViews({
+      open: (account) => this.stores.get(account),
+      locale: () => vscode.env.language,
+      debug: (line) => this.log.debug(line),
+      onPatched: (view, folder) => {
+        if (folder.kind === 'inbox') this.unreadChanged.fire(this.views.totalUnread());
+        // One refresh from the folder down (its count, the group's count, the row): overlapping refreshes of
+        // an element and its ancestor raced in VS Code and left rows whose command was already disposed.
+        this.changed.fire(view.inbox);
+      },
+      onReloaded: () => {
+        // The badge even while the view is hidden (getChildren, which counts too, runs only when it is shown).
+        this.unreadChanged.fire(this.views.totalUnread());
+        this.changed.fire(undefined);
+      },
+    });
+    this.scheduleMidnight();
+  }
+
+  dispose(): void {
+    if (this.midnight) clearTimeout(this.midnight);
+    this.views.dispose();
+    this.changed.dispose();
+    this.unreadChanged.dispose();
+  }
+
+  /** Everything again (settings changed, a fetch ended, the day changed). */
+  refresh(): void {
+    this.views.clear();
+    this.changed.fire(undefined);
+  }
+
+  /** Fetch states changed: redraw rows and welcome, keep the cached inboxes. */
+  refreshState(): void {
+    this.changed.fire(undefined);
+  }
+
+  /** Shows one more page of a group ("Show more"). */
+  async showMore(arg: unknown): Promise<void> {
+    if (typeof arg !== 'object' || arg === null || (arg as MoreNode).kind !== 'more') return;
+    const more = arg as MoreNode;
+    const view = await this.views.pending(more.accountKey)?.catch(() => undefined);
+    const node = more.groupKey === DELETED_KEY ? view?.deletedFolder : view?.groupNodes.get(more.groupKey);
+    if (!view || !node) return;
+    view.pages.set(more.groupKey, (view.pages.get(more.groupKey) ?? 1) + 1);
+    this.changed.fire(node);
+  }
+
+  /** Unread messages over all accounts whose inbox has been read. */
+  totalUnread(): number {
+    return this.views.totalUnread();
+  }
+
+  /** Unread in one account (opens its store). */
+  async unreadOf(account: AccountConfig): Promise<number> {
+    return (await this.viewOf(account).catch(() => undefined))?.unread ?? 0;
+  }
+
+  getParent(node: InboxNode): InboxNode | undefined {
+    switch (node.kind) {
+      case 'account':
+        return undefined;
+      case 'inbox':
+      case 'deleted':
+      case 'notice':
+        return this.accountNodes.get(node.accountKey);
+      case 'group':
+        return undefined; // reveal() is not used below the inbox
+      case 'message':
+      case 'more':
+        return undefined;
+    }
+  }
+
+  async getChildren(node?: InboxNode): Promise<InboxNode[]> {
+    if (node === undefined) return this.roots();
+    switch (node.kind) {
+      case 'account':
+        return this.accountChildren(node);
+      case 'inbox':
+        return this.groupsOf(node);
+      case 'group':
+        return this.messagesOf(node);
+      case 'deleted':
+        return this.deletedRows(node);
+      case 'message':
+      case 'more':
+      case 'notice':
+        return [];
+    }
+  }
+
+  private async roots(): Promise<InboxNode[]> {
+    const accounts = this.accounts.list();
+    this.accountNodes.clear();
+    const nodes = accounts.map((account): AccountNode => {
+      const key = accountKey(account);
+      const node: AccountNode = { kind: 'account', account, accountKey: key };
+      this.accountNodes.set(key, node);
+      return node;
+    });
+    // An empty tree shows the welcome that fits, while there is nothing to show but the account itself.
+    let welcome: Welcome = 'none';
+    if (accounts.length === 0) welcome = 'noAccount';
+    else {
+      const empty = await Promise.all(accounts.map(async (a) => (await this.viewOf(a).catch(() => undefined))?.list.length === 0 && this.stateEmpty(a)));
+      if (empty.every(Boolean)) {
+        const states = accounts.map((a) => this.fetcher.stateOf(a));
+        welcome = states.some((s) => s.running) ? 'fetching' : states.some((s) => s.error !== undefined) ? 'fetchFailed' : 'neverFetched';
+      }
+    }
+    this.setWelcome(welcome);
+    this.unreadChanged.fire(this.totalUnread());
+    return welcome === 'none' ? nodes : [];
+  }
+
+  /** Never fetched successfully (after a success the account and its empty inbox are shown). */
+  private stateEmpty(account: AccountConfig): boolean {
+    return this.fetcher.stateOf(account).lastCheck === undefined;
+  }
+
+  private setWelcome(welcome: Welcome): void {
+    if (welcome === this.welcome) return;
+    this.welcome = welcome;
+    void vscode.commands.executeCommand('setContext', 'pop3Mail.welcome', welcome);
+  }
+
+  private viewOf(account: AccountConfig): Promise<AccountView> {
+    return this.views.viewOf(account);
+  }
+
+  private async accountChildren(node: AccountNode): Promise<InboxNode[]> {
+    const { account, accountKey: key } = node;
+    const children: InboxNode[] = [];
+    const state = this.fetcher.stateOf(account);
+    if (state.error !== undefined && !state.running) {
+      children.push({ kind: 'notice', account, accountKey: key, text: vscode.l10n.t('Fetch failed: {0}', displayLine(state.error, 160)), problem: true, detail: state.error });
+    }
+    try {
+      const view = await this.viewOf(account);
+      children.push(view.inbox);
+      if (view.deletedCount > 0) children.push(view.deletedFolder);
+    } catch (error) {
+      this.log.error(`reading the local store of ${displayLine(account.name)}: ${logError(error)}`);
+      children.push({ kind: 'notice', account, accountKey: key, text: vscode.l10n.t('Could not read the local mail store (see the POP3 Mail log)'), problem: true });
+    }
+    return children;
+  }
+
+  private async groupsOf(node: FolderNode): Promise<InboxNode[]> {
+    const view = await this.viewOf(node.account);
+    if (view.list.length === 0) {
+      return [{ kind: 'notice', account: node.account, accountKey: node.accountKey, text: vscode.l10n.t('No mail yet: Fetch Mail to download it'), problem: false }];
+    }
+    // The same objects on every call: a partial refresh must not hand VS Code a second object for an id.
+    return view.groups.map((group) => {
+      let g = view.groupNodes.get(group.key);
+      if (g) g.group = group;
+      else {
+        g = { kind: 'group', accountKey: node.accountKey, group };
+        view.groupNodes.set(group.key, g);
+      }
+      return g;
+    });
+  }
+
+  private async messagesOf(node: GroupNode): Promise<InboxNode[]> {
+    const view = await this.views.pending(node.accountKey)?.catch(() => undefined);
+    return view ? this.rows(view, view.list, node.group, node.group.key) : [];
+  }
+
+  private async deletedRows(node: DeletedNode): Promise<InboxNode[]> {
+    const view = await this.views.pending(node.accountKey)?.catch(() => undefined);
+    if (!view) return [];
+    const deleted = deletedOf(view);
+    return this.rows(view, deleted, { start: 0, end: deleted.length }, DELETED_KEY);
+  }
+
+  /** The shown page of list[range.start, range.end) as message rows, and "Show more" for the rest. */
+  private rows(view: AccountView, list: readonly MessageSummary[], range: { readonly start: number; readonly end: number }, pageKey: string): InboxNode[] {
+    const key = view.inbox.accountKey;
+    const page = pageOf(range, PAGE_SIZE, view.pages.get(pageKey) ?? 1);
+    const out: InboxNode[] = [];
+    for (let i = page.start; i < page.end; i++) {
+      const summary = list[i]!;
+      let m = view.messageNodes.get(summary.id);
+      if (!m) {
+        m = { kind: 'message', accountKey: key, messageId: summary.id, summary };
+        view.messageNodes.set(summary.id, m);
+      } else m.summary = summary;
+      out.push(m);
+    }
+    if (page.remaining > 0) {
+      let more = view.moreNodes.get(pageKey);
+      if (more) more.remaining = page.remaining;
+      else {
+        more = { kind: 'more', accountKey: key, groupKey: pageKey, remaining: page.remaining };
+        view.moreNodes.set(pageKey, more);
+      }
+      out.push(more);
+    }
+    return out;
+  }
+
+  getTreeItem(node: InboxNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'account':
+        return accountItem(node, this.fetcher.stateOf(node.account), this.accounts.policyOf(node.accountKey).retention);
+      case 'inbox': {
+        // The view is built before this item is asked for (accountChildren awaited it).
+        const cached = this.cachedView(node.accountKey);
+        return inboxItem(node, cached && { total: cached.list.length, unread: cached.unread });
+      }
+      case 'group': {
+        const cached = this.cachedView(node.accountKey);
+        const { group } = node;
+        return groupItem(node, cached?.groups[0]?.key === group.key, cached ? unreadIn(cached.list, group.start, group.end) : 0);
+      }
+      case 'deleted':
+        return deletedItem(node, this.cachedView(node.accountKey)?.deletedCount ?? 0, this.restorable(node.accountKey));
+      case 'message':
+        return messageItem(node, node.summary.trashed === true && this.restorable(node.accountKey));
+      case 'more':
+        return moreItem(node);
+      case 'notice':
+        return noticeItem(node);
+    }
+  }
+
+  /** Messages deleted here can be restored unless the account deletes them on the server too (and then forgets them). */
+  private restorable(key: string): boolean {
+    return this.accounts.policyOf(key).retention.deleteWhenDeletedLocally !== true;
+  }
+
+  /** The settled view for a key (getTreeItem is synchronous). */
+  private cachedView(key: string): AccountView | undefined {
+    return this.views.cached(key);
+  }
+
+  private scheduleMidnight(): void {
+    const now = new Date();
+    const next = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1, 0, 0, 5);
+    this.midnight = setTimeout(() => {
+      this.refresh();
+      this.scheduleMidnight();
+    }, next.getTime() - now.getTime());
+    this.midnight.unref?.();
+  }
+}
