@@ -7,7 +7,7 @@ import type { RetentionPolicy } from '../../sync/policy';
 import { describeRetention } from '../accountConfig';
 import type { FetchState } from '../fetchService';
 import type { DateGroup } from '../inboxModel';
-import { displayLine, formatBytes, messageTooltip, shortDate } from '../text';
+import { displayLine, formatBytes, messageTooltip as messageTooltipText, shortDate } from '../text';
 import { OPEN_MESSAGE_COMMAND, PAGE_SIZE, SHOW_MORE_COMMAND, type AccountNode, type DeletedNode, type FolderNode, type GroupNode, type MessageNode, type MoreNode, type NoticeNode } from './nodes';
 
 export function accountItem(node: AccountNode, state: FetchState, retention: RetentionPolicy): vscode.TreeItem {
@@ -106,6 +106,16 @@ function groupLabel(group: DateGroup): string {
   }
 }
 
+/** A message row's tooltip, built when the pointer rests on the row (resolveTreeItem), not for every row shown. */
+export function messageTooltip(summary: MessageNode['summary'], restorable: boolean): vscode.MarkdownString {
+  const deleted = summary.trashed === true;
+  const note = !deleted ? '' : `\n\n---\n\n${restorable ? vscode.l10n.t('Deleted here. Restore brings it back to the Inbox.') : vscode.l10n.t('Deleted here and on the server: it cannot be restored.')}`;
+  const tooltip = new vscode.MarkdownString(messageTooltipText(summary, vscode.env.language) + note, false);
+  tooltip.supportHtml = false;
+  tooltip.supportThemeIcons = false;
+  return tooltip;
+}
+
 /** A message row; under Deleted (summary.trashed) it offers Restore when `restorable`. */
 export function messageItem(node: MessageNode, restorable = false): vscode.TreeItem {
   const { summary } = node;
@@ -118,11 +128,6 @@ export function messageItem(node: MessageNode, restorable = false): vscode.TreeI
   const marks = `${summary.hasAttachments ? '\u{1F4CE} ' : ''}`;
   item.description = `${marks}${date ? `${sender} \u00b7 ${date}` : sender}`;
   const deleted = summary.trashed === true;
-  const note = !deleted ? '' : `\n\n---\n\n${restorable ? vscode.l10n.t('Deleted here. Restore brings it back to the Inbox.') : vscode.l10n.t('Deleted here and on the server: it cannot be restored.')}`;
-  const tooltip = new vscode.MarkdownString(messageTooltip(summary, locale) + note, false);
-  tooltip.supportHtml = false;
-  tooltip.supportThemeIcons = false;
-  item.tooltip = tooltip;
   item.iconPath = summary.headersOnly
     ? new vscode.ThemeIcon('cloud-download', summary.seen ? undefined : new vscode.ThemeColor('pop3Mail.unreadIcon'))
     : summary.seen
@@ -130,7 +135,10 @@ export function messageItem(node: MessageNode, restorable = false): vscode.TreeI
       : new vscode.ThemeIcon('mail', new vscode.ThemeColor('pop3Mail.unreadIcon'));
   const flags = [summary.seen ? 'read' : 'unread', summary.headersOnly ? 'headersOnly' : 'full', summary.hasAttachments ? 'attachments' : 'noAttachments'];
   item.contextValue = deleted ? `pop3Mail.deletedMessage ${restorable ? 'restorable' : 'serverDeleted'} ${flags.join(' ')}` : `pop3Mail.message ${flags.join(' ')}`;
-  item.command = { command: OPEN_MESSAGE_COMMAND, title: vscode.l10n.t('Open Message'), arguments: [node.accountKey, summary.id] };
+  // No arguments: the command opens the tree's selection (the clicked row). A command with arguments is
+  // registered per rendering by VS Code and dropped when an ancestor row refreshes (a count changed, mail
+  // arrived), so a click in that moment ended in "command not found".
+  item.command = { command: OPEN_MESSAGE_COMMAND, title: vscode.l10n.t('Open Message') };
   const parts = [date ? vscode.l10n.t('{0}, from {1}, {2}', subject, sender, date) : vscode.l10n.t('{0}, from {1}', subject, sender)];
   if (deleted) parts.push(vscode.l10n.t('deleted'));
   if (!summary.seen) parts.push(vscode.l10n.t('unread'));

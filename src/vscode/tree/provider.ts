@@ -14,7 +14,7 @@ import { pageOf, unreadIn } from '../inboxModel';
 import type { Stores } from '../stores';
 import { displayLine } from '../text';
 import { AccountViews, deletedOf, type AccountView } from './accountViews';
-import { accountItem, deletedItem, groupItem, inboxItem, messageItem, moreItem, noticeItem } from './items';
+import { accountItem, deletedItem, groupItem, inboxItem, messageItem, messageTooltip, moreItem, noticeItem } from './items';
 import { DELETED_KEY, PAGE_SIZE, type AccountNode, type DeletedNode, type FolderNode, type GroupNode, type InboxNode, type MoreNode, type Welcome } from './nodes';
 
 export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Disposable {
@@ -261,6 +261,12 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
       case 'notice':
         return noticeItem(node);
     }
+  }
+
+  /** Message tooltips are built when asked for (hover), not for each of the rows a page shows. */
+  resolveTreeItem(item: vscode.TreeItem, node: InboxNode): vscode.TreeItem {
+    if (node.kind === 'message' && item.tooltip === undefined) item.tooltip = messageTooltip(node.summary, node.summary.trashed === true && this.restorable(node.accountKey));
+    return item;
   }
 
   /** Messages deleted here can be restored unless the account deletes them on the server too (and then forgets them). */
