@@ -138,8 +138,9 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     // An empty tree shows the welcome that fits, while there is nothing to show but the account itself.
     let welcome: Welcome = 'none';
     if (accounts.length === 0) welcome = 'noAccount';
-    else {
-      const empty = await Promise.all(accounts.map(async (a) => (await this.viewOf(a).catch(() => undefined))?.list.length === 0 && this.stateEmpty(a)));
+    else if (accounts.every((a) => this.stateEmpty(a))) {
+      // Only accounts never fetched need their store opened to tell: the rows do not wait for a big store otherwise.
+      const empty = await Promise.all(accounts.map(async (a) => (await this.viewOf(a).catch(() => undefined))?.list.length === 0));
       if (empty.every(Boolean)) {
         const states = accounts.map((a) => this.fetcher.stateOf(a));
         welcome = states.some((s) => s.running) ? 'fetching' : states.some((s) => s.error !== undefined) ? 'fetchFailed' : 'neverFetched';
