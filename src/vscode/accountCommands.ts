@@ -141,11 +141,21 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     const newKey = accountKey(result.account);
     const password = result.password ?? stored;
     if (password !== undefined) await this.passwords.set(result.account, password);
-    await this.accounts.save(result.account, result.policy, key);
+    // Another port of the same mailbox (e.g. POP3S to STARTTLS): its local mail, flags and
+    // known UIDLs go along, before the new entry makes the tree open an empty store there.
+    const sameMailbox = newKey !== key && result.account.user === account.user && result.account.host.toLowerCase() === account.host.toLowerCase();
+    const moved = sameMailbox && !this.fetcher.isRunning() && (await this.stores.move(account, result.account));
+    try {
+      await this.accounts.save(result.account, result.policy, key);
+    } catch (error) {
+      if (moved) await this.stores.move(result.account, account);
+      throw error;
+    }
     if (newKey !== key) {
       await this.passwords.delete(account);
       this.fetcher.forget(key);
-      this.log.info(`account ${displayLine(account.name)} now points at ${displayLine(result.account.host)}:${result.account.port}; the mail fetched before stays in ${this.stores.dirFor(account)}`);
+      const where = moved ? `its local mail moved to ${this.stores.dirFor(result.account)}` : `the mail fetched before stays in ${this.stores.dirFor(account)}`;
+      this.log.info(`account ${displayLine(account.name)} now points at ${displayLine(result.account.host)}:${result.account.port}; ${where}`);
     }
     void vscode.window.showInformationMessage(`Account saved: ${displayLine(result.account.name, 120)}`);
   }

@@ -1,8 +1,8 @@
 // Add / Edit Account as one multi-step QuickInput with Back buttons:
 //   1 host, 2 security, 3 port, 4 user, 5 password, 6 extra CA file,
-//   7 options (a summary page: login method, what stays on the server,
-//     size limit, newest-N on first sync) whose first item tests the
-//     connection and saves.
+//   7 options (a summary page: display name, login method, what stays on
+//     the server, size limit, newest-N on first sync) whose first item
+//     tests the connection and saves.
 // The e2e tests type into these steps by their "(n/7)" titles.
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
@@ -82,7 +82,10 @@ function retentionKind(r: RetentionPolicy): Retention {
   return 'leave';
 }
 
-type OptionChoice = 'save' | 'auth' | 'retention' | 'size' | 'newest';
+type OptionChoice = 'save' | 'name' | 'auth' | 'retention' | 'size' | 'newest';
+
+/** The name the tree shows when none is set. */
+const defaultName = (d: Pick<Draft, 'user' | 'host'>): string => `${d.user}@${d.host}`;
 
 /**
  * Runs the wizard. `existing` edits an account (fields prefilled, the
@@ -94,7 +97,8 @@ export async function accountWizard(existing?: AccountEntry, stored?: string): P
   const title = (n: number): string => `${editing ? 'Edit' : 'Add'} POP3 Account (${n}/${WIZARD_STEPS})`;
   const a = existing?.account;
   const draft: Draft = {
-    name: a?.name,
+    // A name that is just the default follows a changed user or host.
+    name: a && a.name !== defaultName(a) ? a.name : undefined,
     host: a?.host ?? '',
     security: a?.security ?? 'tls',
     port: a ? String(a.port) : '',
@@ -190,6 +194,7 @@ function optionItems(d: Draft, editing: boolean): PickItem<OptionChoice>[] {
   const newest = d.download.newestOnFirstSync;
   return [
     { label: `$(check) ${editing ? 'Test the Connection and Save' : 'Test the Connection and Add the Account'}`, value: 'save' },
+    { label: 'Display name', description: d.name ?? `${defaultName(d)} (the default)`, value: 'name' },
     { label: 'Log in with', description: AUTH_LABELS[d.auth] ?? d.auth, value: 'auth', kind: vscode.QuickPickItemKind.Default },
     { label: 'Mail on the server', description: describeRetention(d.retention), value: 'retention' },
     { label: 'Size limit', description: size === undefined ? 'none: download every message in full' : `larger than ${formatBytes(size)}: headers only`, value: 'size' },
@@ -200,6 +205,12 @@ function optionItems(d: Draft, editing: boolean): PickItem<OptionChoice>[] {
 /** One option's sub-step; back or a valid answer returns to the options page. */
 async function editOption(choice: Exclude<OptionChoice, 'save'>, d: Draft, title: string): Promise<void | typeof CANCEL> {
   switch (choice) {
+    case 'name': {
+      const r = await inputStep({ title, prompt: `Display name in the Inbox (empty: ${defaultName(d)})`, value: d.name ?? '', canGoBack: true });
+      if (r === CANCEL) return CANCEL;
+      if (r !== BACK) d.name = r.trim() === '' ? undefined : r.trim();
+      return;
+    }
     case 'auth': {
       const r = await pickStep<AuthMethod>({
         title,
@@ -277,7 +288,7 @@ function toResult(d: Draft): WizardResult {
     ...(d.download.newestOnFirstSync !== undefined ? { newestOnFirstSync: d.download.newestOnFirstSync } : {}),
   };
   const account: AccountConfig = {
-    name: d.name && d.name.trim() !== '' ? d.name : `${d.user}@${d.host}`,
+    name: d.name && d.name.trim() !== '' ? d.name : defaultName(d),
     host: d.host,
     port,
     user: d.user,
