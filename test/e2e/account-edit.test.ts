@@ -14,8 +14,8 @@ import { after, afterEach, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, screenshot, startCodeServer, type CodeServer } from '../support/codeServer';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { runContextMenu, setTheme } from '../support/editorUi';
-import { clearNotifications, readSettings, toast, treeLabels, treeRow, waitUntil } from '../support/workbench';
+import { clearAllNotifications, runContextMenu, setTheme } from '../support/editorUi';
+import { readSettings, toast, treeLabels, treeRow, waitUntil } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const PASSWORD = 'edit-Alice-9753';
@@ -92,7 +92,7 @@ test('a fetched account with one message read', async () => {
   for (const s of OLD) await treeRow(page, s).waitFor({ timeout: 30_000 });
   await runContextMenu(page, treeRow(page, OLD[0]!), 'Mark Read');
   await waitUntil('2 unread', async () => /2 unread/.test(await treeRow(page, /^Inbox/).innerText()));
-  await clearNotifications(page);
+  await clearAllNotifications(page);
 });
 
 test('Edit Account: new display name, STARTTLS on the other port; the entry is rewritten, the tree renamed, local mail and read flags kept', async () => {
@@ -125,7 +125,7 @@ test('Edit Account: new display name, STARTTLS on the other port; the entry is r
   for (const s of OLD) await treeRow(page, s).waitFor({ timeout: 20_000 });
   assert.equal(await treeRow(page, OLD[0]!).locator('.codicon-mail-read').count(), 1, 'the read message is still read');
   assert.match(await treeRow(page, /^Inbox/).innerText(), /2 unread/);
-  await clearNotifications(page);
+  await clearAllNotifications(page);
   await screenshot(page, 'edit-3-renamed-light');
 });
 
@@ -143,7 +143,7 @@ test('the next fetch of the edited account: no password prompt, only the new mes
   await waitUntil('the third login in the Dovecot log', () => logins().length === 3);
   assert.match(logins()[0]!, new RegExp(`lport=${dovecot.pop3sPort},.* TLS,`), 'the first fetch: POP3S');
   for (const line of logins().slice(1)) assert.match(line, new RegExp(`lport=${dovecot.pop3Port},.* TLS,`), 'after the edit: STARTTLS on the plain port');
-  await clearNotifications(page);
+  await clearAllNotifications(page);
 });
 
 test('dark theme: the wizard steps; Escape changes nothing', async () => {

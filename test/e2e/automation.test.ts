@@ -21,9 +21,9 @@ import { Pop3Client } from '../../src/pop3/client';
 import { testCerts } from '../support/certs';
 import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, startCodeServer, type CodeServer } from '../support/codeServer';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { hideNotificationCenter, runContextMenu, setTheme, setUserSetting, showNotificationCenter, statusBarText } from '../support/editorUi';
+import { clearAllNotifications, hideNotificationCenter, runContextMenu, setTheme, setUserSetting, showNotificationCenter, statusBarText } from '../support/editorUi';
 import { ScriptedServer, type Step } from '../support/scripted-server';
-import { clearNotifications, toast, treeRow, waitUntil } from '../support/workbench';
+import { toast, treeRow, waitUntil } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const PASSWORD = 'auto-Alice-2468';
@@ -153,7 +153,7 @@ test('checkOnStartup: the startup check runs by itself; without a stored passwor
   assert.match(await statusBarText(page), /POP3 Mail: 2 new messages for Work/);
   await barrier();
   assert.doesNotMatch(await notificationCenterText(), /new message/);
-  await clearNotifications(page);
+  await clearAllNotifications(page);
 });
 
 test('checkOnStartup with a stored password: after a reload the check fetches by itself and notifies; Show Inbox shows it', async () => {
@@ -175,7 +175,7 @@ test('checkOnStartup with a stored password: after a reload the check fetches by
   await treeRow(page, subject).waitFor({ timeout: 20_000 });
   assert.match(await workRow().innerText(), /checked/);
   await hideNotificationCenter(page);
-  await clearNotifications(page);
+  await clearAllNotifications(page);
 });
 
 test('checkInterval (1 minute) with notifyNewMail off: a check runs again by itself and brings mail without a notification; an explicit fetch without a status message', async () => {
@@ -192,7 +192,7 @@ test('checkInterval (1 minute) with notifyNewMail off: a check runs again by its
   await runContextMenu(page, workRow(), 'Fetch Mail');
   await treeRow(page, explicit).waitFor({ timeout: 30_000 });
   assert.doesNotMatch(await statusBarText(page), /new message/);
-  await clearNotifications(page);
+  await clearAllNotifications(page);
 });
 
 test('[IN-USE] from Dovecot (another session holds the mailbox): an error row and Retry, no password prompt; Retry works once it is free', async () => {
@@ -227,7 +227,7 @@ test('[IN-USE] from Dovecot (another session holds the mailbox): an error row an
   await treeRow(page, subject).waitFor({ timeout: 30_000 });
   assert.equal(await page.locator(QUICK_INPUT).isVisible(), false);
   await waitUntil('the error row to go', async () => (await treeRow(page, /^Fetch failed/).count()) === 0);
-  await clearNotifications(page);
+  await clearAllNotifications(page);
 });
 
 test('[SYS/TEMP] (scripted TLS server): no password prompt after the failure, the same password is sent again on Retry', async () => {
@@ -243,7 +243,7 @@ test('[SYS/TEMP] (scripted TLS server): no password prompt after the failure, th
   await waitUntil('the failed connection test', async () => /Connection test failed: The server has a temporary problem/.test(await page.locator(`${QUICK_INPUT} .quick-input-title`).innerText().catch(() => '')), 30_000);
   await answerQuickInput(page, 'Add Anyway', 'What now?');
   await toast(page, 'Account added: carol@localhost').waitFor({ timeout: 20_000 });
-  await clearNotifications(page);
+  await clearAllNotifications(page);
   const passesBefore = scripted.lines.filter((l) => l.startsWith('PASS ')).length;
 
   const account = treeRow(page, /^carol@localhost/);
@@ -263,5 +263,5 @@ test('[SYS/TEMP] (scripted TLS server): no password prompt after the failure, th
   // Every PASS carried the password given in the wizard: it was kept, never replaced.
   assert.deepEqual(new Set(scripted.lines.filter((l) => l.startsWith('PASS '))), new Set([`PASS ${TEMP_PASSWORD}`]));
   await treeRow(page, /^Fetch failed: The server has a temporary problem/).waitFor();
-  await clearNotifications(page);
+  await clearAllNotifications(page);
 });

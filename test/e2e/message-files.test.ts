@@ -13,8 +13,8 @@ import { after, afterEach, before, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, startCodeServer, type CodeServer } from '../support/codeServer';
-import { answerSimpleDialog, runContextMenu, setTheme, setUserSetting, simpleDialogValue, statusBarText } from '../support/editorUi';
-import { clearNotifications, toast, treeLabels, treeRow, waitUntil } from '../support/workbench';
+import { answerSimpleDialog, clearAllNotifications, runContextMenu, setTheme, setUserSetting, simpleDialogValue, statusBarText } from '../support/editorUi';
+import { toast, treeLabels, treeRow, waitUntil } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const ALICE_PASSWORD = 'files-Alice-1357';
@@ -130,12 +130,11 @@ function serverBytes(user: string, name: string): Buffer {
   throw new Error(`${name} not in ${dir}`);
 }
 
-/** Whether a message row shows the unread envelope. */
+/** Whether a message row's own icon is the unread envelope (its inline Mark Read / Mark Unread buttons use the same icons). */
 async function isUnread(subject: string): Promise<boolean> {
-  const row = treeRow(page, subject);
-  if ((await row.locator('.codicon-mail').count()) === 1) return true;
-  assert.equal(await row.locator('.codicon-mail-read').count(), 1, `${subject}: neither the read nor the unread icon`);
-  return false;
+  const classes = ((await treeRow(page, subject).locator('.custom-view-tree-node-item-icon').getAttribute('class')) ?? '').split(/\s+/);
+  assert.ok(classes.includes('codicon-mail') || classes.includes('codicon-mail-read'), `${subject}: neither the read nor the unread icon in ${classes.join(' ')}`);
+  return classes.includes('codicon-mail');
 }
 
 /** The frame of the message view once it shows `subject`. */
@@ -170,7 +169,7 @@ test('Fetch Mail from All Accounts asks each account for its own password and fi
   assert.ok(labels.indexOf(SUBJECTS.bob) > labels.indexOf('Bob Mail'), `Bob's mail under Bob's account: ${JSON.stringify(labels)}`);
   assert.ok(labels.indexOf(SUBJECTS.plain) < labels.indexOf('Bob Mail'), `Alice's mail under Alice's account: ${JSON.stringify(labels)}`);
   for (const account of ['Alice Mail', 'Bob Mail']) assert.match(await treeRow(page, new RegExp(`^${account}`)).innerText(), /checked/);
-  await clearNotifications(page);
+  await clearAllNotifications(page);
   await screenshot(page, 'files-1-two-accounts-light');
 });
 
@@ -205,7 +204,7 @@ test('Save as .eml... from the context menu: the dialog proposes the subject in 
   await page.keyboard.press('Enter');
   await toast(page, 'POP3 Mail: message saved.').waitFor({ timeout: 20_000 });
   assert.ok(serverBytes('alice', 'files-attachments').equals(fs.readFileSync(proposed)), 'the saved .eml is byte-identical to the message on the server');
-  await clearNotifications(page);
+  await clearAllNotifications(page);
 });
 
 test('Save Attachments... from the context menu: every attachment, decoded, byte-identical, into the chosen folder', async () => {
@@ -223,7 +222,7 @@ test('Save Attachments... from the context menu: every attachment, decoded, byte
   // A message without attachments does not offer the command.
   const plainLabels = await runContextMenu(page, treeRow(page, SUBJECTS.plain), 'Copy as .eml');
   assert.ok(!plainLabels.includes('Save Attachments...'), JSON.stringify(plainLabels));
-  await clearNotifications(page);
+  await clearAllNotifications(page);
 });
 
 test('Copy as .eml from the context menu puts the message source on the clipboard', async () => {

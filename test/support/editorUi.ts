@@ -135,3 +135,9 @@ export async function runContextMenu(page: Page, row: Locator, label: string): P
   }
   throw new Error(`the context menu entry ${JSON.stringify(label)} did not run; the menu stays open`);
 }
+
+/** Closes every notification (toasts and the center's list) with the workbench's own command: quicker than clicking each close button. */
+export async function clearAllNotifications(page: Page): Promise<void> {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.locator('.notification-toast').first().waitFor({ state: 'hidden' });
+}
