@@ -34,7 +34,8 @@ export class Stores {
   /**
    * Moves an account's local mail to the folder of its new key (Edit Account
    * changed the port of the same mailbox). False, and nothing moved, when
-   * there is no local mail or the new folder is already taken.
+   * there is no local mail, the new folder is already taken, or the rename
+   * fails (e.g. a file still open on Windows): the mail then stays where it was.
    */
   async move(from: AccountConfig, to: AccountConfig): Promise<boolean> {
     const source = this.dirFor(from);
@@ -44,8 +45,12 @@ export class Stores {
     const opened = this.open.get(key);
     this.open.delete(key);
     await opened?.catch(() => undefined);
-    await fs.promises.rename(source, target);
-    return true;
+    try {
+      await fs.promises.rename(source, target);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Deletes an account's local mail and index (Remove Account, after asking). */
