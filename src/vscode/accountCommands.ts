@@ -35,17 +35,17 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
       this.infoChanged,
       vscode.workspace.registerTextDocumentContentProvider(SERVER_INFO_SCHEME, this),
       vscode.commands.registerCommand('pop3Mail.addAccount', () => this.add()),
-      vscode.commands.registerCommand('pop3Mail.editAccount', (arg?: unknown) => this.withAccount(arg, 'Edit which account?', (a) => this.edit(a))),
-      vscode.commands.registerCommand('pop3Mail.removeAccount', (arg?: unknown) => this.withAccount(arg, 'Remove which account?', (a) => this.remove(a))),
-      vscode.commands.registerCommand('pop3Mail.changePassword', (arg?: unknown) => this.withAccount(arg, 'Change the password of which account?', (a) => this.changePassword(a))),
+      vscode.commands.registerCommand('pop3Mail.editAccount', (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Edit which account?'), (a) => this.edit(a))),
+      vscode.commands.registerCommand('pop3Mail.removeAccount', (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Remove which account?'), (a) => this.remove(a))),
+      vscode.commands.registerCommand('pop3Mail.changePassword', (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Change the password of which account?'), (a) => this.changePassword(a))),
       vscode.commands.registerCommand('pop3Mail.fetch', (arg?: unknown) => this.fetch(arg)),
       vscode.commands.registerCommand('pop3Mail.fetchAll', () => this.fetcher.fetchAll()),
       vscode.commands.registerCommand('pop3Mail.cancelFetch', () => {
         if (this.fetcher.cancelAll() === 0) void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: no fetch is running.'));
       }),
-      vscode.commands.registerCommand('pop3Mail.serverInfo', (arg?: unknown) => this.withAccount(arg, 'Server info of which account?', (a) => this.showServerInfo(a))),
-      vscode.commands.registerCommand('pop3Mail.trustCertificate', (arg?: unknown) => this.withAccount(arg, 'Trust the certificate of which account?', (a) => this.trust(a))),
-      vscode.commands.registerCommand('pop3Mail.revealMailFolder', (arg?: unknown) => this.withAccount(arg, 'Reveal the mail folder of which account?', (a) => this.reveal(a))),
+      vscode.commands.registerCommand('pop3Mail.serverInfo', (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Server info of which account?'), (a) => this.showServerInfo(a))),
+      vscode.commands.registerCommand('pop3Mail.trustCertificate', (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Trust the certificate of which account?'), (a) => this.trust(a))),
+      vscode.commands.registerCommand('pop3Mail.revealMailFolder', (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Reveal the mail folder of which account?'), (a) => this.reveal(a))),
     ];
   }
 
@@ -145,11 +145,21 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     const newKey = accountKey(result.account);
     const password = result.password ?? stored;
     if (password !== undefined) await this.passwords.set(result.account, password);
-    await this.accounts.save(result.account, result.policy, key);
+    // Another port of the same mailbox (e.g. POP3S to STARTTLS): its local mail, flags and
+    // known UIDLs go along, before the new entry makes the tree open an empty store there.
+    const sameMailbox = newKey !== key && result.account.user === account.user && result.account.host.toLowerCase() === account.host.toLowerCase();
+    const moved = sameMailbox && !this.fetcher.isRunning() && (await this.stores.move(account, result.account));
+    try {
+      await this.accounts.save(result.account, result.policy, key);
+    } catch (error) {
+      if (moved) await this.stores.move(result.account, account);
+      throw error;
+    }
     if (newKey !== key) {
       await this.passwords.delete(account);
       this.fetcher.forget(key);
-      this.log.info(`account ${displayLine(account.name)} now points at ${displayLine(result.account.host)}:${result.account.port}; the mail fetched before stays in ${this.stores.dirFor(account)}`);
+      const where = moved ? `its local mail moved to ${this.stores.dirFor(result.account)}` : `the mail fetched before stays in ${this.stores.dirFor(account)}`;
+      this.log.info(`account ${displayLine(account.name)} now points at ${displayLine(result.account.host)}:${result.account.port}; ${where}`);
     }
     void vscode.window.showInformationMessage(vscode.l10n.t('Account saved: {0}', displayLine(result.account.name, 120)));
   }

@@ -1,8 +1,8 @@
 // Add / Edit Account as one multi-step QuickInput with Back buttons:
 //   1 host, 2 security, 3 port, 4 user, 5 password, 6 extra CA file,
-//   7 options (a summary page: login method, what stays on the server,
-//     size limit, newest-N on first sync) whose first item tests the
-//     connection and saves.
+//   7 options (a summary page: display name, login method, what stays on
+//     the server, size limit, newest-N on first sync) whose first item
+//     tests the connection and saves.
 // The e2e tests type into these steps by their "(n/7)" titles.
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
@@ -87,7 +87,10 @@ function retentionKind(r: RetentionPolicy): Retention {
   return 'leave';
 }
 
-type OptionChoice = 'save' | 'auth' | 'retention' | 'size' | 'newest';
+type OptionChoice = 'save' | 'name' | 'auth' | 'retention' | 'size' | 'newest';
+
+/** The name the tree shows when none is set. */
+const defaultName = (d: Pick<Draft, 'user' | 'host'>): string => `${d.user}@${d.host}`;
 
 /**
  * Runs the wizard. `existing` edits an account (fields prefilled, the
@@ -99,7 +102,8 @@ export async function accountWizard(existing?: AccountEntry, stored?: string): P
   const title = (n: number): string => (editing ? vscode.l10n.t('Edit POP3 Account ({0}/{1})', n, WIZARD_STEPS) : vscode.l10n.t('Add POP3 Account ({0}/{1})', n, WIZARD_STEPS));
   const a = existing?.account;
   const draft: Draft = {
-    name: a?.name,
+    // A name that is just the default follows a changed user or host.
+    name: a && a.name !== defaultName(a) ? a.name : undefined,
     host: a?.host ?? '',
     security: a?.security ?? 'tls',
     port: a ? String(a.port) : '',
@@ -195,6 +199,7 @@ function optionItems(d: Draft, editing: boolean): PickItem<OptionChoice>[] {
   const newest = d.download.newestOnFirstSync;
   return [
     { label: `$(check) ${editing ? vscode.l10n.t('Test the Connection and Save') : vscode.l10n.t('Test the Connection and Add the Account')}`, value: 'save' },
+    { label: vscode.l10n.t('Display name'), description: d.name ?? vscode.l10n.t('{0} (the default)', defaultName(d)), value: 'name' },
     { label: vscode.l10n.t('Log in with'), description: authLabel(d.auth), value: 'auth', kind: vscode.QuickPickItemKind.Default },
     { label: vscode.l10n.t('Mail on the server'), description: describeRetention(d.retention), value: 'retention' },
     { label: vscode.l10n.t('Size limit'), description: size === undefined ? vscode.l10n.t('none: download every message in full') : vscode.l10n.t('larger than {0}: headers only', formatBytes(size)), value: 'size' },
@@ -205,6 +210,12 @@ function optionItems(d: Draft, editing: boolean): PickItem<OptionChoice>[] {
 /** One option's sub-step; back or a valid answer returns to the options page. */
 async function editOption(choice: Exclude<OptionChoice, 'save'>, d: Draft, title: string): Promise<void | typeof CANCEL> {
   switch (choice) {
+    case 'name': {
+      const r = await inputStep({ title, prompt: vscode.l10n.t('Display name in the Inbox (empty: {0})', defaultName(d)), value: d.name ?? '', canGoBack: true });
+      if (r === CANCEL) return CANCEL;
+      if (r !== BACK) d.name = r.trim() === '' ? undefined : r.trim();
+      return;
+    }
     case 'auth': {
       const r = await pickStep<AuthMethod>({
         title,
@@ -282,7 +293,7 @@ function toResult(d: Draft): WizardResult {
     ...(d.download.newestOnFirstSync !== undefined ? { newestOnFirstSync: d.download.newestOnFirstSync } : {}),
   };
   const account: AccountConfig = {
-    name: d.name && d.name.trim() !== '' ? d.name : `${d.user}@${d.host}`,
+    name: d.name && d.name.trim() !== '' ? d.name : defaultName(d),
     host: d.host,
     port,
     user: d.user,

@@ -33,6 +33,28 @@ export class Stores {
     return store;
   }
 
+  /**
+   * Moves an account's local mail to the folder of its new key (Edit Account
+   * changed the port of the same mailbox). False, and nothing moved, when
+   * there is no local mail, the new folder is already taken, or the rename
+   * fails (e.g. a file still open on Windows): the mail then stays where it was.
+   */
+  async move(from: AccountConfig, to: AccountConfig): Promise<boolean> {
+    const source = this.dirFor(from);
+    const target = this.dirFor(to);
+    if (source === target || !fs.existsSync(source) || fs.existsSync(target)) return false;
+    const key = accountKey(from);
+    const opened = this.open.get(key);
+    this.open.delete(key);
+    await opened?.catch(() => undefined);
+    try {
+      await fs.promises.rename(source, target);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Deletes an account's local mail and index (Remove Account, after asking). */
   async deleteLocal(account: AccountConfig): Promise<void> {
     const key = accountKey(account);
