@@ -78,6 +78,7 @@ export class MessageCommands {
   private async openFromClick(args: unknown[]): Promise<void> {
     const [ref] = this.refs(args);
     if (!ref) return;
+    this.tree.noteRowOpened();
     const now = Date.now();
     const last = this.lastOpen;
     const double = last !== undefined && last.key === ref.accountKey && last.id === ref.messageId && now - last.at < DOUBLE_CLICK_MS;

@@ -14,8 +14,8 @@ import { after, afterEach, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, screenshot, startCodeServer, type CodeServer } from '../support/codeServer';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { clearAllNotifications, runContextMenu, setTheme } from '../support/editorUi';
-import { readSettings, toast, treeLabels, treeRow, waitUntil } from '../support/workbench';
+import { clearAllNotifications, setTheme } from '../support/editorUi';
+import { contextMenu, readSettings, toast, treeLabels, treeRow, waitUntil } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const PASSWORD = 'edit-Alice-9753';
@@ -90,13 +90,13 @@ test('a fetched account with one message read', async () => {
   await page.locator('.pane-body .monaco-text-button', { hasText: 'Fetch Mail' }).click();
   await answerQuickInput(page, PASSWORD, 'Password for alice');
   for (const s of OLD) await treeRow(page, s).waitFor({ timeout: 30_000 });
-  await runContextMenu(page, treeRow(page, OLD[0]!), 'Mark Read');
+  await contextMenu(page, treeRow(page, OLD[0]!), 'Mark Read');
   await waitUntil('2 unread', async () => /2 unread/.test(await treeRow(page, /^Inbox/).innerText()));
   await clearAllNotifications(page);
 });
 
 test('Edit Account: new display name, STARTTLS on the other port; the entry is rewritten, the tree renamed, local mail and read flags kept', async () => {
-  await runContextMenu(page, treeRow(page, /^Work/), 'Edit Account...');
+  await contextMenu(page, treeRow(page, /^Work/), 'Edit Account...');
   assert.equal(await stepValue(1), 'localhost', 'the wizard opens with the account\'s host');
   assert.match(await page.locator(TITLE).innerText(), /Edit POP3 Account \(1\/7\)/);
   await screenshot(page, 'edit-1-host-light');
@@ -131,7 +131,7 @@ test('Edit Account: new display name, STARTTLS on the other port; the entry is r
 
 test('the next fetch of the edited account: no password prompt, only the new message comes (no duplicates)', async () => {
   const fresh = deliver('New after the edit');
-  await runContextMenu(page, treeRow(page, /^Office/), 'Fetch Mail');
+  await contextMenu(page, treeRow(page, /^Office/), 'Fetch Mail');
   await treeRow(page, fresh).waitFor({ timeout: 30_000 });
   assert.equal(await page.locator(QUICK_INPUT).isVisible(), false, 'the password was kept');
   await waitUntil('a successful check', async () => /checked/.test(await treeRow(page, /^Office/).innerText()));
@@ -149,7 +149,7 @@ test('the next fetch of the edited account: no password prompt, only the new mes
 test('dark theme: the wizard steps; Escape changes nothing', async () => {
   const before = accounts();
   await setTheme(page, 'Dark Modern');
-  await runContextMenu(page, treeRow(page, /^Office/), 'Edit Account...');
+  await contextMenu(page, treeRow(page, /^Office/), 'Edit Account...');
   assert.equal(await stepValue(1), 'localhost');
   await screenshot(page, 'edit-4-host-dark');
   await answerQuickInput(page, 'localhost', '(1/7)');

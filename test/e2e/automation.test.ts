@@ -21,9 +21,9 @@ import { Pop3Client } from '../../src/pop3/client';
 import { testCerts } from '../support/certs';
 import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, startCodeServer, type CodeServer } from '../support/codeServer';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { clearAllNotifications, hideNotificationCenter, runContextMenu, setTheme, setUserSetting, showNotificationCenter, statusBarText } from '../support/editorUi';
+import { clearAllNotifications, hideNotificationCenter, setTheme, setUserSetting, showNotificationCenter, statusBarText } from '../support/editorUi';
 import { ScriptedServer, type Step } from '../support/scripted-server';
-import { toast, treeRow, waitUntil } from '../support/workbench';
+import { contextMenu, toast, treeRow, waitUntil } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const PASSWORD = 'auto-Alice-2468';
@@ -189,7 +189,7 @@ test('checkInterval (1 minute) with notifyNewMail off: a check runs again by its
   assert.doesNotMatch(await notificationCenterText(), /new message/);
   // Explicit: the status bar message would stay 5 s; it is not there when the mail is.
   const explicit = deliver('Arrived quietly on request');
-  await runContextMenu(page, workRow(), 'Fetch Mail');
+  await contextMenu(page, workRow(), 'Fetch Mail');
   await treeRow(page, explicit).waitFor({ timeout: 30_000 });
   assert.doesNotMatch(await statusBarText(page), /new message/);
   await clearAllNotifications(page);
@@ -202,7 +202,7 @@ test('[IN-USE] from Dovecot (another session holds the mailbox): an error row an
   const holder = await Pop3Client.connect({ host: 'localhost', port: dovecot.pop3sPort, security: 'tls', ca: fs.readFileSync(dovecot.caFile) });
   try {
     await holder.authenticate({ user: 'alice', password: PASSWORD }, 'auto');
-    await runContextMenu(page, workRow(), 'Fetch Mail');
+    await contextMenu(page, workRow(), 'Fetch Mail');
     const error = toast(page, /POP3 Mail: fetching Work failed/);
     await error.waitFor({ timeout: 30_000 });
     const text = await error.innerText();
@@ -248,7 +248,7 @@ test('[SYS/TEMP] (scripted TLS server): no password prompt after the failure, th
 
   const account = treeRow(page, /^carol@localhost/);
   await account.waitFor();
-  await runContextMenu(page, account, 'Fetch Mail');
+  await contextMenu(page, account, 'Fetch Mail');
   const error = toast(page, /POP3 Mail: fetching carol@localhost failed/);
   await error.waitFor({ timeout: 30_000 });
   assert.match(await error.innerText(), /temporary problem/);

@@ -13,8 +13,8 @@ import { after, afterEach, before, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, startCodeServer, type CodeServer } from '../support/codeServer';
-import { answerSimpleDialog, clearAllNotifications, runContextMenu, setTheme, setUserSetting, simpleDialogValue, statusBarText } from '../support/editorUi';
-import { toast, treeLabels, treeRow, waitUntil } from '../support/workbench';
+import { answerSimpleDialog, clearAllNotifications, setTheme, setUserSetting, simpleDialogValue, statusBarText } from '../support/editorUi';
+import { contextMenu, toast, treeLabels, treeRow, waitUntil } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const ALICE_PASSWORD = 'files-Alice-1357';
@@ -186,7 +186,7 @@ test('pop3Mail.markReadOnOpen off: an opened message stays unread; on again: the
   // Open from the context menu: unlike a click on the selected row, it runs the open command every time.
   let read = false;
   for (let attempt = 0; attempt < 5 && !read; attempt++) {
-    await runContextMenu(page, treeRow(page, SUBJECTS.second), 'Open');
+    await contextMenu(page, treeRow(page, SUBJECTS.second), 'Open');
     await viewShowing(SUBJECTS.second);
     read = await waitUntil('marked read', async () => !(await isUnread(SUBJECTS.second)), 3000).then(() => true, () => false);
   }
@@ -197,7 +197,7 @@ test('pop3Mail.markReadOnOpen off: an opened message stays unread; on again: the
 });
 
 test('Save as .eml... from the context menu: the dialog proposes the subject in the workspace; the file is the message byte for byte', async () => {
-  await runContextMenu(page, treeRow(page, SUBJECTS.attachments), 'Save as .eml...');
+  await contextMenu(page, treeRow(page, SUBJECTS.attachments), 'Save as .eml...');
   const proposed = await simpleDialogValue(page, (v) => v.endsWith('.eml') && path.dirname(v) === editor.workspace, 'the proposed .eml');
   assert.equal(path.basename(proposed), `${SUBJECTS.attachments}.eml`);
   await screenshot(page, 'files-2-save-eml-dialog-light');
@@ -210,7 +210,7 @@ test('Save as .eml... from the context menu: the dialog proposes the subject in 
 test('Save Attachments... from the context menu: every attachment, decoded, byte-identical, into the chosen folder', async () => {
   const folder = path.join(editor.workspace, 'attachments');
   fs.mkdirSync(folder);
-  const labels = await runContextMenu(page, treeRow(page, SUBJECTS.attachments), 'Save Attachments...');
+  const labels = await contextMenu(page, treeRow(page, SUBJECTS.attachments), 'Save Attachments...');
   assert.ok(labels.includes('Copy as .eml') && labels.includes('Save as .eml...'), JSON.stringify(labels));
   await simpleDialogValue(page, (v) => v.startsWith('/'), 'a folder');
   await screenshot(page, 'files-3-save-attachments-dialog-light');
@@ -220,14 +220,14 @@ test('Save Attachments... from the context menu: every attachment, decoded, byte
   assert.ok(fs.readFileSync(path.join(folder, 'figures.bin')).equals(BINARY), 'the binary attachment, byte for byte');
   assert.ok(fs.readFileSync(path.join(folder, 'notes.txt')).equals(NOTES), 'the text attachment, byte for byte');
   // A message without attachments does not offer the command.
-  const plainLabels = await runContextMenu(page, treeRow(page, SUBJECTS.plain), 'Copy as .eml');
+  const plainLabels = await contextMenu(page, treeRow(page, SUBJECTS.plain), 'Copy as .eml');
   assert.ok(!plainLabels.includes('Save Attachments...'), JSON.stringify(plainLabels));
   await clearAllNotifications(page);
 });
 
 test('Copy as .eml from the context menu puts the message source on the clipboard', async () => {
   await page.evaluate("navigator.clipboard.writeText('before')");
-  await runContextMenu(page, treeRow(page, SUBJECTS.attachments), 'Copy as .eml');
+  await contextMenu(page, treeRow(page, SUBJECTS.attachments), 'Copy as .eml');
   let copied = '';
   await waitUntil('the clipboard to change', async () => {
     copied = await page.evaluate<string>('navigator.clipboard.readText()');
@@ -240,11 +240,11 @@ test('Copy as .eml from the context menu puts the message source on the clipboar
 
 test('dark theme: the save dialogs', async () => {
   await setTheme(page, 'Dark Modern');
-  await runContextMenu(page, treeRow(page, SUBJECTS.plain), 'Save as .eml...');
+  await contextMenu(page, treeRow(page, SUBJECTS.plain), 'Save as .eml...');
   await simpleDialogValue(page, (v) => v.endsWith('.eml'), 'the proposed .eml');
   await screenshot(page, 'files-4-save-eml-dialog-dark');
   await page.keyboard.press('Escape');
-  await runContextMenu(page, treeRow(page, SUBJECTS.attachments), 'Save Attachments...');
+  await contextMenu(page, treeRow(page, SUBJECTS.attachments), 'Save Attachments...');
   await simpleDialogValue(page, (v) => v.startsWith('/'), 'a folder');
   await screenshot(page, 'files-5-save-attachments-dialog-dark');
   await page.keyboard.press('Escape');

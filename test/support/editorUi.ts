@@ -2,7 +2,7 @@
 // a user does (code-server does not watch settings.json, so a test cannot
 // just rewrite the file), answering code-server's simple file dialog, the
 // colour theme, and the status bar's transient messages.
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import * as fs from 'node:fs';
 import { runCommand, type CodeServer } from './codeServer';
 import { settingsFile, waitUntil } from './workbench';
@@ -114,26 +114,6 @@ export async function showNotificationCenter(page: Page): Promise<void> {
 export async function hideNotificationCenter(page: Page): Promise<void> {
   if (await page.locator(NOTIFICATION_CENTER).isVisible()) await runCommand(page, 'Notifications: Hide Notifications');
   await page.locator(NOTIFICATION_CENTER).waitFor({ state: 'hidden' });
-}
-
-/**
- * Right-clicks a row and runs a context menu entry, like workbench.ts's
- * contextMenu(), but makes sure the entry ran: a click that lands while the
- * menu is still settling leaves it open, so it is repeated (bounded) until
- * the menu closes. Returns the menu's labels.
- */
-export async function runContextMenu(page: Page, row: Locator, label: string): Promise<string[]> {
-  await row.click({ button: 'right' });
-  const menu = page.locator('.monaco-menu').first();
-  await menu.waitFor({ state: 'visible' });
-  const labels = (await menu.locator('.action-label').allInnerTexts()).map((l) => l.trim()).filter(Boolean);
-  const item = menu.locator('.action-item', { has: page.locator('.action-label', { hasText: label }) }).first();
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if (!(await menu.isVisible())) return labels;
-    await item.click().catch(() => undefined);
-    if (await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false)) return labels;
-  }
-  throw new Error(`the context menu entry ${JSON.stringify(label)} did not run; the menu stays open`);
 }
 
 /** Closes every notification (toasts and the center's list) with the workbench's own command: quicker than clicking each close button. */

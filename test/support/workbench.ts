@@ -16,15 +16,23 @@ export async function treeLabels(page: Page): Promise<string[]> {
   return (await page.locator(`${TREE_ROWS} .label-name`).allInnerTexts()).map((t) => t.trim());
 }
 
-/** Right-clicks a row and picks a context menu entry by its label. */
+/**
+ * Right-clicks a row and runs a context menu entry by its label; returns the
+ * menu's labels. A click that lands while the menu is still settling leaves
+ * it open, so the click is repeated (bounded) until the menu closes.
+ */
 export async function contextMenu(page: Page, row: Locator, label: string | RegExp): Promise<string[]> {
   await row.click({ button: 'right' });
-  const menu = page.locator('.monaco-menu');
-  await menu.first().waitFor({ state: 'visible' });
+  const menu = page.locator('.monaco-menu').first();
+  await menu.waitFor({ state: 'visible' });
   const labels = (await menu.locator('.action-label').allInnerTexts()).map((l) => l.trim()).filter(Boolean);
   const item = menu.locator('.action-item', { has: page.locator('.action-label', { hasText: label }) }).first();
-  await item.click();
-  return labels;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (!(await menu.isVisible())) return labels;
+    await item.click().catch(() => undefined);
+    if (await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false)) return labels;
+  }
+  throw new Error(`the context menu entry ${String(label)} did not run; the menu stays open`);
 }
 
 /** The labels of a row's context menu (closed again with Escape). */

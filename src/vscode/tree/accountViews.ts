@@ -41,7 +41,7 @@ export interface AccountViewsOptions {
   readonly locale: () => string | undefined;
   readonly debug: (line: string) => void;
   /** Flags were patched into `view` (counts, rows): redraw from `folder` (its Inbox or Deleted) down. */
-  readonly onPatched: (view: AccountView, folder: FolderNode | DeletedNode) => void;
+  readonly onPatched: (view: AccountView, folder: FolderNode | DeletedNode, row: MessageNode | undefined) => void;
   /** The account's view was rebuilt after its mail changed: redraw the account. */
   readonly onReloaded: (key: string) => void;
   /** Least time between rebuilds while messages keep arriving; default 250 ms. */
@@ -224,12 +224,12 @@ export class AccountViews {
         if (node) node.summary = summary;
         if (update.folder === 'deleted') {
           view.deleted![update.index] = summary;
-          this.options.onPatched(view, view.deletedFolder);
+          this.options.onPatched(view, view.deletedFolder, node);
           return;
         }
         view.list[update.index] = summary;
         view.unread += (before.seen ? 0 : -1) + (summary.seen ? 0 : 1);
-        this.options.onPatched(view, view.inbox);
+        this.options.onPatched(view, view.inbox, node);
         return;
       }
     }

@@ -135,10 +135,9 @@ export function messageItem(node: MessageNode, restorable = false): vscode.TreeI
       : new vscode.ThemeIcon('mail', new vscode.ThemeColor('pop3Mail.unreadIcon'));
   const flags = [summary.seen ? 'read' : 'unread', summary.headersOnly ? 'headersOnly' : 'full', summary.hasAttachments ? 'attachments' : 'noAttachments'];
   item.contextValue = deleted ? `pop3Mail.deletedMessage ${restorable ? 'restorable' : 'serverDeleted'} ${flags.join(' ')}` : `pop3Mail.message ${flags.join(' ')}`;
-  // No arguments: the command opens the tree's selection (the clicked row). A command with arguments is
-  // registered per rendering by VS Code and dropped when an ancestor row refreshes (a count changed, mail
-  // arrived), so a click in that moment ended in "command not found".
-  item.command = { command: OPEN_MESSAGE_COMMAND, title: vscode.l10n.t('Open Message') };
+  // VS Code registers a command with arguments per rendering and drops it when an ancestor row is
+  // refreshed; the provider keeps such refreshes rare (counts are redrawn once the tree is quiet).
+  item.command = { command: OPEN_MESSAGE_COMMAND, title: vscode.l10n.t('Open Message'), arguments: [node.accountKey, summary.id] };
   const parts = [date ? vscode.l10n.t('{0}, from {1}, {2}', subject, sender, date) : vscode.l10n.t('{0}, from {1}', subject, sender)];
   if (deleted) parts.push(vscode.l10n.t('deleted'));
   if (!summary.seen) parts.push(vscode.l10n.t('unread'));

@@ -17,6 +17,9 @@ import { AccountViews, deletedOf, type AccountView } from './accountViews';
 import { accountItem, deletedItem, groupItem, inboxItem, messageItem, messageTooltip, moreItem, noticeItem } from './items';
 import { DELETED_KEY, PAGE_SIZE, type AccountNode, type DeletedNode, type FolderNode, type GroupNode, type InboxNode, type MoreNode, type Welcome } from './nodes';
 
+/** Flag changes (reading through a list) redraw the folders' counts once they pause this long. */
+const COUNTS_QUIET_MS = 1500;
+
 export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<InboxNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -38,11 +41,13 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
       open: (account) => this.stores.get(account),
       locale: () => vscode.env.language,
       debug: (line) => this.log.debug(line),
-      onPatched: (view, folder) => {
+      onPatched: (_view, folder, node) => {
         if (folder.kind === 'inbox') this.unreadChanged.fire(this.views.totalUnread());
-        // One refresh from the folder down (its count, the group's count, the row): overlapping refreshes of
-        // an element and its ancestor raced in VS Code and left rows whose command was already disposed.
-        this.changed.fire(view.inbox);
+        // The row at once; the counts of its Inbox and group once no flag changed for a moment. Refreshing
+        // an ancestor makes VS Code drop the click commands of every row below it until they are drawn
+        // again, so a click in that moment is lost ("command not found"): keep those refreshes rare.
+        if (node) this.changed.fire(node);
+        this.refreshCountsSoon(folder);
       },
       onReloaded: () => {
         // The badge even while the view is hidden (getChildren, which counts too, runs only when it is shown).
@@ -53,7 +58,29 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     this.scheduleMidnight();
   }
 
+  private countsTimer: NodeJS.Timeout | undefined;
+  private readonly countsPending = new Set<InboxNode>();
+
+  /** Redraws these folders (their counts and rows) when no flag has changed and no row was opened for COUNTS_QUIET_MS. */
+  private refreshCountsSoon(folder?: InboxNode): void {
+    if (folder) this.countsPending.add(folder);
+    if (this.countsPending.size === 0) return;
+    if (this.countsTimer) clearTimeout(this.countsTimer);
+    this.countsTimer = setTimeout(() => {
+      this.countsTimer = undefined;
+      const folders = [...this.countsPending];
+      this.countsPending.clear();
+      for (const f of folders) this.changed.fire(f);
+    }, COUNTS_QUIET_MS);
+  }
+
+  /** A row was just clicked: the user is going through the list, so the pending count redraw waits. */
+  noteRowOpened(): void {
+    this.refreshCountsSoon();
+  }
+
   dispose(): void {
+    if (this.countsTimer) clearTimeout(this.countsTimer);
     if (this.midnight) clearTimeout(this.midnight);
     this.views.dispose();
     this.changed.dispose();
