@@ -1,21 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { headerEnd } from '../mail/headers';
-import { SUMMARY_PREFIX_BYTES, summarize } from '../mail/summary';
+import { SUMMARY_PREFIX_BYTES } from '../mail/summary';
 import { appendIndex, loadIndex, writeIndex } from './index-file';
-import { cleanTmp, ensureMaildir, fsyncDir, idForUidl, MessageWriter, parseName, pathFor, uidlKey } from './maildir';
-import { plainSummary, writeSnapshot } from './snapshot';
+import { cleanTmp, ensureMaildir, fsyncDir, MessageWriter, parseName, pathFor, uidlKey } from './maildir';
+import { reconcileWithMaildir, removeStaleTempFiles, summaryOfFile } from './reconcile';
+import { writeSnapshot } from './snapshot';
+import { plainSummary } from './snapshot-entries';
 import { readState, writeState, type SyncState } from './state';
-import type { MessageSummary } from './types';
-
-/** What changed in a store, for views that keep their own copy (the tree). */
-export type StoreChange =
-  /** Read/unread or deleted/restored locally; the date, and so the inbox order, is the same. */
-  | { readonly kind: 'flags'; readonly before: MessageSummary; readonly summary: MessageSummary }
-  /** A message was stored (or a headers-only one replaced by its full download). */
-  | { readonly kind: 'added'; readonly summary: MessageSummary }
-  /** A message was forgotten (expunged). */
-  | { readonly kind: 'removed'; readonly summary: MessageSummary };
+import type { MessageSummary, StoreChange } from './types';
 
 /** tmp/ files older than this are leftovers of an interrupted write (Maildir's own rule is 36 h). */
 const TMP_STALE_MS = 60 * 60 * 1000;
@@ -210,7 +202,7 @@ export class MailStore {
     }
     const prefix = extra?.summaryPrefix ?? writer.prefix();
     const entry: MessageSummary = {
-      ...this.summaryFor(writer.uidl, file, prefix, writer.bytes),
+      ...summaryOfFile(writer.uidl, file, prefix, writer.bytes),
       seen,
       trashed: previous?.trashed || undefined,
       headersOnly: writer.partial || undefined,
@@ -378,21 +370,6 @@ export class MailStore {
     return updated;
   }
 
-  private summaryFor(uidl: string, file: string, prefix: Buffer, size: number): MessageSummary {
-    const name = parseName(path.basename(file));
-    return {
-      id: idForUidl(uidl),
-      uidl,
-      file,
-      ...summarize(prefix),
-      size,
-      seen: name.seen,
-      trashed: name.trashed || undefined,
-      headersOnly: name.partial || undefined,
-      downloaded: name.downloadedMs === undefined ? undefined : new Date(name.downloadedMs).toISOString(),
-    };
-  }
-
   private add(entry: MessageSummary): void {
     const old = this.byId.get(entry.id);
     if (this.byKeyMap) {
@@ -405,84 +382,21 @@ export class MailStore {
 
   /**
    * Loads the index, keeps what matches the Maildir, indexes files the index
-   * lacks (a crash between rename and append), drops entries whose file is
-   * gone, and compacts the log when it has grown.
+   * lacks, drops entries whose file is gone, and compacts the log when it
+   * has grown (reconcile.ts).
    */
   private reconcile(): void {
     const opened = loadIndex(this.indexFile, this.snapshotFile);
-    const { lines, damaged, snapshotLines } = opened;
     const entries = opened.entries ?? new Map((opened.unmapped ?? []).map((e) => [e.id, e]));
-    this.logLines = lines;
-    this.snapshotLines = snapshotLines ?? 0;
-    const onDisk = new Map<string, { file: string; key: string }>(); // id -> file
-    for (const sub of ['new', 'cur']) {
-      for (const name of fs.readdirSync(path.join(this.maildir, sub))) {
-        const parsed = parseName(name);
-        if (parsed.uidlKey === undefined) continue; // a file some other tool put here
-        const id = idForUidl(parsed.uidlKey);
-        const existing = onDisk.get(id);
-        // Two files for one UIDL: a crash between a full download and removing the headers-only copy.
-        if (existing && !parseName(path.basename(existing.file)).partial) {
-          if (parsed.partial) fs.rmSync(path.join(this.maildir, sub, name), { force: true });
-          continue;
-        }
-        if (existing) fs.rmSync(path.join(this.maildir, existing.file), { force: true });
-        onDisk.set(id, { file: path.join(sub, name), key: parsed.uidlKey });
-      }
-    }
-    let changed = damaged || lines > 2 * entries.size + 1000;
-    for (const [id, disk] of onDisk) {
-      const e = entries.get(id);
-      const name = parseName(path.basename(disk.file));
-      if (e && e.file === disk.file) {
-        this.add(e);
-        continue;
-      }
-      changed = true;
-      if (e && e.headersOnly === (name.partial || undefined)) {
-        // Same message, flags changed by another tool: take them from the name.
-        this.add({ ...plainSummary(e), file: disk.file, seen: name.seen, trashed: name.trashed || undefined });
-        continue;
-      }
-      const abs = path.join(this.maildir, disk.file);
-      const uidl = e?.uidl ?? disk.key;
-      let prefix = readPrefix(abs);
-      if (name.partial) prefix = prefix.subarray(0, Math.max(headerEnd(prefix), 0) || prefix.length);
-      this.add(this.summaryFor(uidl, disk.file, prefix, fs.statSync(abs).size));
-    }
-    if (entries.size !== this.byId.size) changed = true;
-    if (changed) {
+    this.logLines = opened.lines;
+    this.snapshotLines = opened.snapshotLines ?? 0;
+    const result = reconcileWithMaildir(this.maildir, entries);
+    for (const e of result.entries) this.add(e);
+    if (result.changed || opened.damaged || opened.lines > 2 * entries.size + 1000) {
       fs.rmSync(this.snapshotFile, { force: true }); // it describes the log being replaced
       writeIndex(this.indexFile, this.byId.values());
       this.logLines = this.byId.size;
       this.snapshotLines = 0;
     }
-  }
-}
-
-/** `index.jsonl.tmp-<pid>` and `state.json.tmp-<pid>` left by a process killed mid-write. */
-function removeStaleTempFiles(dir: string): void {
-  for (const name of fs.readdirSync(dir)) {
-    const m = /\.tmp-(\d+)$/.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    let alive = pid !== process.pid;
-    try {
-      if (alive) process.kill(pid, 0);
-    } catch {
-      alive = false;
-    }
-    if (!alive || pid === process.pid) fs.rmSync(path.join(dir, name), { force: true });
-  }
-}
-
-function readPrefix(file: string): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(SUMMARY_PREFIX_BYTES);
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    return buf.subarray(0, n);
-  } finally {
-    fs.closeSync(fd);
   }
 }

@@ -30,3 +30,12 @@ export interface MessageSummary {
   /** When it was downloaded (ISO 8601), for "delete from the server after N days". */
   readonly downloaded?: string;
 }
+
+/** What changed in a store, for views that keep their own copy (the tree). */
+export type StoreChange =
+  /** Read/unread or deleted/restored locally; the date, and so the inbox order, is the same. */
+  | { readonly kind: 'flags'; readonly before: MessageSummary; readonly summary: MessageSummary }
+  /** A message was stored (or a headers-only one replaced by its full download). */
+  | { readonly kind: 'added'; readonly summary: MessageSummary }
+  /** A message was forgotten (expunged). */
+  | { readonly kind: 'removed'; readonly summary: MessageSummary };

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, test } from 'node:test';
 import { writeIndex } from '../../src/store/index-file';
-import { plainSummary } from '../../src/store/snapshot';
+import { plainSummary } from '../../src/store/snapshot-entries';
 import { MailStore } from '../../src/store/store';
 import type { MessageSummary } from '../../src/store/types';
 

@@ -6,7 +6,8 @@
 // stored, expunged, deleted or restored message rebuilds the view, soon but
 // not for every message of a fetch. No vscode import: the provider is told
 // what changed through the callbacks, and unit tests drive a real store.
-import type { MailStore, StoreChange } from '../../store/store';
+import type { MailStore } from '../../store/store';
+import type { StoreChange } from '../../store/types';
 import type { MessageSummary } from '../../store/types';
 import { accountKey, type AccountConfig } from '../../sync/account';
 import { displayLine } from '../text';
