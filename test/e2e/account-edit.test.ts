@@ -10,9 +10,9 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, afterEach, before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, screenshot, startCodeServer, type CodeServer } from '../support/codeServer';
+import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/codeServer';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { clearAllNotifications, setTheme } from '../support/editorUi';
 import { contextMenu, readSettings, toast, treeLabels, treeRow, waitUntil } from '../support/workbench';
@@ -70,11 +70,7 @@ after(async () => {
   await dovecot?.stop();
 });
 
-let testNumber = 0;
-afterEach(async () => {
-  testNumber++;
-  if (page) await screenshot(page, `edit-end-${String(testNumber).padStart(2, '0')}`).catch(() => undefined);
-});
+screenshotAfterEachTest('edit', () => page);
 
 const accounts = (): Record<string, unknown>[] => readSettings(editor)['pop3Mail.accounts'] as Record<string, unknown>[];
 

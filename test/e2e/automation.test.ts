@@ -15,11 +15,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, afterEach, before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { Pop3Client } from '../../src/pop3/client';
 import { testCerts } from '../support/certs';
-import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, startCodeServer, type CodeServer } from '../support/codeServer';
+import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/codeServer';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { clearAllNotifications, hideNotificationCenter, setTheme, setUserSetting, showNotificationCenter, statusBarText } from '../support/editorUi';
 import { ScriptedServer, type Step } from '../support/scripted-server';
@@ -95,11 +95,7 @@ after(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-let testNumber = 0;
-afterEach(async () => {
-  testNumber++;
-  if (page) await screenshot(page, `auto-end-${String(testNumber).padStart(2, '0')}`).catch(() => undefined);
-});
+screenshotAfterEachTest('auto', () => page);
 
 /** Shows the POP3 Mail side bar (a click on an active entry would hide it). */
 async function showInbox(): Promise<void> {

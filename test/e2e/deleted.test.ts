@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, afterEach, before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { MailStore } from '../../src/store/store';
 import { accountKey, type AccountConfig } from '../../src/sync/account';
-import { answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, startCodeServer, type CodeServer } from '../support/codeServer';
+import { answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/codeServer';
 import { freePorts, startDovecot, type Dovecot } from '../support/dovecot';
 import { answerDialog, clearNotifications, contextMenu, contextMenuLabels, hoverText, toast, TREE_ROWS, treeRow, waitUntil } from '../support/workbench';
 
@@ -84,11 +84,7 @@ after(async () => {
   if (storage) fs.rmSync(storage, { recursive: true, force: true });
 });
 
-let testNumber = 0;
-afterEach(async () => {
-  testNumber++;
-  if (page) await screenshot(page, `deleted-end-${String(testNumber).padStart(2, '0')}`).catch(() => undefined);
-});
+screenshotAfterEachTest('deleted', () => page);
 
 const inboxRow = (): Locator => treeRow(page, /^Inbox/);
 const deletedRow = (): Locator => treeRow(page, /^Deleted/);

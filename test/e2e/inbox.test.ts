@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, afterEach, before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startDovecot, freePorts, type Dovecot } from '../support/dovecot';
-import { answerQuickInput, findFrameWith, launchBrowser, openWorkbench, runCommand, screenshot, startCodeServer, type CodeServer } from '../support/codeServer';
+import { answerQuickInput, findFrameWith, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/codeServer';
 import {
   answerDialog,
   clearNotifications,
@@ -121,12 +121,7 @@ after(async () => {
   await dovecot?.stop();
 });
 
-// What the screen looked like at the end of each test (kept as artifacts; a failure's picture explains it).
-let testNumber = 0;
-afterEach(async () => {
-  testNumber++;
-  if (page) await screenshot(page, `inbox-end-${String(testNumber).padStart(2, '0')}`).catch(() => undefined);
-});
+screenshotAfterEachTest('inbox', () => page);
 
 /** The activity bar entry; its label gains the unread badge ("POP3 Mail - 6 unread"). */
 const activityEntry = (): ReturnType<Page['locator']> => page.locator('.activitybar a[aria-label^="POP3 Mail"]').first();

@@ -9,10 +9,10 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, afterEach, before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, startCodeServer, type CodeServer } from '../support/codeServer';
+import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/codeServer';
 import { answerSimpleDialog, clearAllNotifications, setTheme, setUserSetting, simpleDialogValue, statusBarText } from '../support/editorUi';
 import { contextMenu, toast, treeLabels, treeRow, waitUntil } from '../support/workbench';
 
@@ -114,11 +114,7 @@ after(async () => {
   await dovecot?.stop();
 });
 
-let testNumber = 0;
-afterEach(async () => {
-  testNumber++;
-  if (page) await screenshot(page, `files-end-${String(testNumber).padStart(2, '0')}`).catch(() => undefined);
-});
+screenshotAfterEachTest('files', () => page);
 
 /** The bytes Dovecot holds for a message it was given under `name` (it may have moved it to cur/ and renamed it). */
 function serverBytes(user: string, name: string): Buffer {

@@ -5,6 +5,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
+import { afterEach } from 'node:test';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { freePorts, makeOwnedTempDir } from './dovecot';
 import { killGroup, signal, sleep } from './processes';
@@ -395,6 +396,16 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(ARTIFACTS_DIR, `${name.replace(/[^A-Za-z0-9._-]+/g, '-')}.png`);
   await page.screenshot({ path: file, timeout: UI_TIMEOUT_MS });
   return file;
+}
+
+/** What the screen looked like at the end of each test of a file (`<prefix>-end-NN.png`; a failure's picture explains it). */
+export function screenshotAfterEachTest(prefix: string, page: () => Page | undefined): void {
+  let testNumber = 0;
+  afterEach(async () => {
+    testNumber++;
+    const p = page();
+    if (p) await screenshot(p, `${prefix}-end-${String(testNumber).padStart(2, '0')}`).catch(() => undefined);
+  });
 }
 
 // ---------------------------------------------------------------- processes
