@@ -31,6 +31,7 @@ import {
   type CodeServer,
 } from '../support/codeServer';
 import { startDovecot, type Dovecot } from '../support/dovecot';
+import { setTheme } from '../support/editorUi';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const FIXTURES = path.resolve(__dirname, '../fixtures');
@@ -149,18 +150,6 @@ async function fetchAll(user: string): Promise<void> {
   await page.locator('.pane-body .monaco-text-button', { hasText: 'Fetch Mail' }).click();
   await answerQuickInput(page, PASSWORD, `Password for ${user}`);
   await row(hostile[0]!.subject).first().waitFor({ timeout: 60_000 });
-}
-
-/** Picks a colour theme the way a user does (the settings file is not watched here). The picker filters on labels, e.g. "Dark Modern". */
-async function setTheme(label: 'Light Modern' | 'Dark Modern'): Promise<void> {
-  await runCommand(page, 'Preferences: Color Theme');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor();
-  await input.fill(label);
-  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: label }).waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-  await page.locator(label === 'Dark Modern' ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs').waitFor();
 }
 
 function row(subject: string) {
@@ -360,7 +349,7 @@ test('"Load remote content" fetches exactly that message\'s https images, never 
 });
 
 async function screenshots(theme: 'Light Modern' | 'Dark Modern', tag: string): Promise<void> {
-  await setTheme(theme);
+  await setTheme(page, theme);
   const news = await openMessage(VIEW.newsletter);
   await page.waitForTimeout(800);
   assert.equal(await news.locator('#view-toggle').isVisible(), true, 'HTML and plain text can be toggled');
