@@ -125,6 +125,8 @@ export interface OpenedIndex {
   readonly inbox?: readonly MessageSummary[];
   /** Lines of the log the snapshot held, when one was used. */
   readonly snapshotLines?: number;
+  /** Closes the snapshot file, when one was used. */
+  readonly closeSnapshot?: () => void;
 }
 
 /**
@@ -149,9 +151,9 @@ export function loadIndex(file: string, snapFile: string): OpenedIndex {
   } finally {
     fs.closeSync(fd);
   }
-  if (tail.length === 0) return { unmapped: snap.entries, lines: snap.lines, damaged: false, inbox: snap.entries.slice(0, snap.inbox), snapshotLines: snap.lines };
+  if (tail.length === 0) return { unmapped: snap.entries, lines: snap.lines, damaged: false, inbox: snap.entries.slice(0, snap.inbox), snapshotLines: snap.lines, closeSnapshot: snap.close };
   const entries = new Map<string, MessageSummary>();
   for (const e of snap.entries) entries.set(e.id, e);
   const { lines, damaged } = foldLog(tail.toString('utf8'), entries);
-  return { entries, lines: snap.lines + lines, damaged, snapshotLines: snap.lines };
+  return { entries, lines: snap.lines + lines, damaged, snapshotLines: snap.lines, closeSnapshot: snap.close };
 }

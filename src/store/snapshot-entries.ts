@@ -83,12 +83,23 @@ export class Columns {
     readonly flags: Uint8Array,
     /** The ids and dates, the start of the blob. */
     private readonly head: Buffer,
-    private readonly fd: number,
+    fd: number,
     private readonly blobAt: number,
     /** The summaries from the log, for a block found damaged after open (it also removes the snapshot). */
     private readonly recover: () => ReadonlyMap<string, MessageSummary>,
   ) {
-    closer.register(this, fd);
+    this.fd = fd;
+    closer.register(this, fd, this);
+  }
+
+  private fd: number | undefined;
+
+  /** Closes the file now (before the store's folder is moved or deleted); texts not read yet then come from the log. */
+  close(): void {
+    if (this.fd === undefined) return;
+    closer.unregister(this);
+    fs.closeSync(this.fd);
+    this.fd = undefined;
   }
 
   /** A text, decoded with the rest of its block on first use and kept. */
@@ -116,6 +127,7 @@ export class Columns {
     const to = this.offsets[at + 1]!;
     let bytes: Buffer;
     if (to <= this.head.length) bytes = this.head.subarray(from, to);
+    else if (this.fd === undefined) bytes = Buffer.alloc(0); // closed: taken from the log below
     else {
       bytes = Buffer.allocUnsafe(to - from);
       let got = 0;

@@ -62,6 +62,8 @@ export interface LoadedSnapshot {
   readonly inbox: number;
   readonly offset: number;
   readonly lines: number;
+  /** Closes the snapshot file the entries read their texts from. */
+  readonly close: () => void;
 }
 
 /**
@@ -150,7 +152,7 @@ export function readSnapshot(snapFile: string, indexFile: string): LoadedSnapsho
     keep = true;
     const entries = new Array<MessageSummary>(n);
     for (let i = 0; i < n; i++) entries[i] = new SnapshotSummary(columns, i);
-    return { entries, inbox: meta.inbox, offset: meta.offset, lines: meta.lines };
+    return { entries, inbox: meta.inbox, offset: meta.offset, lines: meta.lines, close: () => columns.close() };
   } catch {
     return undefined;
   } finally {

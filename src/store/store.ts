@@ -34,6 +34,8 @@ export class MailStore {
   /** Lines in index.jsonl, and how many of them the snapshot holds (0: none). */
   private logLines = 0;
   private snapshotLines = 0;
+  /** Close the snapshot files this store's entries read from. */
+  private readonly closers: (() => void)[] = [];
   private readonly listeners = new Set<(change: StoreChange) => void>();
 
   private constructor(
@@ -297,8 +299,12 @@ export class MailStore {
       return false;
     }
     if (saved !== this.stamp()) return false;
-    const { entries, unmapped, lines, damaged, inbox, snapshotLines } = loadIndex(this.indexFile, this.snapshotFile);
-    if (damaged) return false;
+    const { entries, unmapped, lines, damaged, inbox, snapshotLines, closeSnapshot } = loadIndex(this.indexFile, this.snapshotFile);
+    if (damaged) {
+      closeSnapshot?.();
+      return false;
+    }
+    if (closeSnapshot) this.closers.push(closeSnapshot);
     this.idMap = entries;
     this.unmapped = unmapped ?? [];
     this.byKeyMap = undefined;
@@ -335,6 +341,15 @@ export class MailStore {
     this.sorted = undefined;
     this.writeStamp();
     this.emit({ kind: 'removed', summary: entry });
+  }
+
+  /**
+   * Closes the files the store keeps open (its index snapshot), before its
+   * folder is moved or deleted (Windows refuses either while a file is
+   * open). The store should not be used afterwards.
+   */
+  close(): void {
+    for (const close of this.closers.splice(0)) close();
   }
 
   readState(): SyncState {
@@ -387,6 +402,7 @@ export class MailStore {
    */
   private reconcile(): void {
     const opened = loadIndex(this.indexFile, this.snapshotFile);
+    if (opened.closeSnapshot) this.closers.push(opened.closeSnapshot);
     const entries = opened.entries ?? new Map((opened.unmapped ?? []).map((e) => [e.id, e]));
     this.logLines = opened.lines;
     this.snapshotLines = opened.snapshotLines ?? 0;

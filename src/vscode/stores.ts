@@ -46,7 +46,7 @@ export class Stores {
     const key = accountKey(from);
     const opened = this.open.get(key);
     this.open.delete(key);
-    await opened?.catch(() => undefined);
+    (await opened?.catch(() => undefined))?.close();
     try {
       await fs.promises.rename(source, target);
       return true;
@@ -60,7 +60,7 @@ export class Stores {
     const key = accountKey(account);
     const opened = this.open.get(key);
     this.open.delete(key);
-    await opened?.catch(() => undefined);
+    (await opened?.catch(() => undefined))?.close();
     await fs.promises.rm(this.dirFor(account), { recursive: true, force: true });
   }
 }

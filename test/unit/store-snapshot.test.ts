@@ -202,3 +202,26 @@ test('prepareSearch reads the searched texts a slice at a time, letting the even
     built.list().map((m) => [m.subject, m.from.name]),
   );
 });
+
+test('close() releases the snapshot file (Windows cannot move or delete a folder with an open file); texts still come, from the log', async () => {
+  const dir = tmp();
+  const built = await build(dir);
+  const snapFile = path.join(dir, 'index.snap');
+  const openSnapshots = (): number =>
+    fs.readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${fd}`) === snapFile;
+      } catch {
+        return false;
+      }
+    }).length;
+  const before = openSnapshots();
+  const store = await MailStore.open(dir);
+  assert.equal(openSnapshots(), before + 1, 'the store reads its texts from the open snapshot');
+  store.close();
+  assert.equal(openSnapshots(), before, 'closed');
+  assert.deepEqual(
+    store.list().map((m) => m.subject),
+    built.list().map((m) => m.subject),
+  );
+});
