@@ -282,7 +282,7 @@ test('preview and kept panels: a click reuses the preview, double-click and Ente
   // Double-click keeps it; the next click opens a new preview beside it in the tab bar.
   await treeRow(page, 'Old newsletter').dblclick();
   await page.waitForTimeout(800);
-  await openRow(page, 'Fresh news today');
+  await treeRow(page, 'Fresh news today').click();
   await waitUntil('two panels', async () => {
     const t = await titles();
     return t.length === 2 && t.some((x) => x.includes('Old newsletter')) && t.some((x) => x.includes('Fresh news today'));
@@ -294,13 +294,14 @@ test('preview and kept panels: a click reuses the preview, double-click and Ente
   await page.locator('.pane-body .monaco-list').first().focus();
   await page.keyboard.press('Enter');
   await page.waitForTimeout(800);
-  await openRow(page, 'Quarterly report');
+  await treeRow(page, 'Quarterly report').click();
   await waitUntil('three panels', async () => (await titles()).length === 3);
   await screenshot(page, 'inbox-6-panels-light');
   await runCommand(page, 'View: Close All Editor Groups');
 
   // Beside an open message: a second editor group.
-  await openRow(page, 'Quarterly report');
+  await treeRow(page, 'Quarterly report').click();
+  await page.locator('.tab', { hasText: 'Quarterly report' }).first().waitFor({ timeout: 20_000 });
   // Let the webview finish loading: when it takes the focus it would close a context menu opened meanwhile.
   await findFrameWith(page, '#subject', 20_000);
   await page.waitForTimeout(1000);
