@@ -5,6 +5,7 @@ import { appendIndex, loadIndex, writeIndex } from './index-file';
 import { cleanTmp, ensureMaildir, fsyncDir, MessageWriter, parseName, pathFor, uidlKey } from './maildir';
 import { reconcileWithMaildir, removeStaleTempFiles, summaryOfFile } from './reconcile';
 import { writeSnapshot } from './snapshot';
+import { IndexStamp } from './stamp';
 import { plainSummary } from './snapshot-entries';
 import { readState, writeState, type SyncState } from './state';
 import type { MessageSummary, StoreChange } from './types';
@@ -37,11 +38,14 @@ export class MailStore {
   /** Close the snapshot files this store's entries read from. */
   private readonly closers: (() => void)[] = [];
   private readonly listeners = new Set<(change: StoreChange) => void>();
+  private readonly stamp: IndexStamp;
 
   private constructor(
     readonly dir: string,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.stamp = new IndexStamp(path.join(dir, 'index.stamp'), this.maildir, this.indexFile);
+  }
 
   get maildir(): string {
     return path.join(this.dir, 'Maildir');
@@ -49,11 +53,6 @@ export class MailStore {
 
   private get indexFile(): string {
     return path.join(this.dir, 'index.jsonl');
-  }
-
-  /** Where the index was last known to match the Maildir: folder mtimes and index size. */
-  private get stampFile(): string {
-    return path.join(this.dir, 'index.stamp');
   }
 
   private get snapshotFile(): string {
@@ -73,8 +72,7 @@ export class MailStore {
     removeStaleTempFiles(dir);
     if (!store.loadIfUnchanged()) {
       store.reconcile();
-      store.writeStamp();
-      store.stampValid = true;
+      store.stamp.write();
     }
     store.maybeSnapshot();
     return store;
@@ -189,7 +187,7 @@ export class MailStore {
    */
   commit(writer: MessageWriter, extra?: { serverSize?: number; summaryPrefix?: Buffer; skipFsync?: boolean }): MessageSummary {
     const previous = this.byKey().get(uidlKey(writer.uidl));
-    this.invalidateStamp();
+    this.stamp.invalidate();
     let file = writer.commit(extra?.skipFsync !== true);
     let seen = false;
     if (previous) {
@@ -238,7 +236,7 @@ export class MailStore {
   flush(): void {
     fsyncDir(path.join(this.maildir, 'new'));
     fsyncDir(path.join(this.maildir, 'cur'));
-    this.writeStamp();
+    this.stamp.write();
     this.maybeSnapshot();
   }
 
@@ -262,43 +260,8 @@ export class MailStore {
     }
   }
 
-  /**
-   * The index matches the Maildir when neither new/ nor cur/ changed (any
-   * add, remove or flag rename changes a folder's mtime) and the index is the
-   * size it was then. A 100,000-message store then opens without a readdir.
-   */
-  private stamp(): string {
-    const m = (p: string): string => fs.statSync(p, { bigint: true }).mtimeNs.toString();
-    let size = -1;
-    try {
-      size = fs.statSync(this.indexFile).size;
-    } catch {
-      // no index yet
-    }
-    return `1:${m(path.join(this.maildir, 'new'))}:${m(path.join(this.maildir, 'cur'))}:${size}`;
-  }
-
-  private writeStamp(): void {
-    fs.writeFileSync(this.stampFile, this.stamp(), { mode: 0o600 });
-    this.stampValid = true;
-  }
-
-  /** Before our own change: the stamp no longer holds until the next writeStamp. */
-  private invalidateStamp(): void {
-    if (this.stampValid) fs.rmSync(this.stampFile, { force: true });
-    this.stampValid = false;
-  }
-
-  private stampValid = false;
-
   private loadIfUnchanged(): boolean {
-    let saved: string;
-    try {
-      saved = fs.readFileSync(this.stampFile, 'utf8');
-    } catch {
-      return false;
-    }
-    if (saved !== this.stamp()) return false;
+    if (!this.stamp.matches()) return false;
     const { entries, unmapped, lines, damaged, inbox, snapshotLines, closeSnapshot } = loadIndex(this.indexFile, this.snapshotFile);
     if (damaged) {
       closeSnapshot?.();
@@ -311,7 +274,6 @@ export class MailStore {
     this.sorted = inbox?.slice();
     this.logLines = lines;
     this.snapshotLines = snapshotLines ?? 0;
-    this.stampValid = true;
     return true;
   }
 
@@ -333,13 +295,13 @@ export class MailStore {
   expunge(id: string): void {
     const entry = this.byId.get(id);
     if (!entry) return;
-    this.invalidateStamp();
+    this.stamp.invalidate();
     fs.rmSync(path.join(this.maildir, entry.file), { force: true });
     this.append({ id, removed: true });
     this.byId.delete(id);
     this.byKeyMap?.delete(uidlKey(entry.uidl));
     this.sorted = undefined;
-    this.writeStamp();
+    this.stamp.write();
     this.emit({ kind: 'removed', summary: entry });
   }
 
@@ -366,7 +328,7 @@ export class MailStore {
     const seen = change.seen ?? entry.seen;
     const trashed = change.trashed ?? entry.trashed === true;
     const file = pathFor(parseName(path.basename(entry.file)).base, { seen, trashed });
-    this.invalidateStamp();
+    this.stamp.invalidate();
     if (file !== entry.file) fs.renameSync(path.join(this.maildir, entry.file), path.join(this.maildir, file));
     const updated: MessageSummary = { ...plainSummary(entry), file, seen, trashed: trashed || undefined };
     this.append(updated);
@@ -380,7 +342,7 @@ export class MailStore {
     } else if (sorted && trashed) {
       this.sorted = sorted.filter((m) => m.id !== id);
     }
-    this.writeStamp();
+    this.stamp.write();
     this.emit({ kind: 'flags', before: entry, summary: updated });
     return updated;
   }
