@@ -5,6 +5,7 @@
 import type { AttachmentInfo, BodyPart, FromWebview, MessageView, ViewOptions } from '../src/shared/messages';
 import type { FrameLinks } from './links';
 import { countRemote, sanitizeHtmlPart } from './sanitize';
+import { t } from './strings';
 
 export type Post = (message: FromWebview) => void;
 
@@ -15,9 +16,9 @@ function byId(id: string): HTMLElement {
 }
 
 function localDate(iso: string): string {
-  if (iso === '') return '(no date)';
+  if (iso === '') return t('noDate');
   const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return '(no date)';
+  if (Number.isNaN(date.getTime())) return t('noDate');
   return date.toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' });
 }
 
@@ -82,7 +83,7 @@ export function textWithLinks(body: string, fileRefs: readonly string[], post: P
     for (const m of segment.matchAll(refPattern)) {
       if (m.index > last) fragment.append(segment.slice(last, m.index));
       const ref = m[0];
-      fragment.append(linkElement(ref, `Open ${ref} in the editor`, () => post({ type: 'openFile', ref })));
+      fragment.append(linkElement(ref, t('openLabel', ref), () => post({ type: 'openFile', ref })));
       last = m.index + ref.length;
     }
     if (last < segment.length) fragment.append(segment.slice(last));
@@ -116,7 +117,7 @@ function showAttachments(list: readonly AttachmentInfo[], post: Post): void {
   const ul = byId('attachment-list');
   ul.replaceChildren();
   section.hidden = list.length === 0;
-  byId('attachments-title').textContent = list.length === 1 ? '1 attachment' : `${list.length} attachments`;
+  byId('attachments-title').textContent = list.length === 1 ? t('oneAttachment') : t('attachments', list.length);
   for (const a of list) {
     const li = document.createElement('li');
     li.className = 'attachment';
@@ -129,15 +130,15 @@ function showAttachments(list: readonly AttachmentInfo[], post: Post): void {
     meta.textContent = `${text(a.contentType)} \u00b7 ${formatBytes(a.size)}`;
     const save = document.createElement('vscode-button');
     save.setAttribute('appearance', 'secondary');
-    save.setAttribute('aria-label', `Save ${text(a.name)}`);
+    save.setAttribute('aria-label', t('saveLabel', text(a.name)));
     save.className = 'attachment-save';
-    save.textContent = 'Save\u2026';
+    save.textContent = t('save');
     save.addEventListener('click', () => post({ type: 'saveAttachment', id: a.id }));
     const open = document.createElement('vscode-button');
     open.setAttribute('appearance', 'secondary');
-    open.setAttribute('aria-label', `Open ${text(a.name)} in the editor`);
+    open.setAttribute('aria-label', t('openLabel', text(a.name)));
     open.className = 'attachment-open';
-    open.textContent = 'Open';
+    open.textContent = t('open');
     open.addEventListener('click', () => post({ type: 'openAttachment', id: a.id }));
     li.append(name, meta, save, open);
     ul.append(li);
@@ -179,7 +180,7 @@ function renderBody(post: Post, links: FrameLinks): void {
       // Empty sandbox: no scripts, opaque origin, no forms, popups or top navigation.
       frame.setAttribute('sandbox', '');
       frame.setAttribute('referrerpolicy', 'no-referrer');
-      frame.setAttribute('title', htmlParts > 1 ? `Message content, part ${index + 1}` : 'Message content');
+      frame.setAttribute('title', htmlParts > 1 ? t('contentPart', index + 1) : t('content'));
       frame.className = htmlParts > 1 ? 'html-part several' : 'html-part';
       frame.srcdoc = html;
       body.append(frame);
@@ -194,12 +195,12 @@ function renderBody(post: Post, links: FrameLinks): void {
   if (parts.length === 0) {
     const empty = document.createElement('p');
     empty.className = 'empty';
-    empty.textContent = '(This message has no text.)';
+    empty.textContent = t('noText');
     body.append(empty);
   }
   const banner = byId('remote-banner');
   banner.hidden = !(remote > 0 && options.remote === 'blocked');
-  byId('remote-text').textContent = `${remote === 1 ? 'A remote image or resource was' : `${remote} remote images or resources were`} blocked to protect your privacy.`;
+  byId('remote-text').textContent = remote === 1 ? t('remoteOne') : t('remoteMany', remote);
   byId('trust-sender').hidden = !options.canTrustSender;
   byId('view-toggle').hidden = !parts.some((p) => p.html !== undefined && p.text !== undefined);
   byId('show-html').setAttribute('aria-pressed', String(mode === 'html'));
@@ -221,7 +222,7 @@ export function setMode(mode: 'html' | 'text', post: Post, links: FrameLinks): v
 
 export function showMessage(view: MessageView, options: ViewOptions, post: Post, links: FrameLinks): void {
   byId('fields').hidden = false;
-  const subject = text(view.subject) || '(no subject)';
+  const subject = text(view.subject) || t('noSubject');
   byId('subject').textContent = subject;
   document.title = subject;
 
@@ -230,9 +231,9 @@ export function showMessage(view: MessageView, options: ViewOptions, post: Post,
   const address = text(view.from?.address);
   byId('from-name').textContent = name;
   byId('from-name').hidden = name === '';
-  byId('from-address').textContent = name === '' ? address || '(unknown sender)' : `<${address || 'no address'}>`;
+  byId('from-address').textContent = name === '' ? address || t('unknownSender') : `<${address || t('noAddress')}>`;
 
-  byId('to').textContent = text(view.to) || '(none)';
+  byId('to').textContent = text(view.to) || t('none');
   const cc = text(view.cc);
   byId('cc').textContent = cc;
   byId('cc').hidden = cc === '';
@@ -268,5 +269,5 @@ export function showError(message: string, subject?: string): void {
   byId('remote-banner').hidden = true;
   byId('attachments').hidden = true;
   byId('view-toggle').hidden = true;
-  setStatus(text(message) || 'The message could not be shown.', true);
+  setStatus(text(message) || t('notShown'), true);
 }

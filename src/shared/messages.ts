@@ -65,6 +65,35 @@ export interface ViewOptions {
   readonly source: 'store' | 'file';
 }
 
+/**
+ * The view's own words, translated by the host (vscode.l10n) and put into the
+ * template as JSON (they are not message data). `{0}` is a placeholder.
+ */
+export interface ViewStrings {
+  readonly noSubject: string;
+  readonly noDate: string;
+  readonly none: string;
+  readonly unknownSender: string;
+  readonly noAddress: string;
+  readonly oneAttachment: string;
+  /** {0}: how many */
+  readonly attachments: string;
+  readonly save: string;
+  /** {0}: the attachment's name */
+  readonly saveLabel: string;
+  readonly open: string;
+  /** {0}: the attachment's name or a `path:line` reference */
+  readonly openLabel: string;
+  readonly content: string;
+  /** {0}: the part's number */
+  readonly contentPart: string;
+  readonly noText: string;
+  readonly remoteOne: string;
+  /** {0}: how many */
+  readonly remoteMany: string;
+  readonly notShown: string;
+}
+
 export type MessageCommand = 'showSource' | 'saveAsEml' | 'copyAsEml';
 
 /** Webview -> host. */

@@ -2,6 +2,7 @@
 // panel sends that with postMessage once the webview says `ready`.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import type { ViewStrings } from '../shared/messages';
 
 /** A fresh nonce for every render (SECURITY.md "Webview defaults"). */
 export function makeNonce(): string {
@@ -43,13 +44,41 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   return { enableScripts: true, enableCommandUris: false, enableForms: false, localResourceRoots: resourceRoots(extensionUri) };
 }
 
+/** The words the view's script writes itself, in the editor's language. */
+export function viewStrings(): ViewStrings {
+  return {
+    noSubject: vscode.l10n.t('(no subject)'),
+    noDate: vscode.l10n.t('(no date)'),
+    none: vscode.l10n.t('(none)'),
+    unknownSender: vscode.l10n.t('(unknown sender)'),
+    noAddress: vscode.l10n.t('no address'),
+    oneAttachment: vscode.l10n.t('1 attachment'),
+    attachments: vscode.l10n.t('{0} attachments', '{0}'),
+    save: vscode.l10n.t('Save\u2026'),
+    saveLabel: vscode.l10n.t('Save {0}', '{0}'),
+    open: vscode.l10n.t('Open'),
+    openLabel: vscode.l10n.t('Open {0} in the editor', '{0}'),
+    content: vscode.l10n.t('Message content'),
+    contentPart: vscode.l10n.t('Message content, part {0}', '{0}'),
+    noText: vscode.l10n.t('(This message has no text.)'),
+    remoteOne: vscode.l10n.t('A remote image or resource was blocked to protect your privacy.'),
+    remoteMany: vscode.l10n.t('{0} remote images or resources were blocked to protect your privacy.', '{0}'),
+    notShown: vscode.l10n.t('The message could not be shown.'),
+  };
+}
+
+/** JSON that cannot end its script element or start markup inside it. */
+function jsonInHtml(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+}
+
 export function messageViewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, remoteImages = false): string {
   const nonce = makeNonce();
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString();
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'message.css')).toString();
   const csp = contentSecurityPolicy(webview.cspSource, nonce, remoteImages);
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${attr(vscode.env.language)}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
@@ -96,6 +125,7 @@ export function messageViewHtml(webview: vscode.Webview, extensionUri: vscode.Ur
   <div id="status" role="status"><vscode-progress-ring id="loading"></vscode-progress-ring><span id="status-text">${attr(vscode.l10n.t('Loading message\u2026'))}</span></div>
   <div id="body"></div>
 </main>
+<script type="application/json" id="view-strings">${jsonInHtml(viewStrings())}</script>
 <script type="module" nonce="${attr(nonce)}" src="${attr(script)}"></script>
 </body>
 </html>`;

@@ -281,6 +281,7 @@ test('hostile corpus with the sanitizer: no request, no script, forms/meta/base/
   // The banner offers remote content for the message with remote resources.
   const remoteFrame = await openMessage(hostile.find((h) => h.file.startsWith('07-'))!.subject);
   assert.equal(await remoteFrame.locator('#remote-banner').isVisible(), true, 'the blocked-content banner shows');
+  assert.match(await remoteFrame.locator('#remote-text').innerText(), /^(A remote image or resource was|\d+ remote images or resources were) blocked to protect your privacy\.$/);
   await screenshot(page, 'message-view-hostile-remote-banner');
 
   // A link click in the sandboxed frame reaches the host, which shows the real URL first.
@@ -385,6 +386,11 @@ test('newsletter, plain text and attachments: light and dark screenshots, toggle
   const files = await openMessage(VIEW.attachments);
   const names = await files.locator('.attachment-name').allTextContents();
   assert.deepEqual(names, ['Quarterly report Q3.pdf', 'bashrc', 'evil.txt', 'invoicegpj.exe', 'win.ini', '_CON', 'logo.png']);
+  // The words the script writes itself come from the host's translated strings in the template.
+  assert.equal((await files.locator('#attachments-title').innerText()).trim(), '7 attachments');
+  const bashrcSave = files.locator('.attachment', { hasText: 'bashrc' }).locator('.attachment-save');
+  assert.equal((await bashrcSave.innerText()).trim(), 'Save\u2026');
+  assert.equal(await bashrcSave.getAttribute('aria-label'), 'Save bashrc');
 
   // Save goes through the save dialog (code-server's simple dialog), proposing the safe name in the workspace.
   await files.locator('.attachment', { hasText: 'bashrc' }).locator('.attachment-save').click();
