@@ -139,6 +139,10 @@ test('checkOnStartup: the startup check runs by itself; without a stored passwor
   const warning = toast(page, /Work has no stored password, so automatic checks skip it/);
   await warning.waitFor({ timeout: 30_000 });
   assert.equal(await page.locator(QUICK_INPUT).isVisible(), false, 'a background check never asks for a password');
+  // The empty inbox says why, and not that a fetch failed.
+  const welcome = page.locator('.pane-body .welcome-view-content');
+  await welcome.filter({ hasText: 'no password is stored for it yet' }).waitFor();
+  assert.doesNotMatch(await welcome.innerText(), /failed/);
   await screenshot(page, 'auto-1-startup-no-password-light');
   // Enter Password: an explicit fetch, which asks.
   await warning.locator('.monaco-button', { hasText: 'Enter Password' }).click();

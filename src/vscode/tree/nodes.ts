@@ -79,4 +79,4 @@ export function isAccountNode(value: unknown): value is AccountNode {
 }
 
 /** Which welcome the empty view shows (package.json viewsWelcome, context key pop3Mail.welcome). */
-export type Welcome = 'noAccount' | 'neverFetched' | 'fetching' | 'fetchFailed' | 'none';
+export type Welcome = 'noAccount' | 'neverFetched' | 'fetching' | 'fetchFailed' | 'needsPassword' | 'none';

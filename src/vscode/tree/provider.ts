@@ -170,7 +170,11 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
       const empty = await Promise.all(accounts.map(async (a) => (await this.viewOf(a).catch(() => undefined))?.list.length === 0));
       if (empty.every(Boolean)) {
         const states = accounts.map((a) => this.fetcher.stateOf(a));
-        welcome = states.some((s) => s.running) ? 'fetching' : states.some((s) => s.error !== undefined) ? 'fetchFailed' : 'neverFetched';
+        const failed = states.filter((s) => s.error !== undefined);
+        if (states.some((s) => s.running)) welcome = 'fetching';
+        // An automatic check that skipped an account without a password is not a failed fetch.
+        else if (failed.length > 0) welcome = failed.every((s) => s.errorCode === 'NoPassword') ? 'needsPassword' : 'fetchFailed';
+        else welcome = 'neverFetched';
       }
     }
     this.setWelcome(welcome);
