@@ -24,6 +24,7 @@ import {
   treeRow,
   waitUntil,
 } from '../support/workbench';
+import { closeAllEditors } from '../support/editorUi';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const PASSWORD = 'e2e-Inbox-0815';
@@ -272,7 +273,7 @@ async function openRow(p: Page, subject: string): Promise<void> {
 }
 
 test('preview and kept panels: a click reuses the preview, double-click and Enter keep it open, Open to the Side', async () => {
-  await runCommand(page, 'View: Close All Editor Groups');
+  await closeAllEditors(page);
   const tabs = page.locator('.part.editor .tabs-container .tab');
   const titles = async (): Promise<string[]> => (await tabs.allInnerTexts()).map((t) => t.trim());
   // Two single clicks: one preview panel, reused.
@@ -297,7 +298,7 @@ test('preview and kept panels: a click reuses the preview, double-click and Ente
   await treeRow(page, 'Quarterly report').click();
   await waitUntil('three panels', async () => (await titles()).length === 3);
   await screenshot(page, 'inbox-6-panels-light');
-  await runCommand(page, 'View: Close All Editor Groups');
+  await closeAllEditors(page);
 
   // Beside an open message: a second editor group.
   await treeRow(page, 'Quarterly report').click();
@@ -308,7 +309,7 @@ test('preview and kept panels: a click reuses the preview, double-click and Ente
   await contextMenu(page, treeRow(page, 'Fresh news today'), 'Open to the Side');
   await page.locator('.tab', { hasText: 'Fresh news today' }).first().waitFor({ timeout: 20_000 });
   await waitUntil('two editor groups', async () => (await page.locator('.part.editor .editor-group-container').count()) >= 2);
-  await runCommand(page, 'View: Close All Editor Groups');
+  await closeAllEditors(page);
 });
 
 test('status bar: unread count and last check; the tooltip lists accounts; a click fetches new mail', async () => {
@@ -337,7 +338,7 @@ test('Server Info opens a read-only document; Show Protocol Log; Reveal Mail Fol
   await screenshot(page, 'inbox-5-serverinfo-light');
   await page.keyboard.type('typing does nothing');
   assert.ok(!(await doc.innerText()).includes('typing does nothing'), 'read-only');
-  await runCommand(page, 'View: Close All Editor Groups');
+  await closeAllEditors(page);
 
   await runCommand(page, 'POP3 Mail: Show Protocol Log');
   // Monaco renders spaces as U+00A0: \s matches both.
@@ -390,7 +391,7 @@ test('Trust Certificate shows the SHA-256 fingerprint before pinning it (T06)', 
   await answerQuickInput(page, 'alice@127.0.0.1', 'Server info of which account?');
   const doc = page.locator('.part.editor .monaco-editor .view-lines').first();
   await waitUntil('server info', async () => /Certificate\spinned:\syes/.test(await doc.innerText().catch(() => '')), 30_000);
-  await runCommand(page, 'View: Close All Editor Groups');
+  await closeAllEditors(page);
 });
 
 test('Remove Account asks, removes the entry and its secret; local mail kept or deleted', async () => {

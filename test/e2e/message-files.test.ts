@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/codeServer';
-import { answerSimpleDialog, clearAllNotifications, setTheme, setUserSetting, simpleDialogValue, statusBarText } from '../support/editorUi';
+import { answerSimpleDialog, clearAllNotifications, closeAllEditors, setTheme, setUserSetting, simpleDialogValue, statusBarText } from '../support/editorUi';
 import { contextMenu, toast, treeLabels, treeRow, waitUntil } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
@@ -189,7 +189,7 @@ test('pop3Mail.markReadOnOpen off: an opened message stays unread; on again: the
   assert.ok(read, 'with the setting on, opening marks the message read');
   assert.match(await treeRow(page, /^Inbox/).first().innerText(), /2 unread/);
   assert.equal(await isUnread(SUBJECTS.plain), true, 'the other message is still unread');
-  await runCommand(page, 'View: Close All Editor Groups');
+  await closeAllEditors(page);
 });
 
 test('Save as .eml... from the context menu: the dialog proposes the subject in the workspace; the file is the message byte for byte', async () => {

@@ -121,3 +121,23 @@ export async function clearAllNotifications(page: Page): Promise<void> {
   await runCommand(page, 'Notifications: Clear All Notifications');
   await page.locator('.notification-toast').first().waitFor({ state: 'hidden' });
 }
+
+/**
+ * Closes every editor and waits until no tab is left. The command runs after
+ * the palette has closed, so a tree click right after runCommand() raced the
+ * closing panels (once it got a tab whose webview never loaded); and a
+ * webview that takes the focus while the palette is open closes the palette,
+ * losing the command, which is then run again (at most 3 times).
+ */
+export async function closeAllEditors(page: Page): Promise<void> {
+  const tabs = page.locator('.part.editor .tabs-container .tab');
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, 'View: Close All Editor Groups');
+    const closed = await waitUntil('every editor closed', async () => (await tabs.count()) === 0, 5000).then(
+      () => true,
+      () => false,
+    );
+    if (closed) return;
+    if (attempt === 3) throw new Error(`Close All Editor Groups left ${await tabs.count()} tabs open`);
+  }
+}
