@@ -157,7 +157,8 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     }
     if (newKey !== key) {
       await this.passwords.delete(account);
-      this.fetcher.forget(key);
+      if (moved) this.fetcher.moveState(key, newKey);
+      else this.fetcher.forget(key);
       const where = moved ? `its local mail moved to ${this.stores.dirFor(result.account)}` : `the mail fetched before stays in ${this.stores.dirFor(account)}`;
       this.log.info(`account ${displayLine(account.name)} now points at ${displayLine(result.account.host)}:${result.account.port}; ${where}`);
     }

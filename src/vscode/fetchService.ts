@@ -88,6 +88,19 @@ export class FetchService implements vscode.Disposable {
     this.stateChanged.fire();
   }
 
+  /**
+   * Edit Account moved an account's local mail to a new key (another port of
+   * the same mailbox): the time of its last check goes along, its errors and
+   * pinned-certificate hints do not (they belonged to the old connection).
+   */
+  moveState(from: string, to: string): void {
+    const lastCheck = this.states.get(from)?.lastCheck;
+    this.states.delete(from);
+    if (lastCheck !== undefined && !this.states.has(to)) this.states.set(to, { running: false, lastCheck });
+    void this.persist();
+    this.stateChanged.fire();
+  }
+
   /** Every account, one after the other (their password prompts must not overlap). Cancelling one stops the rest. */
   async fetchAll(request: FetchRequest = {}): Promise<void> {
     const accounts = this.accounts.list();

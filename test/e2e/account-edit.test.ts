@@ -121,6 +121,8 @@ test('Edit Account: new display name, STARTTLS on the other port; the entry is r
   for (const s of OLD) await treeRow(page, s).waitFor({ timeout: 20_000 });
   assert.equal(await treeRow(page, OLD[0]!).locator('.codicon-mail-read').count(), 1, 'the read message is still read');
   assert.match(await treeRow(page, /^Inbox/).innerText(), /2 unread/);
+  // The time of the last check moved along with the mail.
+  assert.match(await treeRow(page, /^Office/).innerText(), /checked/);
   await clearAllNotifications(page);
   await screenshot(page, 'edit-3-renamed-light');
 });
