@@ -27,7 +27,8 @@ export class EmlEditorProvider implements vscode.CustomReadonlyEditorProvider<Em
 
   static register(services: ViewerServices, panels: MessagePanel): vscode.Disposable {
     return vscode.window.registerCustomEditorProvider(EML_VIEW_TYPE, new EmlEditorProvider(services, panels), {
-      webviewOptions: { enableFindWidget: true, retainContextWhenHidden: false },
+      // Kept when hidden, like the message panels (messagePanel.ts createViewer).
+      webviewOptions: { enableFindWidget: true, retainContextWhenHidden: true },
       supportsMultipleEditorsPerDocument: true,
     });
   }

@@ -74,13 +74,9 @@ export class MessageViewer implements vscode.Disposable {
     readonly panel: vscode.WebviewPanel,
     private readonly services: ViewerServices,
   ) {
-    this.subscriptions = [
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
-      panel.onDidChangeViewState(() => {
-        // A hidden webview is torn down; it posts `ready` again when shown.
-        if (!panel.visible) this.ready = false;
-      }),
-    ];
+    // The webviews are kept while hidden (retainContextWhenHidden): a document
+    // says `ready` once, and only a new template (render) makes it unready.
+    this.subscriptions = [panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw))];
   }
 
   dispose(): void {
