@@ -297,6 +297,7 @@ test('preview and kept panels: a click reuses the preview, double-click and Ente
   await page.waitForTimeout(800);
   await treeRow(page, 'Quarterly report').click();
   await waitUntil('three panels', async () => (await titles()).length === 3);
+  await findFrameWith(page, '#subject:has-text("Quarterly report")');
   await screenshot(page, 'inbox-6-panels-light');
   await closeAllEditors(page);
 
@@ -304,11 +305,13 @@ test('preview and kept panels: a click reuses the preview, double-click and Ente
   await treeRow(page, 'Quarterly report').click();
   await page.locator('.tab', { hasText: 'Quarterly report' }).first().waitFor({ timeout: 20_000 });
   // Let the webview finish loading: when it takes the focus it would close a context menu opened meanwhile.
-  await findFrameWith(page, '#subject', 20_000);
+  await findFrameWith(page, '#subject:has-text("Quarterly report")');
   await page.waitForTimeout(1000);
   await contextMenu(page, treeRow(page, 'Fresh news today'), 'Open to the Side');
   await page.locator('.tab', { hasText: 'Fresh news today' }).first().waitFor({ timeout: 20_000 });
   await waitUntil('two editor groups', async () => (await page.locator('.part.editor .editor-group-container').count()) >= 2);
+  // Closed only once shown: the side view taking the focus would close the command palette.
+  await findFrameWith(page, '#subject:has-text("Fresh news today")');
   await closeAllEditors(page);
 });
 

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/codeServer';
+import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, WEBVIEW_LOAD_TIMEOUT_MS, type CodeServer } from '../support/codeServer';
 import { answerSimpleDialog, clearAllNotifications, closeAllEditors, setTheme, setUserSetting, simpleDialogValue, statusBarText } from '../support/editorUi';
 import { contextMenu, toast, treeLabels, treeRow, waitUntil } from '../support/workbench';
 
@@ -145,7 +145,7 @@ async function viewShowing(subject: string): Promise<Frame> {
       }
     }
     return false;
-  }, 30_000);
+  }, WEBVIEW_LOAD_TIMEOUT_MS);
   return found!;
 }
 

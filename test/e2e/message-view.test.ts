@@ -28,10 +28,12 @@ import {
   screenshot,
   startCodeServer,
   VIEWPORT,
+  WEBVIEW_LOAD_TIMEOUT_MS,
   type CodeServer,
 } from '../support/codeServer';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { setTheme } from '../support/editorUi';
+import { dismissHover } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const FIXTURES = path.resolve(__dirname, '../fixtures');
@@ -180,6 +182,7 @@ async function openMessage(subject: string): Promise<Frame> {
   let clicked = 0;
   for (;;) {
     if (clicked === 0 || Date.now() - clicked > 15_000) {
+      await dismissHover(page);
       await row(subject).first().click();
       clicked = Date.now();
     }
@@ -204,7 +207,7 @@ function cspSources(csp: string, directive: string): string[] {
 
 /** The message view's frame once it shows `subject` (it may have been re-rendered meanwhile). */
 async function viewShowing(subject: string): Promise<Frame> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + WEBVIEW_LOAD_TIMEOUT_MS;
   for (;;) {
     for (const frame of viewCandidates()) {
       try {

@@ -75,12 +75,20 @@ export function readSettings(editor: CodeServer): Record<string, unknown> {
 }
 
 
-/** The hover widget's text once it shows (tooltips of tree rows and status bar items). */
-export async function hoverText(page: Page, target: Locator): Promise<string> {
+/**
+ * Moves the mouse out of the way and waits until no hover shows: a row's
+ * tooltip left over from the last click can cover the next row to click.
+ */
+export async function dismissHover(page: Page): Promise<void> {
   await page.mouse.move(0, 0);
   const hovers = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: /\S/ });
-  // A hover left over from before must go first, or its text would be read instead.
   await waitUntil('no hover', async () => !(await hovers.first().isVisible().catch(() => false)), 10_000);
+}
+
+/** The hover widget's text once it shows (tooltips of tree rows and status bar items). */
+export async function hoverText(page: Page, target: Locator): Promise<string> {
+  // A hover left over from before must go first, or its text would be read instead.
+  await dismissHover(page);
   // Near the left edge: hovering an overflowing label would make Playwright scroll it sideways.
   await target.hover({ position: { x: 60, y: 8 } });
   const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: /\S/ }).first();
