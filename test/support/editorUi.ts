@@ -123,11 +123,10 @@ export async function clearAllNotifications(page: Page): Promise<void> {
 }
 
 /**
- * Closes every editor and waits until no tab is left. The command runs after
- * the palette has closed, so a tree click right after runCommand() raced the
- * closing panels (once it got a tab whose webview never loaded); and a
- * webview that takes the focus while the palette is open closes the palette,
- * losing the command, which is then run again (at most 3 times).
+ * Closes every editor and waits until no tab is left: the command runs after
+ * the palette has closed, so the next step must not race it. A webview that
+ * takes the focus while the palette is open closes the palette, losing the
+ * command, which is then run again (at most 3 times).
  */
 export async function closeAllEditors(page: Page): Promise<void> {
   const tabs = page.locator('.part.editor .tabs-container .tab');
