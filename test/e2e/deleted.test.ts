@@ -16,7 +16,7 @@ import { MailStore } from '../../src/store/store';
 import { accountKey, type AccountConfig } from '../../src/sync/account';
 import { answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/codeServer';
 import { freePorts, startDovecot, type Dovecot } from '../support/dovecot';
-import { answerDialog, clearNotifications, contextMenu, contextMenuLabels, hoverText, toast, TREE_ROWS, treeRow, waitUntil } from '../support/workbench';
+import { answerDialog, clearNotifications, contextMenu, contextMenuLabels, hoverText, setExpanded, toast, TREE_ROWS, treeRow, waitUntil } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const PASSWORD = 'e2e-Deleted-4711';
@@ -102,17 +102,6 @@ async function rowsInOrder(): Promise<string[]> {
 // Deleting and restoring redraw the tree; VS Code may drop a click or a menu choice that lands while it
 // does (a row it re-renders, a menu whose row was replaced). Both are repeated, a bounded number of times.
 
-/** Opens or closes a row (an account or folder) by clicking it when it is not as wanted. */
-async function toggle(label: RegExp, open: boolean): Promise<void> {
-  const state = async (): Promise<boolean> => (await treeRow(page, label).getAttribute('aria-expanded')) === String(open);
-  await treeRow(page, label).waitFor();
-  for (let attempt = 0; attempt < 3 && !(await state()); attempt++) {
-    await treeRow(page, label).click();
-    await waitUntil(`${label} ${open ? 'open' : 'closed'}`, state, 3000).catch(() => undefined);
-  }
-  assert.ok(await state(), `${label} ${open ? 'open' : 'closed'}`);
-}
-
 /** A context menu entry; the menu must close, or the choice did not take. */
 async function menu(row: () => Locator, label: string): Promise<void> {
   const open = page.locator('.monaco-menu');
@@ -130,7 +119,7 @@ async function menu(row: () => Locator, label: string): Promise<void> {
 
 /** Opens the Deleted folder (of the one open account). */
 async function openDeleted(): Promise<void> {
-  await toggle(/^Deleted/, true);
+  await setExpanded(page, /^Deleted/, true);
 }
 
 async function deleteMessage(subject: string): Promise<void> {
@@ -145,7 +134,7 @@ test('a message deleted here moves to Deleted; Undo in the notification brings i
   await page.locator('.activitybar a[aria-label^="POP3 Mail"]').first().click();
   await treeRow(page, /^Work/).waitFor({ timeout: 30_000 });
   // Strict stays closed until the last test: one Inbox row on screen, the Work account's.
-  await toggle(/^Strict/, false);
+  await setExpanded(page, /^Strict/, false);
   await menu(() => treeRow(page, /^Work/), 'Fetch Mail');
   await answerQuickInput(page, PASSWORD, 'Password for alice');
   await treeRow(page, 'Stays three').waitFor({ timeout: 60_000 });
@@ -229,8 +218,8 @@ test('an account that deletes mail on the server too: its deleted message offers
   await menu(() => treeRow(page, 'Stays three'), 'Restore');
   await waitUntil('the Deleted folder gone', async () => (await deletedRow().count()) === 0);
 
-  await toggle(/^Work/, false);
-  await toggle(/^Strict/, true);
+  await setExpanded(page, /^Work/, false);
+  await setExpanded(page, /^Strict/, true);
   await menu(() => treeRow(page, 'Strict only one'), 'Delete...');
   const text = await answerDialog(page, 'Delete', 'Delete Here and on Server');
   assert.match(text, /also deleted from the server/);

@@ -76,6 +76,22 @@ export function readSettings(editor: CodeServer): Record<string, unknown> {
 
 
 /**
+ * Opens or closes a tree row (an account, folder or date group) by clicking
+ * it while it is not as wanted: a click that lands while VS Code redraws the
+ * tree can select the row without toggling it, so it is repeated (at most 3
+ * clicks), and the row must end up as wanted.
+ */
+export async function setExpanded(page: Page, label: string | RegExp, open: boolean): Promise<void> {
+  const state = async (): Promise<boolean> => (await treeRow(page, label).getAttribute('aria-expanded')) === String(open);
+  await treeRow(page, label).waitFor();
+  for (let attempt = 0; attempt < 3 && !(await state()); attempt++) {
+    await treeRow(page, label).click();
+    await waitUntil(`${String(label)} ${open ? 'open' : 'closed'}`, state, 3000).catch(() => undefined);
+  }
+  if (!(await state())) throw new Error(`${String(label)} is not ${open ? 'open' : 'closed'} after 3 clicks`);
+}
+
+/**
  * Moves the mouse out of the way and waits until no hover shows: a row's
  * tooltip left over from the last click can cover the next row to click.
  */
