@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ARTIFACTS_DIR, answerQuickInput, launchBrowser, openWorkbench, startCodeServer, type CodeServer } from '../support/codeServer';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { closeAllEditors } from '../support/editorUi';
-import { clearNotifications, treeRow, waitUntil } from '../support/workbench';
+import { clearNotifications, openRow, treeRow, waitUntil } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const PASSWORD = 'churn-Password-1';
@@ -67,20 +67,6 @@ after(async () => {
   await dovecot?.stop();
 });
 
-async function openRow(subject: string): Promise<void> {
-  const tab = page.locator('.tab', { hasText: subject }).first();
-  for (let attempt = 1; ; attempt++) {
-    await treeRow(page, subject).click();
-    try {
-      await tab.waitFor({ timeout: attempt < 3 ? 5_000 : 20_000 });
-      return;
-    } catch (error) {
-      if (attempt === 3) throw error;
-      await clearNotifications(page); // a click VS Code dropped
-    }
-  }
-}
-
 async function showing(subject: string): Promise<boolean> {
   for (const frame of page.frames()) {
     const text = await frame.locator('#subject').textContent({ timeout: 300 }).catch(() => undefined);
@@ -103,8 +89,8 @@ for (let round = 1; round <= ROUNDS; round++) {
     note(`round ${round}`);
     const tabs = page.locator('.part.editor .tabs-container .tab');
     await closeAllEditors(page);
-    await openRow(SUBJECTS[0]);
-    await openRow(SUBJECTS[1]);
+    await openRow(page, SUBJECTS[0]);
+    await openRow(page, SUBJECTS[1]);
     await waitUntil('one preview', async () => (await tabs.count()) === 1);
     await treeRow(page, SUBJECTS[1]).dblclick();
     await page.waitForTimeout(800);

@@ -19,6 +19,7 @@ import {
   contextMenuLabels,
   hoverText,
   readSettings,
+  openRow,
   setExpanded,
   toast,
   treeLabels,
@@ -254,24 +255,6 @@ async function answerQuickInputText(p: Page, text: string): Promise<void> {
   await box.fill(text);
 }
 
-/**
- * Clicks a message row until its tab shows (at most 3 clicks). VS Code drops a row's click command while
- * an ancestor row is redrawn (the extension keeps that rare: counts are redrawn once the user pauses), so
- * a click in that moment does nothing, and a user clicks again.
- */
-async function openRow(p: Page, subject: string): Promise<void> {
-  const tab = p.locator('.tab', { hasText: subject }).first();
-  for (let attempt = 1; ; attempt++) {
-    await treeRow(p, subject).click();
-    try {
-      await tab.waitFor({ timeout: attempt < 3 ? 5_000 : 20_000 });
-      return;
-    } catch (error) {
-      if (attempt === 3) throw error;
-      await clearNotifications(p); // a dropped click shows VS Code's "command not found"
-    }
-  }
-}
 
 test('preview and kept panels: a click reuses the preview, double-click and Enter keep it open, Open to the Side', async () => {
   await closeAllEditors(page);

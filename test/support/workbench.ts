@@ -76,6 +76,25 @@ export function readSettings(editor: CodeServer): Record<string, unknown> {
 
 
 /**
+ * Clicks a message row until its tab shows (at most 3 clicks). VS Code drops a row's click command while
+ * an ancestor row is redrawn (the extension keeps that rare: counts are redrawn once the user pauses), so
+ * a click in that moment does nothing, and a user clicks again.
+ */
+export async function openRow(p: Page, subject: string): Promise<void> {
+  const tab = p.locator('.tab', { hasText: subject }).first();
+  for (let attempt = 1; ; attempt++) {
+    await treeRow(p, subject).click();
+    try {
+      await tab.waitFor({ timeout: attempt < 3 ? 5_000 : 20_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      await clearNotifications(p); // a dropped click shows VS Code's "command not found"
+    }
+  }
+}
+
+/**
  * Opens or closes a tree row (an account, folder or date group) by clicking
  * it while it is not as wanted: a click that lands while VS Code redraws the
  * tree can select the row without toggling it, so it is repeated (at most 3
