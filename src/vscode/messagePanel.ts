@@ -90,6 +90,7 @@ export class MessagePanel implements vscode.Disposable {
     return {
       kind: 'store',
       key: `${accountKey}/${summary.id}`,
+      revision: `${summary.size}/${summary.headersOnly === true ? 'headers' : 'full'}`,
       title: summary.subject,
       security: securityLine(account),
       accountKey,
@@ -113,10 +114,12 @@ export class MessagePanel implements vscode.Disposable {
     for (const v of this.kept) {
       if (v.shownSource?.key === source.key) {
         v.panel.reveal(options?.viewColumn, false);
+        if (v.shownSource.revision !== source.revision) await v.show(source);
         return;
       }
     }
-    if (!keep && this.preview?.shownSource?.key === source.key) {
+    const inPreview = this.preview?.shownSource;
+    if (!keep && this.preview && inPreview?.key === source.key && inPreview.revision === source.revision) {
       // The preview shows it already: a second click (or the first half of a
       // double-click) only brings it to the front, without loading the view again.
       this.preview.panel.reveal(options?.viewColumn, true);
@@ -128,6 +131,7 @@ export class MessagePanel implements vscode.Disposable {
       this.preview = undefined;
       this.kept.add(viewer);
       viewer.panel.reveal(options?.viewColumn, false);
+      if (viewer.shownSource?.revision !== source.revision) await viewer.show(source);
       return;
     }
     const viewer = keep ? this.createViewer(source.title, false, options?.viewColumn) : this.previewViewer(source.title, options?.viewColumn);

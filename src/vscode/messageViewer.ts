@@ -20,6 +20,8 @@ export interface MessageSource {
   readonly kind: 'store' | 'file';
   /** Stable key, to tell whether a panel already shows this message. */
   readonly key: string;
+  /** Changes when the stored message does (Download Full Message): a panel showing an older one shows it again. */
+  readonly revision?: string;
   readonly title: string;
   /** Transport security of the account ('' when unknown). */
   readonly security: string;
