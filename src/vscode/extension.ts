@@ -1,19 +1,19 @@
 // Wiring only: build the services, register the tree, the commands and the
 // panel, and hand every disposable to VS Code.
 import * as vscode from 'vscode';
-import { AccountCommands } from './accountCommands';
-import { Accounts, ACCOUNTS_SETTING } from './accounts';
-import { FetchService } from './fetchService';
-import { goToMessage } from './goToMessage';
-import { installTranslator } from './l10n';
-import { MessageCommands } from './messageCommands';
-import { registerMessageView } from './messageView';
-import { Passwords } from './passwords';
-import { CheckScheduler } from './scheduler';
-import { MailStatusBar } from './statusBar';
-import { storageRoot } from './storageRoot';
-import { Stores } from './stores';
-import { InboxTree } from './tree/provider';
+import { AccountCommands } from './accounts/accountCommands';
+import { Accounts, ACCOUNTS_SETTING } from './accounts/accounts';
+import { FetchService } from './fetch/fetchService';
+import { goToMessage } from './search/goToMessage';
+import { installTranslator } from './common/l10n';
+import { MessageCommands } from './inbox/messageCommands';
+import { registerMessageView } from './messageView/messageView';
+import { Passwords } from './accounts/passwords';
+import { CheckScheduler } from './fetch/scheduler';
+import { MailStatusBar } from './fetch/statusBar';
+import { storageRoot } from './common/storageRoot';
+import { Stores } from './common/stores';
+import { InboxTree } from './inbox/provider';
 
 export function activate(context: vscode.ExtensionContext): void {
   // The pure modules (text, account settings, queries) translate through this (l10n.ts).

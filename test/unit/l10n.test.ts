@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { BUNDLE, bundleText, extract, ROOT } from '../../scripts/l10n-bundle';
-import { formatMessage, installTranslator, l10n } from '../../src/vscode/l10n';
-import { describeError } from '../../src/vscode/errors';
+import { formatMessage, installTranslator, l10n } from '../../src/vscode/common/l10n';
+import { describeError } from '../../src/vscode/common/errors';
 
 test('formatMessage fills {n} like VS Code does without a bundle; no arguments, no change', () => {
   assert.equal(formatMessage('{0} of {1} unread, {0} again', ['3', 7]), '3 of 7 unread, 3 again');

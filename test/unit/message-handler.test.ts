@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { cleanCss, decideImageSource, linkTarget } from '../../src/shared/mailPolicy';
 import { parseFromWebview } from '../../src/shared/validate';
-import { handleWebviewMessage, type ViewerActions, type ViewerState } from '../../src/vscode/messageHandler';
+import { handleWebviewMessage, type ViewerActions, type ViewerState } from '../../src/vscode/messageView/messageHandler';
 
 function recorder(): { actions: ViewerActions; calls: string[]; dropped: string[] } {
   const calls: string[] = [];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fuzzyScore, parseDay, parseQuery, passesFilters, searchMessages, tokenize } from '../../src/vscode/messageQuery';
+import { fuzzyScore, parseDay, parseQuery, passesFilters, searchMessages, tokenize } from '../../src/vscode/search/messageQuery';
 
 const msg = (subject: string, name: string, address: string, date: string, seen = false, hasAttachments = false) => ({
   subject,

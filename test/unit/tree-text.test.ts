@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { messageRefs } from '../../src/vscode/messageRef';
-import { displayLine, escapeMarkdown, messageTooltip } from '../../src/vscode/text';
+import { messageRefs } from '../../src/vscode/inbox/messageRef';
+import { displayLine, escapeMarkdown, messageTooltip } from '../../src/vscode/common/text';
 
 test('escapeMarkdown: links, images, HTML, emphasis, headings and autolinks stay literal', () => {
   assert.equal(escapeMarkdown('[click](command:workbench.action.terminal.new)'), '\\[click\\]\\(command\\:workbench\\.action\\.terminal\\.new\\)');

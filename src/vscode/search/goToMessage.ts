@@ -3,13 +3,13 @@
 // items; they are all `alwaysShow`, so the QuickPick's label filter never
 // hides a message that matched on its sender or through a filter.
 import * as vscode from 'vscode';
-import type { MessageSummary } from '../store/types';
-import { accountKey } from '../sync/account';
-import type { Accounts } from './accounts';
-import { logError } from './errors';
+import type { MessageSummary } from '../../store/types';
+import { accountKey } from '../../sync/account';
+import type { Accounts } from '../accounts/accounts';
+import { logError } from '../common/errors';
 import { hasFilters, parseQuery, searchMessages, type Hit } from './messageQuery';
-import type { Stores } from './stores';
-import { displayLine, shortDate } from './text';
+import type { Stores } from '../common/stores';
+import { displayLine, shortDate } from '../common/text';
 
 /** Items shown at most; the title says how many matched. */
 const LIMIT = 200;

@@ -3,16 +3,16 @@
 // policies, the state the tree, welcome views and status bar show, and
 // errors with actions. The core does the work (src/sync).
 import * as vscode from 'vscode';
-import { Pop3Error } from '../pop3/errors';
-import { CertificateError } from '../pop3/transport';
-import { accountKey, type AccountConfig } from '../sync/account';
-import { fetchMail, type FetchProgress, type FetchResult } from '../sync/fetch';
-import type { Accounts } from './accounts';
-import { describeError, logError } from './errors';
-import type { Passwords } from './passwords';
-import { askPassword } from './prompts';
-import type { Stores } from './stores';
-import { displayLine, formatBytes, notificationText, progressText } from './text';
+import { Pop3Error } from '../../pop3/errors';
+import { CertificateError } from '../../pop3/transport';
+import { accountKey, type AccountConfig } from '../../sync/account';
+import { fetchMail, type FetchProgress, type FetchResult } from '../../sync/fetch';
+import type { Accounts } from '../accounts/accounts';
+import { describeError, logError } from '../common/errors';
+import type { Passwords } from '../accounts/passwords';
+import { askPassword } from '../common/prompts';
+import type { Stores } from '../common/stores';
+import { displayLine, formatBytes, notificationText, progressText } from '../common/text';
 
 export type FetchOutcome = 'done' | 'failed' | 'cancelled';
 

@@ -10,8 +10,8 @@ import type { MailStore } from '../../store/store';
 import type { StoreChange } from '../../store/types';
 import type { MessageSummary } from '../../store/types';
 import { accountKey, type AccountConfig } from '../../sync/account';
-import { displayLine } from '../text';
-import { firstBelow, firstDayOfWeek, groupByDate, unreadIn, type DateGroup } from '../inboxModel';
+import { displayLine } from '../common/text';
+import { firstBelow, firstDayOfWeek, groupByDate, unreadIn, type DateGroup } from './inboxModel';
 import type { DeletedNode, FolderNode, GroupNode, MessageNode, MoreNode } from './nodes';
 
 /** The cached view of one account's inbox, rebuilt when its store changes or the day changes. */

@@ -3,16 +3,16 @@
 // registerMessageView once; everything is disposed with the extension.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ParseService } from '../mail/parse-service';
+import { ParseService } from '../../mail/parse-service';
 import { AttachmentFiles } from './attachments';
-import type { Accounts } from './accounts';
+import type { Accounts } from '../accounts/accounts';
 import { EmlEditorProvider } from './emlEditor';
 import { MessageActions } from './messageActions';
 import { MessagePanel } from './messagePanel';
 import type { ViewerServices } from './messageViewer';
 import { RemoteContentPolicy } from './remoteContent';
 import { SourceView } from './sourceView';
-import type { Stores } from './stores';
+import type { Stores } from '../common/stores';
 
 export function registerMessageView(
   context: vscode.ExtensionContext,

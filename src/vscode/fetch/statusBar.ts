@@ -1,11 +1,11 @@
 // The status bar item: unread count and the time of the last check; a click
 // fetches every account; the tooltip lists the accounts and their state.
 import * as vscode from 'vscode';
-import { accountKey } from '../sync/account';
-import type { Accounts } from './accounts';
+import { accountKey } from '../../sync/account';
+import type { Accounts } from '../accounts/accounts';
 import type { FetchService } from './fetchService';
-import { escapeMarkdown, shortDate } from './text';
-import type { InboxTree } from './tree/provider';
+import { escapeMarkdown, shortDate } from '../common/text';
+import type { InboxTree } from '../inbox/provider';
 
 export class MailStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('pop3Mail.status', vscode.StatusBarAlignment.Left, 50);

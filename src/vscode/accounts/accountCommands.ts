@@ -3,17 +3,17 @@
 // Mail Folder.
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
-import { serverInfo, type ServerInfo } from '../pop3/serverinfo';
-import { CertificateError } from '../pop3/transport';
-import { accountKey, type AccountConfig } from '../sync/account';
+import { serverInfo, type ServerInfo } from '../../pop3/serverinfo';
+import { CertificateError } from '../../pop3/transport';
+import { accountKey, type AccountConfig } from '../../sync/account';
 import type { Accounts } from './accounts';
 import { describeRetention, passwordProblem } from './accountConfig';
 import { accountWizard, confirmTrust } from './accountWizard';
-import { describeError, logError } from './errors';
-import type { FetchService } from './fetchService';
+import { describeError, logError } from '../common/errors';
+import type { FetchService } from '../fetch/fetchService';
 import type { Passwords } from './passwords';
-import type { Stores } from './stores';
-import { displayLine, notificationText } from './text';
+import type { Stores } from '../common/stores';
+import { displayLine, notificationText } from '../common/text';
 
 export const SERVER_INFO_SCHEME = 'pop3-mail-info';
 

@@ -8,7 +8,7 @@
 // days; YYYY-MM means the first of that month). Unknown `word:` prefixes are
 // free text, so a subject like "Re: lunch" can still be typed.
 
-import { l10n } from './l10n';
+import { l10n } from '../common/l10n';
 
 export interface Searchable {
   readonly subject: string;

@@ -6,11 +6,11 @@
 // The e2e tests type into these steps by their "(n/7)" titles.
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
-import type { AuthMethod } from '../pop3/auth/types';
-import { Pop3Client } from '../pop3/client';
-import { CertificateError } from '../pop3/transport';
-import type { AccountConfig } from '../sync/account';
-import type { DownloadPolicy, RetentionPolicy } from '../sync/policy';
+import type { AuthMethod } from '../../pop3/auth/types';
+import { Pop3Client } from '../../pop3/client';
+import { CertificateError } from '../../pop3/transport';
+import type { AccountConfig } from '../../sync/account';
+import type { DownloadPolicy, RetentionPolicy } from '../../sync/policy';
 import {
   countProblem,
   defaultPort,
@@ -24,10 +24,10 @@ import {
   type AccountEntry,
   type AccountPolicy,
 } from './accountConfig';
-import { describeError } from './errors';
-import { resolveUserPath } from './prompts';
-import { BACK, CANCEL, inputStep, pickStep, type PickItem, type StepResult } from './quickSteps';
-import { displayLine, formatBytes } from './text';
+import { describeError } from '../common/errors';
+import { resolveUserPath } from '../common/prompts';
+import { BACK, CANCEL, inputStep, pickStep, type PickItem, type StepResult } from '../common/quickSteps';
+import { displayLine, formatBytes } from '../common/text';
 
 export const WIZARD_STEPS = 7;
 

@@ -2,8 +2,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AccountConfig } from '../sync/account';
-import { passwordProblem } from './accountConfig';
+import type { AccountConfig } from '../../sync/account';
+import { passwordProblem } from '../accounts/accountConfig';
 
 /** A password input box; undefined when the user cancels. */
 export function askPassword(account: AccountConfig, prompt?: string): Thenable<string | undefined> {

@@ -2,12 +2,12 @@
 // for every click, plus panels the user chose to keep open. Each panel is a
 // MessageViewer; this class finds the message and picks the panel.
 import * as vscode from 'vscode';
-import type { AccountConfig } from '../sync/account';
-import type { Accounts } from './accounts';
-import { describeError } from './errors';
+import type { AccountConfig } from '../../sync/account';
+import type { Accounts } from '../accounts/accounts';
+import { describeError } from '../common/errors';
 import { MessageViewer, type MessageSource, type ViewerServices } from './messageViewer';
-import type { Stores } from './stores';
-import { displayLine } from './text';
+import type { Stores } from '../common/stores';
+import { displayLine } from '../common/text';
 import { webviewOptions } from './webviewHtml';
 
 export const MESSAGE_VIEW_TYPE = 'pop3Mail.message';

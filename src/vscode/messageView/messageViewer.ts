@@ -3,16 +3,16 @@
 // a fresh nonce, sends the view after `ready`, and answers the webview
 // through messageHandler (validated, opaque ids only).
 import * as vscode from 'vscode';
-import { MimeLimitError } from '../mail/mime-tree';
-import { ParseError, type ParseService } from '../mail/parse-service';
-import type { ParsedMessage } from '../mail/view';
-import type { MessageCommand, MessageView, ToWebview, ViewOptions } from '../shared/messages';
+import { MimeLimitError } from '../../mail/mime-tree';
+import { ParseError, type ParseService } from '../../mail/parse-service';
+import type { ParsedMessage } from '../../mail/view';
+import type { MessageCommand, MessageView, ToWebview, ViewOptions } from '../../shared/messages';
 import type { AttachmentFiles } from './attachments';
-import { describeError, logError } from './errors';
+import { describeError, logError } from '../common/errors';
 import { existingFileRefs, openFileRef } from './fileRefs';
 import { handleWebviewMessage, type ViewerState } from './messageHandler';
 import { isRememberableAddress, type RemoteContentPolicy } from './remoteContent';
-import { displayLine, stripBidi, truncate } from './text';
+import { displayLine, stripBidi, truncate } from '../common/text';
 import { messageViewHtml } from './webviewHtml';
 
 /** Where a message comes from: the local store of an account, or an .eml file. */

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { pathInside, safeFileName } from '../mail/filename';
+import { pathInside, safeFileName } from '../../mail/filename';
 
 export class AttachmentFiles {
   constructor(private readonly globalStorage: vscode.Uri) {}

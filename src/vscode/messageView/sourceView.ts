@@ -2,9 +2,9 @@
 // MIME structure as its outline (DocumentSymbolProvider; also for .eml files
 // opened as text). URIs name an account key and an opaque message id only.
 import * as vscode from 'vscode';
-import { safeFileName } from '../mail/filename';
-import type { ParseService } from '../mail/parse-service';
-import type { OutlineNode } from '../mail/view';
+import { safeFileName } from '../../mail/filename';
+import type { ParseService } from '../../mail/parse-service';
+import type { OutlineNode } from '../../mail/view';
 import type { MessagePanel } from './messagePanel';
 
 export const SOURCE_SCHEME = 'pop3-mail';

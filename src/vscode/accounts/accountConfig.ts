@@ -1,10 +1,10 @@
 // Validation of account fields, for the Add Account input boxes and for
 // entries of the `pop3Mail.accounts` setting (which people edit by hand).
 // Pure: no vscode import.
-import { AUTH_METHODS, type AuthMethod } from '../pop3/auth/types';
-import type { AccountConfig } from '../sync/account';
-import type { DownloadPolicy, RetentionPolicy } from '../sync/policy';
-import { l10n } from './l10n';
+import { AUTH_METHODS, type AuthMethod } from '../../pop3/auth/types';
+import type { AccountConfig } from '../../sync/account';
+import type { DownloadPolicy, RetentionPolicy } from '../../sync/policy';
+import { l10n } from '../common/l10n';
 
 export const DEFAULT_TLS_PORT = 995;
 export const DEFAULT_STARTTLS_PORT = 110;

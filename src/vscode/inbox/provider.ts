@@ -7,12 +7,12 @@
 import * as vscode from 'vscode';
 import type { MessageSummary } from '../../store/types';
 import { accountKey, type AccountConfig } from '../../sync/account';
-import type { Accounts } from '../accounts';
-import { logError } from '../errors';
-import type { FetchService } from '../fetchService';
-import { pageOf, unreadIn } from '../inboxModel';
-import type { Stores } from '../stores';
-import { displayLine } from '../text';
+import type { Accounts } from '../accounts/accounts';
+import { logError } from '../common/errors';
+import type { FetchService } from '../fetch/fetchService';
+import { pageOf, unreadIn } from './inboxModel';
+import type { Stores } from '../common/stores';
+import { displayLine } from '../common/text';
 import { AccountViews, deletedOf, type AccountView } from './accountViews';
 import { accountItem, deletedItem, groupItem, inboxItem, messageItem, messageTooltip, moreItem, noticeItem } from './items';
 import { DELETED_KEY, PAGE_SIZE, type AccountNode, type DeletedNode, type FolderNode, type GroupNode, type InboxNode, type MoreNode, type Welcome } from './nodes';

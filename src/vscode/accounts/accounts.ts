@@ -1,7 +1,7 @@
 // The `pop3Mail.accounts` setting: read, validate, add, replace, remove.
 // Passwords never live here (they go to SecretStorage, see passwords.ts).
 import * as vscode from 'vscode';
-import { accountKey, type AccountConfig } from '../sync/account';
+import { accountKey, type AccountConfig } from '../../sync/account';
 import { parseAccounts, toSettingEntry, type AccountEntry, type AccountPolicy } from './accountConfig';
 
 const SECTION = 'pop3Mail';

@@ -6,8 +6,8 @@
 // http/https/mailto. Anything else is dropped. No vscode import: unit tests
 // drive it with a recorder.
 
-import type { MessageCommand } from '../shared/messages';
-import { parseFromWebview } from '../shared/validate';
+import type { MessageCommand } from '../../shared/messages';
+import { parseFromWebview } from '../../shared/validate';
 
 /** What the host knows about the message on screen. */
 export interface ViewerState {

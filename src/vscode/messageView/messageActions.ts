@@ -4,11 +4,11 @@
 // ({ accountKey, messageId } or the older { account, summary }), or a node
 // plus the selection; with none, the message view the user looked at last.
 import * as vscode from 'vscode';
-import { safeFileName } from '../mail/filename';
-import { accountKey as keyOf, type AccountConfig } from '../sync/account';
-import type { MessageCommand } from '../shared/messages';
+import { safeFileName } from '../../mail/filename';
+import { accountKey as keyOf, type AccountConfig } from '../../sync/account';
+import type { MessageCommand } from '../../shared/messages';
 import type { AttachmentFiles } from './attachments';
-import { describeError, logError } from './errors';
+import { describeError, logError } from '../common/errors';
 import type { MessagePanel } from './messagePanel';
 import type { MessageSource, MessageViewer } from './messageViewer';
 import { sourceUri } from './sourceView';

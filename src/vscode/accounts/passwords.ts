@@ -2,8 +2,8 @@
 // SecretStorage fails (SECURITY.md T39). Never settings, globalState or files,
 // and never a log line with the password in it.
 import * as vscode from 'vscode';
-import { accountKey, type AccountConfig } from '../sync/account';
-import { notificationText } from './text';
+import { accountKey, type AccountConfig } from '../../sync/account';
+import { notificationText } from '../common/text';
 
 function secretKey(account: AccountConfig): string {
   return `pop3Mail.password/${accountKey(account)}`;

@@ -3,8 +3,8 @@
 // the folder the `pop3Mail.storageFolder` setting names).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MailStore } from '../store/store';
-import { accountKey, type AccountConfig } from '../sync/account';
+import { MailStore } from '../../store/store';
+import { accountKey, type AccountConfig } from '../../sync/account';
 
 export class Stores {
   private readonly open = new Map<string, Promise<MailStore>>();

@@ -2,19 +2,19 @@
 // mark read/unread, delete (here, and on the server when the account's
 // policy says so) and restore, download the full message, show more.
 import * as vscode from 'vscode';
-import { Pop3Error } from '../pop3/errors';
-import { accountKey } from '../sync/account';
-import { downloadFull } from '../sync/full';
-import type { Accounts } from './accounts';
-import { describeError, logError } from './errors';
-import type { FetchService } from './fetchService';
+import { Pop3Error } from '../../pop3/errors';
+import { accountKey } from '../../sync/account';
+import { downloadFull } from '../../sync/full';
+import type { Accounts } from '../accounts/accounts';
+import { describeError, logError } from '../common/errors';
+import type { FetchService } from '../fetch/fetchService';
 import { messageRefs, type MessageRef } from './messageRef';
-import type { Passwords } from './passwords';
-import { askPassword } from './prompts';
-import type { Stores } from './stores';
-import { displayLine, formatBytes, truncate } from './text';
-import { OPEN_MESSAGE_COMMAND, SHOW_MORE_COMMAND, type InboxNode } from './tree/nodes';
-import type { InboxTree } from './tree/provider';
+import type { Passwords } from '../accounts/passwords';
+import { askPassword } from '../common/prompts';
+import type { Stores } from '../common/stores';
+import { displayLine, formatBytes, truncate } from '../common/text';
+import { OPEN_MESSAGE_COMMAND, SHOW_MORE_COMMAND, type InboxNode } from './nodes';
+import type { InboxTree } from './provider';
 
 /** How a message is opened. The panel decides what each means (messagePanel.ts). */
 export interface OpenOptions {
