@@ -100,20 +100,22 @@ export function htmlToText(html: string): string {
       i = end === -1 ? html.length : end + 3;
       continue;
     }
-    const gt = html.indexOf('>', lt + 1);
-    if (gt === -1) {
-      // No '>' anywhere after: the rest is text (looking again from each later '<' would be quadratic).
-      if (hiddenUntil === undefined) out += decodeEntities(html.slice(lt).replace(/\s+/g, ' '));
-      break;
+    const next = html.charCodeAt(lt + 1);
+    const startsTag = (next >= 0x41 && next <= 0x5a) || (next >= 0x61 && next <= 0x7a) || next === 0x2f || next === 0x21 || next === 0x3f;
+    if (!startsTag) {
+      // "a < b": a '<' that starts no tag is text (as in a browser).
+      if (hiddenUntil === undefined) out += '<';
+      i = lt + 1;
+      continue;
     }
+    const gt = html.indexOf('>', lt + 1);
+    // A tag that never ends: a browser drops it with the rest of the part, and so do we.
+    if (gt === -1) break;
     const tag = html.slice(lt, gt + 1);
     i = gt + 1;
     const { name, closing } = tagName(tag);
-    if (name === '') {
-      // "<!DOCTYPE>", "<?xml?>", "< b": not an element; "<" followed by a blank is text.
-      if (hiddenUntil === undefined && /^<[\s\d=]/.test(tag)) out += decodeEntities(tag);
-      continue;
-    }
+    // "<!DOCTYPE>", "<?xml?>", "</>": no element.
+    if (name === '') continue;
     if (hiddenUntil !== undefined) {
       if (closing && name === hiddenUntil) hiddenUntil = undefined;
       continue;

@@ -88,6 +88,11 @@ describe('htmlToText', () => {
 
   test('a lone "<" and unknown entities stay text', () => {
     assert.equal(htmlToText('a < b &unknown; c &amp d'), 'a < b &unknown; c &amp d');
+    assert.equal(htmlToText('1 < 2 and <b>bold</b> 3>2'), '1 < 2 and bold 3>2');
+  });
+
+  test('a tag that never ends is dropped with the rest, as a browser does', () => {
+    assert.equal(htmlToText('<p>Part one ends inside an attribute</p><img src="https://x.example/?data='), 'Part one ends inside an attribute');
   });
 
   test('linear time on 2 MB runs of "<", "&" and unterminated comments and tags', () => {
