@@ -72,6 +72,7 @@ before(async () => {
   store = path.join(work, 'store');
   dovecot.deliver('alice', HOSTILE, 'msg0001');
   dovecot.deliver('alice', HTML_ONLY, 'msg0002');
+  dovecot.deliver('alice', fs.readFileSync(path.resolve(__dirname, '../fixtures/view/40-bomb.eml')), 'msg0003');
   const r = cli(['fetch', '--host', 'localhost', '--port', String(dovecot.pop3sPort), '--user', 'alice', '--ca', dovecot.caFile, '--store', store, '--json']);
   assert.equal(r.status, 0, r.stderr);
 });
@@ -135,4 +136,16 @@ test('an HTML-only message is printed as its text', () => {
   const json = JSON.parse(cli(['show', idOf('HTML only'), '--store', store, '--json']).stdout) as { textFrom: string; text: string };
   assert.equal(json.textFrom, 'html');
   assert.equal(json.text, 'Big news\n\nCafé & more today');
+});
+
+test('a message the parser refuses (a MIME bomb) is one clear line on stderr and exit code 1, in both modes', () => {
+  const id = idOf('Bomb:');
+  for (const json of [false, true]) {
+    const r = cli(['show', id, '--store', store, ...(json ? ['--json'] : [])]);
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /MIME bomb/);
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+    if (json) assert.equal((JSON.parse(r.stderr) as { error: string }).error, 'Error');
+  }
 });
