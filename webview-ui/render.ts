@@ -2,7 +2,7 @@
 // textContent, never innerHTML. HTML parts are sanitized one by one
 // (sanitize.ts) and shown in sandboxed srcdoc frames: no allow-scripts, no
 // allow-same-origin (SECURITY.md "Webview defaults").
-import type { AttachmentInfo, BodyPart, FromWebview, MessageView, ViewOptions } from '../src/shared/messages';
+import type { AttachmentInfo, BodyPart, FromWebview, MessageView, ViewOptions } from '../src/shared/webview-protocol';
 import type { FrameLinks } from './links';
 import { countRemote, sanitizeHtmlPart } from './sanitize';
 import { t } from './strings';

@@ -1,19 +1,19 @@
 // Wiring only: build the services, register the tree, the commands and the
 // panel, and hand every disposable to VS Code.
 import * as vscode from 'vscode';
-import { AccountCommands } from './accounts/accountCommands';
+import { AccountCommands } from './accounts/account-commands';
 import { Accounts, ACCOUNTS_SETTING } from './accounts/accounts';
-import { FetchService } from './fetch/fetchService';
-import { goToMessage } from './search/goToMessage';
+import { FetchService } from './fetch/fetch-service';
+import { goToMessage } from './search/go-to-message';
 import { installTranslator } from './common/l10n';
-import { MessageCommands } from './inbox/messageCommands';
-import { registerMessageView } from './messageView/messageView';
+import { MessageCommands } from './inbox/inbox-commands';
+import { registerMessageView } from './message-view/register';
 import { Passwords } from './accounts/passwords';
 import { CheckScheduler } from './fetch/scheduler';
-import { MailStatusBar } from './fetch/statusBar';
-import { storageRoot } from './common/storageRoot';
+import { MailStatusBar } from './fetch/status-bar';
+import { storageRoot } from './common/storage-root';
 import { Stores } from './common/stores';
-import { InboxTree } from './inbox/provider';
+import { InboxTree } from './inbox/inbox-tree';
 
 export function activate(context: vscode.ExtensionContext): void {
   // The pure modules (text, account settings, queries) translate through this (l10n.ts).

@@ -11,9 +11,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS_DIR, answerQuickInput, launchBrowser, openWorkbench, startCodeServer, type CodeServer } from '../support/codeServer';
+import { ARTIFACTS_DIR, answerQuickInput, launchBrowser, openWorkbench, startCodeServer, type CodeServer } from '../support/code-server';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { closeAllEditors } from '../support/editorUi';
+import { closeAllEditors } from '../support/editor-ui';
 import { clearNotifications, openRow, treeRow, waitUntil } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');

@@ -30,9 +30,9 @@ import {
   VIEWPORT,
   WEBVIEW_LOAD_TIMEOUT_MS,
   type CodeServer,
-} from '../support/codeServer';
+} from '../support/code-server';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { setTheme } from '../support/editorUi';
+import { setTheme } from '../support/editor-ui';
 import { dismissHover } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');

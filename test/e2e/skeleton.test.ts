@@ -19,7 +19,7 @@ import {
   screenshot,
   startCodeServer,
   type CodeServer,
-} from '../support/codeServer';
+} from '../support/code-server';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const PASSWORD = 'e2e-Secret-4711';

@@ -6,12 +6,12 @@
 import * as vscode from 'vscode';
 import { safeFileName } from '../../mail/filename';
 import { accountKey as keyOf, type AccountConfig } from '../../sync/account';
-import type { MessageCommand } from '../../shared/messages';
+import type { MessageCommand } from '../../shared/webview-protocol';
 import type { AttachmentFiles } from './attachments';
 import { describeError, logError } from '../common/errors';
-import type { MessagePanel } from './messagePanel';
-import type { MessageSource, MessageViewer } from './messageViewer';
-import { sourceUri } from './sourceView';
+import type { MessagePanel } from './message-view-manager';
+import type { MessageSource, MessageViewer } from './message-webview';
+import { sourceUri } from './source-view';
 
 export const MESSAGE_COMMANDS = {
   showSource: 'pop3Mail.showSource',

@@ -6,7 +6,7 @@
 // http/https/mailto. Anything else is dropped. No vscode import: unit tests
 // drive it with a recorder.
 
-import type { MessageCommand } from '../../shared/messages';
+import type { MessageCommand } from '../../shared/webview-protocol';
 import { parseFromWebview } from '../../shared/validate';
 
 /** What the host knows about the message on screen. */

@@ -7,14 +7,14 @@ import { accountKey } from '../../sync/account';
 import { downloadFull } from '../../sync/full';
 import type { Accounts } from '../accounts/accounts';
 import { describeError, logError } from '../common/errors';
-import type { FetchService } from '../fetch/fetchService';
-import { messageRefs, type MessageRef } from './messageRef';
+import type { FetchService } from '../fetch/fetch-service';
+import { messageRefs, type MessageRef } from './message-refs';
 import type { Passwords } from '../accounts/passwords';
 import { askPassword } from '../common/prompts';
 import type { Stores } from '../common/stores';
 import { displayLine, formatBytes, truncate } from '../common/text';
-import { OPEN_MESSAGE_COMMAND, SHOW_MORE_COMMAND, type InboxNode } from './nodes';
-import type { InboxTree } from './provider';
+import { OPEN_MESSAGE_COMMAND, SHOW_MORE_COMMAND, type InboxNode } from './tree-nodes';
+import type { InboxTree } from './inbox-tree';
 
 /** How a message is opened. The panel decides what each means (messagePanel.ts). */
 export interface OpenOptions {

@@ -3,9 +3,9 @@
 // Text Editor" shows the source). The file is read through VS Code's file
 // system API, so remote workspaces work too.
 import * as vscode from 'vscode';
-import type { MessagePanel } from './messagePanel';
-import { MessageViewer, type ViewerServices } from './messageViewer';
-import { webviewOptions } from './webviewHtml';
+import type { MessagePanel } from './message-view-manager';
+import { MessageViewer, type ViewerServices } from './message-webview';
+import { webviewOptions } from './webview-html';
 
 export const EML_VIEW_TYPE = 'pop3Mail.emlViewer';
 

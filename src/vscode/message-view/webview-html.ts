@@ -2,7 +2,7 @@
 // panel sends that with postMessage once the webview says `ready`.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { ViewStrings } from '../../shared/messages';
+import type { ViewStrings } from '../../shared/webview-protocol';
 
 /** A fresh nonce for every render (SECURITY.md "Webview defaults"). */
 export function makeNonce(): string {

@@ -5,10 +5,10 @@ import * as vscode from 'vscode';
 import type { AccountConfig } from '../../sync/account';
 import type { Accounts } from '../accounts/accounts';
 import { describeError } from '../common/errors';
-import { MessageViewer, type MessageSource, type ViewerServices } from './messageViewer';
+import { MessageViewer, type MessageSource, type ViewerServices } from './message-webview';
 import type { Stores } from '../common/stores';
 import { displayLine } from '../common/text';
-import { webviewOptions } from './webviewHtml';
+import { webviewOptions } from './webview-html';
 
 export const MESSAGE_VIEW_TYPE = 'pop3Mail.message';
 

@@ -6,14 +6,14 @@ import * as vscode from 'vscode';
 import { MimeLimitError } from '../../mail/mime-tree';
 import { ParseError, type ParseService } from '../../mail/parse-service';
 import type { ParsedMessage } from '../../mail/view';
-import type { MessageCommand, MessageView, ToWebview, ViewOptions } from '../../shared/messages';
+import type { MessageCommand, MessageView, ToWebview, ViewOptions } from '../../shared/webview-protocol';
 import type { AttachmentFiles } from './attachments';
 import { describeError, logError } from '../common/errors';
-import { existingFileRefs, openFileRef } from './fileRefs';
-import { handleWebviewMessage, type ViewerState } from './messageHandler';
-import { isRememberableAddress, type RemoteContentPolicy } from './remoteContent';
+import { existingFileRefs, openFileRef } from './file-refs';
+import { handleWebviewMessage, type ViewerState } from './webview-dispatch';
+import { isRememberableAddress, type RemoteContentPolicy } from './remote-content';
 import { displayLine, stripBidi, truncate } from '../common/text';
-import { messageViewHtml } from './webviewHtml';
+import { messageViewHtml } from './webview-html';
 
 /** Where a message comes from: the local store of an account, or an .eml file. */
 export interface MessageSource {

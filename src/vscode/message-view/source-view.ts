@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { safeFileName } from '../../mail/filename';
 import type { ParseService } from '../../mail/parse-service';
 import type { OutlineNode } from '../../mail/view';
-import type { MessagePanel } from './messagePanel';
+import type { MessagePanel } from './message-view-manager';
 
 export const SOURCE_SCHEME = 'pop3-mail';
 

@@ -6,12 +6,12 @@ import * as vscode from 'vscode';
 import { ParseService } from '../../mail/parse-service';
 import { AttachmentFiles } from './attachments';
 import type { Accounts } from '../accounts/accounts';
-import { EmlEditorProvider } from './emlEditor';
-import { MessageActions } from './messageActions';
-import { MessagePanel } from './messagePanel';
-import type { ViewerServices } from './messageViewer';
-import { RemoteContentPolicy } from './remoteContent';
-import { SourceView } from './sourceView';
+import { EmlEditorProvider } from './eml-editor';
+import { MessageActions } from './message-file-commands';
+import { MessagePanel } from './message-view-manager';
+import type { ViewerServices } from './message-webview';
+import { RemoteContentPolicy } from './remote-content';
+import { SourceView } from './source-view';
 import type { Stores } from '../common/stores';
 
 export function registerMessageView(
