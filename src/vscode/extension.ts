@@ -6,7 +6,7 @@ import { Accounts, ACCOUNTS_SETTING } from './accounts/accounts';
 import { FetchService } from './fetch/fetch-service';
 import { goToMessage } from './search/go-to-message';
 import { installTranslator } from './common/l10n';
-import { MessageCommands } from './inbox/inbox-commands';
+import { InboxCommands } from './inbox/inbox-commands';
 import { registerMessageView } from './message-view/register';
 import { Passwords } from './accounts/passwords';
 import { CheckScheduler } from './fetch/scheduler';
@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const view = vscode.window.createTreeView('pop3Mail.inbox', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const statusBar = new MailStatusBar(accounts, fetcher, tree);
   const scheduler = new CheckScheduler(fetcher);
-  const messages = new MessageCommands(accounts, stores, passwords, fetcher, tree, view, panel, log);
+  const messages = new InboxCommands(accounts, stores, passwords, fetcher, tree, view, panel, log);
   const accountCommands = new AccountCommands(accounts, passwords, stores, fetcher, log);
 
   context.subscriptions.push(

@@ -1,6 +1,6 @@
 // Diagnostic, not part of `npm test`: how often a new message view stays
 // blank after quick open/keep/close rounds in code-server (the stall that
-// retainContextWhenHidden avoids; see messagePanel.ts createViewer).
+// retainContextWhenHidden avoids; see message-view-manager.ts createViewer).
 //   npm run package && ROUNDS=20 node --import tsx --test test/diagnostics/webview-churn.test.ts
 // Each round: Close All, two clicks (one preview), double-click (kept), a
 // click (new preview), Enter (kept), a click (third panel); the round passes

@@ -470,7 +470,7 @@ test('the fault proxy forwards exactly N bytes, then resets, truncates or stalls
 });
 
 // SECURITY.md T05/T14 ask for "back off / retry" on network trouble; the
-// editor offers Retry only for transient errors (src/vscode/fetchService.ts).
+// editor offers Retry only for transient errors (src/vscode/fetch/fetch-service.ts).
 // A connection that the network (or the server) drops during the handshake
 // must not read as a certificate or TLS-configuration problem.
 test('a connection dropped inside the TLS handshake is a transient error, whether by RST or by FIN', async () => {

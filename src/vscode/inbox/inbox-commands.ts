@@ -16,7 +16,7 @@ import { displayLine, formatBytes, truncate } from '../common/text';
 import { OPEN_MESSAGE_COMMAND, SHOW_MORE_COMMAND, type InboxNode } from './tree-nodes';
 import type { InboxTree } from './inbox-tree';
 
-/** How a message is opened. The panel decides what each means (messagePanel.ts). */
+/** How a message is opened. The panel decides what each means (message-view-manager.ts). */
 export interface OpenOptions {
   /** true: the reused preview panel; false: a panel of its own that stays open. */
   readonly preview: boolean;
@@ -33,7 +33,7 @@ export interface MessageOpener {
 /** Two opens of the same row within this time are a double click: keep it open. */
 const DOUBLE_CLICK_MS = 500;
 
-export class MessageCommands {
+export class InboxCommands {
   private lastOpen: { key: string; id: string; at: number } | undefined;
 
   constructor(

@@ -1,11 +1,11 @@
 // Message panels for messages of the local store: one preview panel reused
 // for every click, plus panels the user chose to keep open. Each panel is a
-// MessageViewer; this class finds the message and picks the panel.
+// MessageWebview; this class finds the message and picks the panel.
 import * as vscode from 'vscode';
 import type { AccountConfig } from '../../sync/account';
 import type { Accounts } from '../accounts/accounts';
 import { describeError } from '../common/errors';
-import { MessageViewer, type MessageSource, type ViewerServices } from './message-webview';
+import { MessageWebview, type MessageSource, type ViewerServices } from './message-webview';
 import type { Stores } from '../common/stores';
 import { displayLine } from '../common/text';
 import { webviewOptions } from './webview-html';
@@ -29,12 +29,12 @@ export function securityLine(account: AccountConfig): string {
   return account.caFile ? vscode.l10n.t('Fetched over STARTTLS, certificate verified with your CA file') : vscode.l10n.t('Fetched over STARTTLS, certificate verified');
 }
 
-export class MessagePanel implements vscode.Disposable {
-  private preview: MessageViewer | undefined;
-  private readonly kept = new Set<MessageViewer>();
+export class MessageViewManager implements vscode.Disposable {
+  private preview: MessageWebview | undefined;
+  private readonly kept = new Set<MessageWebview>();
   /** The viewer the user looked at last: the target of palette commands. */
-  private active: MessageViewer | undefined;
-  private readonly others = new Set<MessageViewer>();
+  private active: MessageWebview | undefined;
+  private readonly others = new Set<MessageWebview>();
 
   constructor(
     private readonly accounts: Accounts,
@@ -52,12 +52,12 @@ export class MessagePanel implements vscode.Disposable {
   }
 
   /** The viewer the user looked at last (a panel or an .eml editor), if it is still open. */
-  get activeViewer(): MessageViewer | undefined {
+  get activeViewer(): MessageWebview | undefined {
     return this.active;
   }
 
   /** .eml editors register here, so palette commands can act on them too. */
-  track(viewer: MessageViewer): vscode.Disposable {
+  track(viewer: MessageWebview): vscode.Disposable {
     this.others.add(viewer);
     this.active = viewer;
     const sub = viewer.panel.onDidChangeViewState((e) => {
@@ -138,7 +138,7 @@ export class MessagePanel implements vscode.Disposable {
     await viewer.show(source);
   }
 
-  private previewViewer(title: string, column: vscode.ViewColumn | undefined): MessageViewer {
+  private previewViewer(title: string, column: vscode.ViewColumn | undefined): MessageWebview {
     if (this.preview) {
       // A preview keeps the focus where it was (the tree), like VS Code's preview editors.
       this.preview.panel.reveal(column, true);
@@ -159,7 +159,7 @@ export class MessagePanel implements vscode.Disposable {
    * the webviews kept. The cost is the memory of the hidden views (one
    * document each).
    */
-  private createViewer(title: string, preview: boolean, column: vscode.ViewColumn | undefined): MessageViewer {
+  private createViewer(title: string, preview: boolean, column: vscode.ViewColumn | undefined): MessageWebview {
     const panel = vscode.window.createWebviewPanel(
       MESSAGE_VIEW_TYPE,
       displayLine(title, 60) || vscode.l10n.t('(no subject)'),
@@ -170,7 +170,7 @@ export class MessagePanel implements vscode.Disposable {
       light: vscode.Uri.joinPath(this.services.extensionUri, 'media', 'message-light.svg'),
       dark: vscode.Uri.joinPath(this.services.extensionUri, 'media', 'message-dark.svg'),
     };
-    const viewer = new MessageViewer(panel, this.services);
+    const viewer = new MessageWebview(panel, this.services);
     if (!preview) this.kept.add(viewer);
     this.active = viewer;
     const viewState = panel.onDidChangeViewState((e) => {

@@ -61,7 +61,7 @@ function cleanView(view: MessageView): MessageView {
   };
 }
 
-export class MessageViewer implements vscode.Disposable {
+export class MessageWebview implements vscode.Disposable {
   private source: MessageSource | undefined;
   private parsed: ParsedMessage | undefined;
   private raw: Buffer | undefined;
