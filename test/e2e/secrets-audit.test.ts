@@ -1,4 +1,4 @@
-// Secrets audit (SECURITY.md T39, T40): after a real session in the editor,
+// Secrets audit (docs/security.md T39, T40): after a real session in the editor,
 // with the protocol trace at its most verbose, the password is nowhere in the
 // editor's user data, the extension's storage, the logs or the Output
 // channel: not in clear, not in base64, not as the AUTH PLAIN response.

@@ -12,7 +12,7 @@ import { webviewOptions } from './webview-html';
 
 export const MESSAGE_VIEW_TYPE = 'pop3Mail.message';
 
-/** How a message is opened (the tree's commands pass this; older callers pass nothing). */
+/** How a message is opened. */
 export interface OpenMessageOptions {
   /** true (default): the reused preview panel; false: a panel of its own that stays open. */
   readonly preview?: boolean;
@@ -154,10 +154,9 @@ export class MessageViewManager implements vscode.Disposable {
    * It also avoids a stall of VS Code for the web (code-server 4.100): a
    * hidden webview is torn down and created anew when shown, each one
    * registers a service worker, and after such churn a new message view
-   * stayed blank for about 30 s in 19 of 100 quick open/close rounds
-   * measured here (test/diagnostics/webview-churn.test.ts); 1 of 58 with
-   * the webviews kept. The cost is the memory of the hidden views (one
-   * document each).
+   * can stay blank for about 30 s (test/diagnostics/webview-churn.test.ts
+   * counts it). The cost is the memory of the hidden views (one document
+   * each).
    */
   private createViewer(title: string, preview: boolean, column: vscode.ViewColumn | undefined): MessageWebview {
     const panel = vscode.window.createWebviewPanel(

@@ -220,7 +220,7 @@ export class MessageWebview implements vscode.Disposable {
     }
   }
 
-  /** Shows the real URL and opens it only when the user says so (SECURITY.md T36). One prompt at a time. */
+  /** Shows the real URL and opens it only when the user says so (docs/security.md T36). One prompt at a time. */
   private async openLink(href: string): Promise<void> {
     if (this.confirming) return;
     this.confirming = true;

@@ -1,4 +1,4 @@
-// Wiring of the message view (issue 6): the parse worker, the message panels,
+// Wiring of the message view: the parse worker, the message panels,
 // the .eml editor, Show Source and the message commands. extension.ts calls
 // registerMessageView once; everything is disposed with the extension.
 import * as path from 'node:path';
