@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { AccountCommands } from './accounts/account-commands';
 import { Accounts, ACCOUNTS_SETTING } from './accounts/accounts';
+import { registerFetchCommands } from './fetch/fetch-commands';
 import { FetchService } from './fetch/fetch-service';
 import { goToMessage } from './search/go-to-message';
 import { installTranslator } from './common/l10n';
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     ...messages.register(),
     ...accountCommands.register(),
+    ...registerFetchCommands(accounts, fetcher),
     vscode.commands.registerCommand('pop3Mail.goToMessage', () => goToMessage(accounts, stores, log)),
     vscode.commands.registerCommand('pop3Mail.showLog', () => log.show()),
   );
