@@ -14,10 +14,10 @@ export default tseslint.config(
     },
   },
   {
-    // DESIGN.md: the core never imports the editor.
+    // CONTRIBUTING.md: the core never imports the editor.
     files: core,
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The core must not import vscode (DESIGN.md).' }] }],
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The core must not import vscode (CONTRIBUTING.md).' }] }],
     },
   },
   {

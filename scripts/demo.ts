@@ -7,7 +7,7 @@
 //   DEMO_VSIX=path   another build of the extension, default dist/pop3-mail.vsix
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startCodeServer, type CodeServer } from '../test/support/codeServer';
+import { startCodeServer, type CodeServer } from '../test/support/code-server';
 import { startDovecot, type Dovecot } from '../test/support/dovecot';
 import { generateMailbox } from '../test/support/mailgen';
 

@@ -4,7 +4,7 @@
 // clicking it makes the frame try to navigate, the panel's CSP (frame-src
 // falls back to default-src 'none') blocks that, and the violation event
 // tells the view which link it was. The view then asks the host, which shows
-// the real URL and opens only http/https/mailto (SECURITY.md T36).
+// the real URL and opens only http/https/mailto (docs/security.md T36).
 
 const DOMAIN = 'pop3-mail.invalid';
 

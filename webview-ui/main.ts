@@ -1,6 +1,6 @@
 // The message view's script. Listens for the host's messages, then tells the
 // host it is ready; the host never puts message data into the HTML.
-import type { FromWebview, ToWebview } from '../src/shared/messages';
+import type { FromWebview, ToWebview } from '../src/shared/webview-protocol';
 import { FrameLinks } from './links';
 import { refreshBody, setMode, showError, showMessage } from './render';
 import { registerToolkit } from './toolkit';

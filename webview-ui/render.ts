@@ -1,8 +1,8 @@
 // Puts a message into the page. Header fields and plain text go through
 // textContent, never innerHTML. HTML parts are sanitized one by one
 // (sanitize.ts) and shown in sandboxed srcdoc frames: no allow-scripts, no
-// allow-same-origin (SECURITY.md "Webview defaults").
-import type { AttachmentInfo, BodyPart, FromWebview, MessageView, ViewOptions } from '../src/shared/messages';
+// allow-same-origin (docs/security.md "Webview defaults").
+import type { AttachmentInfo, BodyPart, FromWebview, MessageView, ViewOptions } from '../src/shared/webview-protocol';
 import type { FrameLinks } from './links';
 import { countRemote, sanitizeHtmlPart } from './sanitize';
 import { t } from './strings';
@@ -226,7 +226,7 @@ export function showMessage(view: MessageView, options: ViewOptions, post: Post,
   byId('subject').textContent = subject;
   document.title = subject;
 
-  // SECURITY.md T32: the real address is always shown next to the display name.
+  // docs/security.md T32: the real address is always shown next to the display name.
   const name = text(view.from?.name);
   const address = text(view.from?.address);
   byId('from-name').textContent = name;

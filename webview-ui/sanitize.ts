@@ -1,8 +1,8 @@
-// The mail profile for DOMPurify (SECURITY.md "Webview defaults"): run on
+// The mail profile for DOMPurify (docs/security.md "Webview defaults"): run on
 // the webview's own DOM, one MIME part at a time, before the result goes
 // into a sandboxed srcdoc frame. Nothing is changed after sanitizing.
 import DOMPurify, { type Config, type UponSanitizeAttributeHookEvent } from 'dompurify';
-import { cleanCss, decideImageSource, isRemoteUrl, linkTarget } from '../src/shared/mailPolicy';
+import { cleanCss, decideImageSource, isRemoteUrl, linkTarget } from '../src/shared/mail-policy';
 
 export interface SanitizeOptions {
   readonly cidImages: ReadonlyMap<string, string>;

@@ -1,6 +1,6 @@
 // The view's own words: the host puts them, translated, into the template as
-// JSON (webviewHtml.ts viewStrings); `{0}` in a string is its argument.
-import type { ViewStrings } from '../src/shared/messages';
+// JSON (webview-html.ts viewStrings); `{0}` in a string is its argument.
+import type { ViewStrings } from '../src/shared/webview-protocol';
 
 let strings: Partial<Record<keyof ViewStrings, unknown>> | undefined;
 

@@ -6,7 +6,7 @@
 
 import { htmlToText } from '../mail/html-text';
 import { parseMessageView } from '../mail/view';
-import type { MessageView } from '../shared/messages';
+import type { MessageView } from '../shared/webview-protocol';
 import { MailStore } from '../store/store';
 import { securityLineText } from '../store/transport';
 import type { MessageSummary } from '../store/types';

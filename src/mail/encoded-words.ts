@@ -1,7 +1,7 @@
 // RFC 2047 encoded words ("=?utf-8?B?...?=") in header values, decoded without
 // a MIME library so that indexing stays as fast as the wire. Never throws:
 // a bogus word is left as it is, an unknown charset falls back to latin1
-// (SECURITY.md T31).
+// (docs/security.md T31).
 
 import { TextDecoder } from 'node:util';
 

@@ -1,4 +1,4 @@
-// Attachment names are hostile input (SECURITY.md T27): mailparser returns
+// Attachment names are hostile input (docs/security.md T27): mailparser returns
 // them raw. What we show and save is a base name only, with control and bidi
 // characters removed, Windows-reserved names mapped, and a bounded length.
 

@@ -1,4 +1,4 @@
-// A bounded, single-pass scan of a message's MIME structure (SECURITY.md
+// A bounded, single-pass scan of a message's MIME structure (docs/security.md
 // T28-T30). It runs before anything else looks at a message: a 2,000-deep
 // nesting, 50,000 sibling parts or a megabyte header line is rejected here in
 // linear time, so no parser ever recurses into it. The result gives every

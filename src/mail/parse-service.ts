@@ -1,6 +1,6 @@
 // Host side of the parse worker: one worker_threads worker per request, with
 // V8 heap limits and a wall-clock timeout, so a 25 MB or hostile message
-// never blocks or crashes the extension host (SECURITY.md T28/T29). No vscode
+// never blocks or crashes the extension host (docs/security.md T28/T29). No vscode
 // import: unit tests drive it directly.
 
 import { Worker } from 'node:worker_threads';

@@ -1,5 +1,5 @@
 // The parse worker: full MIME parsing off the extension host's main thread
-// (DESIGN.md "Store and sync", SECURITY.md T28/T29). Bundled as
+// (docs/security.md T28/T29). Bundled as
 // dist/parse-worker.js and started by ParseService with resource limits and
 // a timeout; one request per worker, so a hostile message costs one worker.
 

@@ -7,7 +7,7 @@
 // Attachment bodies stay here: the view gets names, types and sizes, and
 // opaque ids.
 
-import type { AttachmentInfo, BodyPart, InlineImage, MessageView } from '../shared/messages';
+import type { AttachmentInfo, BodyPart, InlineImage, MessageView } from '../shared/webview-protocol';
 import { safeFileName } from './filename';
 import { decodeFlowed, decodeText, decodeTransfer, sniffHtmlCharset } from './mime-decode';
 import { decodeEncodedWords } from './encoded-words';

@@ -1,4 +1,4 @@
-/** Why a POP3 operation failed. One class, one code union (DESIGN.md). */
+/** Why a POP3 operation failed. One class, one code union (CONTRIBUTING.md). */
 export type Pop3ErrorCode =
   | 'Connect' // TCP connection refused, unreachable, DNS failure
   | 'Timeout' // a connect, greeting, handshake or command deadline passed

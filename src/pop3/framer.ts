@@ -1,7 +1,7 @@
 // Byte-level framing of POP3 replies (RFC 1939 section 3). Works on Buffers
 // only: a reply may be split across TCP/TLS chunks at any byte.
 //
-// Line policy (SECURITY.md T19): a line ends at LF; a CR before it is part of
+// Line policy (docs/security.md T19): a line ends at LF; a CR before it is part of
 // the line ending. Bare-LF lines inside a multi-line body are passed through
 // byte for byte. The multi-line terminator is a line that is exactly "."
 // (followed by CRLF or a bare LF); any other line that starts with "." has

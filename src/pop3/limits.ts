@@ -6,7 +6,7 @@
 export interface Pop3Limits {
   /** Longest status line (+OK/-ERR, greeting) we buffer. RFC 2449 allows 512
    * octets; real servers send longer greetings and CAPA lines, so we allow 16x
-   * that, and refuse a 10 MB "line" (SECURITY.md T20). */
+   * that, and refuse a 10 MB "line" (docs/security.md T20). */
   readonly maxStatusLine: number;
   /** Largest multi-line listing (CAPA, LIST, UIDL, TOP) kept in memory. A
    * 1,000,000-message UIDL listing is about 30 MB; more is an attack. */

@@ -41,7 +41,7 @@ export function parseStatus(line: string, continuation = false): StatusReply {
  * Maps an RFC 2449 / RFC 3206 response code to our error code. Codes are
  * hierarchical and unknown detail is ignored (RFC 2449 section 8), so
  * "SYS/TEMP/DISK" is SYS/TEMP. An unknown code is not a bare -ERR: it never
- * means "wrong password" (SECURITY.md T14).
+ * means "wrong password" (docs/security.md T14).
  */
 function codeFor(code: string | undefined, fallback: Pop3ErrorCode): Pop3ErrorCode {
   if (code === undefined) return fallback;

@@ -1,8 +1,8 @@
-// Runtime validation of webview -> host messages (SECURITY.md T37).
+// Runtime validation of webview -> host messages (docs/security.md T37).
 // The webview renders hostile content, so the host treats whatever it posts as
 // untrusted: plain objects only, exact key sets, no prototype tricks, and links
 // limited to http, https and mailto. Pure TS: no node, no vscode imports.
-import type { FromWebview, MessageCommand } from './messages';
+import type { FromWebview, MessageCommand } from './webview-protocol';
 
 /** Opaque ids and `path:line` references are short; anything longer is not one of ours. */
 export const MAX_ID_LENGTH = 64;

@@ -28,7 +28,7 @@ export function sameTransport(a: TransportRecord | undefined, b: TransportRecord
 
 /**
  * The security line in English. The extension shows the same sentences
- * through vscode.l10n (src/vscode/messageView/messagePanel.ts), which needs
+ * through vscode.l10n (src/vscode/message-view/message-view-manager.ts), which needs
  * them as literals there.
  */
 export function securityLineText(t: TransportRecord): string {

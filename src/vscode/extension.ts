@@ -1,19 +1,20 @@
 // Wiring only: build the services, register the tree, the commands and the
 // panel, and hand every disposable to VS Code.
 import * as vscode from 'vscode';
-import { AccountCommands } from './accounts/accountCommands';
+import { AccountCommands } from './accounts/account-commands';
 import { Accounts, ACCOUNTS_SETTING } from './accounts/accounts';
-import { FetchService } from './fetch/fetchService';
-import { goToMessage } from './search/goToMessage';
+import { registerFetchCommands } from './fetch/fetch-commands';
+import { FetchService } from './fetch/fetch-service';
+import { goToMessage } from './search/go-to-message';
 import { installTranslator } from './common/l10n';
-import { MessageCommands } from './inbox/messageCommands';
-import { registerMessageView } from './messageView/messageView';
+import { InboxCommands } from './inbox/inbox-commands';
+import { registerMessageView } from './message-view/register';
 import { Passwords } from './accounts/passwords';
 import { CheckScheduler } from './fetch/scheduler';
-import { MailStatusBar } from './fetch/statusBar';
-import { storageRoot } from './common/storageRoot';
+import { MailStatusBar } from './fetch/status-bar';
+import { storageRoot } from './common/storage-root';
 import { Stores } from './common/stores';
-import { InboxTree } from './inbox/provider';
+import { InboxTree } from './inbox/inbox-tree';
 
 export function activate(context: vscode.ExtensionContext): void {
   // The pure modules (text, account settings, queries) translate through this (l10n.ts).
@@ -28,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const view = vscode.window.createTreeView('pop3Mail.inbox', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const statusBar = new MailStatusBar(accounts, fetcher, tree);
   const scheduler = new CheckScheduler(fetcher);
-  const messages = new MessageCommands(accounts, stores, passwords, fetcher, tree, view, panel, log);
+  const messages = new InboxCommands(accounts, stores, passwords, fetcher, tree, view, panel, log);
   const accountCommands = new AccountCommands(accounts, passwords, stores, fetcher, log);
 
   context.subscriptions.push(
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     ...messages.register(),
     ...accountCommands.register(),
+    ...registerFetchCommands(accounts, fetcher),
     vscode.commands.registerCommand('pop3Mail.goToMessage', () => goToMessage(accounts, stores, log)),
     vscode.commands.registerCommand('pop3Mail.showLog', () => log.show()),
   );

@@ -1,6 +1,6 @@
 // Diagnostic, not part of `npm test`: how often a new message view stays
 // blank after quick open/keep/close rounds in code-server (the stall that
-// retainContextWhenHidden avoids; see messagePanel.ts createViewer).
+// retainContextWhenHidden avoids; see message-view-manager.ts createViewer).
 //   npm run package && ROUNDS=20 node --import tsx --test test/diagnostics/webview-churn.test.ts
 // Each round: Close All, two clicks (one preview), double-click (kept), a
 // click (new preview), Enter (kept), a click (third panel); the round passes
@@ -11,9 +11,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS_DIR, answerQuickInput, launchBrowser, openWorkbench, startCodeServer, type CodeServer } from '../support/codeServer';
+import { ARTIFACTS_DIR, answerQuickInput, launchBrowser, openWorkbench, startCodeServer, type CodeServer } from '../support/code-server';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { closeAllEditors } from '../support/editorUi';
+import { closeAllEditors } from '../support/editor-ui';
 import { clearNotifications, openRow, treeRow, waitUntil } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');

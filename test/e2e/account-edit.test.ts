@@ -12,9 +12,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/codeServer';
+import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/code-server';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { clearAllNotifications, setTheme } from '../support/editorUi';
+import { clearAllNotifications, setTheme } from '../support/editor-ui';
 import { contextMenu, readSettings, toast, treeLabels, treeRow, waitUntil } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');

@@ -19,9 +19,9 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { Pop3Client } from '../../src/pop3/client';
 import { testCerts } from '../support/certs';
-import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/codeServer';
+import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/code-server';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { clearAllNotifications, hideNotificationCenter, setTheme, setUserSetting, showNotificationCenter, statusBarText } from '../support/editorUi';
+import { clearAllNotifications, hideNotificationCenter, setTheme, setUserSetting, showNotificationCenter, statusBarText } from '../support/editor-ui';
 import { ScriptedServer, type Step } from '../support/scripted-server';
 import { contextMenu, toast, treeRow, waitUntil } from '../support/workbench';
 

@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { MailStore } from '../../src/store/store';
 import { accountKey, type AccountConfig } from '../../src/sync/account';
-import { answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/codeServer';
+import { answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/code-server';
 import { freePorts, startDovecot, type Dovecot } from '../support/dovecot';
 import { answerDialog, clearNotifications, contextMenu, contextMenuLabels, hoverText, setExpanded, toast, TREE_ROWS, treeRow, waitUntil } from '../support/workbench';
 

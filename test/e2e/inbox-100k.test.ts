@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { MailStore } from '../../src/store/store';
 import { accountKey } from '../../src/sync/account';
-import { ARTIFACTS_DIR, launchBrowser, openWorkbench, runCommand, screenshot, startCodeServer, type CodeServer } from '../support/codeServer';
+import { ARTIFACTS_DIR, launchBrowser, openWorkbench, runCommand, screenshot, startCodeServer, type CodeServer } from '../support/code-server';
 import { generateMessage } from '../support/mailgen';
 import { treeLabels, treeRow, waitUntil } from '../support/workbench';
 

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startDovecot, freePorts, type Dovecot } from '../support/dovecot';
-import { answerQuickInput, findFrameWith, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/codeServer';
+import { answerQuickInput, findFrameWith, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/code-server';
 import {
   answerDialog,
   clearNotifications,
@@ -26,7 +26,7 @@ import {
   treeRow,
   waitUntil,
 } from '../support/workbench';
-import { closeAllEditors } from '../support/editorUi';
+import { closeAllEditors } from '../support/editor-ui';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const PASSWORD = 'e2e-Inbox-0815';

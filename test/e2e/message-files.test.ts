@@ -12,8 +12,8 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, WEBVIEW_LOAD_TIMEOUT_MS, type CodeServer } from '../support/codeServer';
-import { answerSimpleDialog, clearAllNotifications, closeAllEditors, setTheme, setUserSetting, simpleDialogValue, statusBarText } from '../support/editorUi';
+import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, WEBVIEW_LOAD_TIMEOUT_MS, type CodeServer } from '../support/code-server';
+import { answerSimpleDialog, clearAllNotifications, closeAllEditors, setTheme, setUserSetting, simpleDialogValue, statusBarText } from '../support/editor-ui';
 import { contextMenu, toast, treeLabels, treeRow, waitUntil } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');

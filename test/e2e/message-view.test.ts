@@ -1,4 +1,4 @@
-// The message view in a real editor (SECURITY.md T33-T36, issue 6): a corpus
+// The message view in a real editor (docs/security.md T33-T36): a corpus
 // of hostile messages (test/fixtures/hostile) is opened one by one while
 // counting listeners on 127.0.0.1 (https and http) see every request and a
 // canary marks any script that runs. Both must stay at zero, with the
@@ -30,9 +30,9 @@ import {
   VIEWPORT,
   WEBVIEW_LOAD_TIMEOUT_MS,
   type CodeServer,
-} from '../support/codeServer';
+} from '../support/code-server';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { setTheme } from '../support/editorUi';
+import { setTheme } from '../support/editor-ui';
 import { dismissHover } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');

@@ -1,4 +1,4 @@
-// Secrets audit (SECURITY.md T39, T40): after a real session in the editor,
+// Secrets audit (docs/security.md T39, T40): after a real session in the editor,
 // with the protocol trace at its most verbose, the password is nowhere in the
 // editor's user data, the extension's storage, the logs or the Output
 // channel: not in clear, not in base64, not as the AUTH PLAIN response.
@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { generateMailbox } from '../support/mailgen';
-import { ACTIVITY_BAR_ENTRY, launchBrowser, openWorkbench, runCommand, screenshot, startCodeServer, type CodeServer } from '../support/codeServer';
+import { ACTIVITY_BAR_ENTRY, launchBrowser, openWorkbench, runCommand, screenshot, startCodeServer, type CodeServer } from '../support/code-server';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const USER = 'auditor';

@@ -1,4 +1,4 @@
-// Fuzz the engine (issue 8): thousands of POP3 sessions against a server that
+// Fuzz the engine: thousands of POP3 sessions against a server that
 // answers each command with a mutated, re-chunked, truncated or silent reply.
 // Every session must end in success or a typed Pop3Error within a bound:
 // never a hang, never an unhandled rejection, never another kind of error.

@@ -1,4 +1,4 @@
-// Fuzz the parse path (issue 8): seeded mutations of the project's fixtures
+// Fuzz the parse path: seeded mutations of the project's fixtures
 // through the header summary (index), the full parse for the view, the MIME
 // outline, and the attachment-name rules. No throw, no case slower than a
 // bound, memory bounded. A failing case prints its seed; keep it as a fixture.

@@ -1,4 +1,4 @@
-// Crash safety (SECURITY.md T22): a CLI fetch with deletion on runs against
+// Crash safety (docs/security.md T22): a CLI fetch with deletion on runs against
 // a real Dovecot and is SIGKILLed at 20+ points spread over the session
 // (before login, while listing, inside RETR bodies, between the local fsync
 // and DELE, among the DELEs, around QUIT, and at random instants that can land

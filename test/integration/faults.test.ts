@@ -1,4 +1,4 @@
-// Network faults (SECURITY.md T21, T22): a fault proxy between the engine
+// Network faults (docs/security.md T21, T22): a fault proxy between the engine
 // (in-process fetchMail) and a real Dovecot resets, truncates or stalls the
 // connection at offsets spread over a whole POP3S session: inside the TLS
 // handshake, in the greeting and login, in the listings, inside RETR bodies,
@@ -469,8 +469,8 @@ test('the fault proxy forwards exactly N bytes, then resets, truncates or stalls
   }
 });
 
-// SECURITY.md T05/T14 ask for "back off / retry" on network trouble; the
-// editor offers Retry only for transient errors (src/vscode/fetchService.ts).
+// docs/security.md T05/T14 ask for "back off / retry" on network trouble; the
+// editor offers Retry only for transient errors (src/vscode/fetch/fetch-service.ts).
 // A connection that the network (or the server) drops during the handshake
 // must not read as a certificate or TLS-configuration problem.
 test('a connection dropped inside the TLS handshake is a transient error, whether by RST or by FIN', async () => {

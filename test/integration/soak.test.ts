@@ -1,4 +1,4 @@
-// Soak with faults (issue 8): many fetch cycles against Dovecot through the
+// Soak with faults: many fetch cycles against Dovecot through the
 // fault-injecting proxy (random resets, stalls and truncations at random byte
 // counts), with new mail delivered and local deletions made between cycles,
 // one account per retention policy. After every cycle the store and the

@@ -1,4 +1,4 @@
-// Throwaway certificates for the TLS tests (SECURITY.md T06-T10), made with
+// Throwaway certificates for the TLS tests (docs/security.md T06-T10), made with
 // the openssl CLI into a temp dir once per process and cached. EC P-256 keys:
 // a full set takes a few tens of milliseconds. Nothing here is ever trusted
 // outside the test that passes it as `ca`.

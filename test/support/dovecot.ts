@@ -1,5 +1,5 @@
 // A private, rootless Dovecot POP3 server on loopback for integration tests,
-// benchmarks and the demo (TESTING.md section 1). Every instance gets its own
+// benchmarks and the demo (CONTRIBUTING.md "Tests"). Every instance gets its own
 // temp dir, certificate and free ports, so parallel runs and a leftover
 // instance from a crashed run can never collide with it.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';

@@ -1,5 +1,5 @@
 // An in-process, scriptable POP3 server for hostile and faulty behaviour that
-// Dovecot will not produce (SECURITY.md "Where to test what"). Each connection
+// Dovecot will not produce (docs/security.md "Where to test what"). Each connection
 // runs a script: a list of steps that send bytes (whole, in chunks, one byte
 // per write), wait for a client line, upgrade to TLS, stall, close or reset.
 // Every line the client sends is recorded, so a test can assert that no

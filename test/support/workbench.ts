@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import type { CodeServer } from './codeServer';
+import type { CodeServer } from './code-server';
 
 export const TREE_ROWS = '.pane-body .monaco-list-row';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { countProblem, defaultPort, describeRetention, parseAccounts, toSettingEntry } from '../../src/vscode/accounts/accountConfig';
+import { countProblem, defaultPort, describeRetention, parseAccounts, toSettingEntry } from '../../src/vscode/accounts/account-settings';
 
 const base = { host: 'pop.example.com', port: 995, user: 'alice', security: 'tls' };
 

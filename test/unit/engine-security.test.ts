@@ -1,4 +1,4 @@
-// The POP3 engine against hostile and faulty servers (SECURITY.md T01-T23):
+// The POP3 engine against hostile and faulty servers (docs/security.md T01-T23):
 // an in-process scripted server on 127.0.0.1 (plain, STLS and implicit TLS
 // with throwaway certificates) replays what Dovecot never would. Each test is
 // one a naive client fails. Every timeout is short, every test is bounded.

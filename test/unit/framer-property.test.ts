@@ -1,4 +1,4 @@
-// Seeded property test of the POP3 framing (DESIGN.md "POP3 engine", T16-T19):
+// Seeded property test of the POP3 framing (T16-T19):
 // random bodies (stuffed dots, lone dots, empty lines, bare LFs, long lines,
 // reply-looking lines, binary bytes) in random transcripts of replies
 // (single-line, -ERR, empty listings, multi-line bodies to a sink or

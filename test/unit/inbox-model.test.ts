@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { firstBelow, firstDayOfWeek, groupByDate, pageOf, unreadIn } from '../../src/vscode/inbox/inboxModel';
+import { firstBelow, firstDayOfWeek, groupByDate, pageOf, unreadIn } from '../../src/vscode/inbox/date-groups';
 
 // Local-time dates, as the tree sees them (the groups are local midnights).
 const at = (y: number, mo: number, d: number, h = 12): string => new Date(y, mo - 1, d, h).toISOString();

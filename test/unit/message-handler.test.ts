@@ -5,9 +5,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cleanCss, decideImageSource, linkTarget } from '../../src/shared/mailPolicy';
+import { cleanCss, decideImageSource, linkTarget } from '../../src/shared/mail-policy';
 import { parseFromWebview } from '../../src/shared/validate';
-import { handleWebviewMessage, type ViewerActions, type ViewerState } from '../../src/vscode/messageView/messageHandler';
+import { handleWebviewMessage, type ViewerActions, type ViewerState } from '../../src/vscode/message-view/webview-dispatch';
 
 function recorder(): { actions: ViewerActions; calls: string[]; dropped: string[] } {
   const calls: string[] = [];

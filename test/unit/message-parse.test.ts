@@ -1,4 +1,4 @@
-// Parsing hostile mail for the message view (SECURITY.md T27-T32): names,
+// Parsing hostile mail for the message view (docs/security.md T27-T32): names,
 // MIME bombs, huge parts, broken structure, encodings, spoofed senders. The
 // parse runs in the real worker bundle, built here with esbuild.
 //

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fuzzyScore, parseDay, parseQuery, passesFilters, searchMessages, tokenize } from '../../src/vscode/search/messageQuery';
+import { fuzzyScore, parseDay, parseQuery, passesFilters, searchMessages, tokenize } from '../../src/vscode/search/message-query';
 
 const msg = (subject: string, name: string, address: string, date: string, seen = false, hasAttachments = false) => ({
   subject,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { messageRefs } from '../../src/vscode/inbox/messageRef';
+import { messageRefs } from '../../src/vscode/inbox/message-refs';
 import { displayLine, escapeMarkdown, messageTooltip } from '../../src/vscode/common/text';
 
 test('escapeMarkdown: links, images, HTML, emphasis, headings and autolinks stay literal', () => {

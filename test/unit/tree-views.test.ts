@@ -9,7 +9,7 @@ import { afterEach, test } from 'node:test';
 import { MailStore } from '../../src/store/store';
 import type { MessageSummary } from '../../src/store/types';
 import type { AccountConfig } from '../../src/sync/account';
-import { AccountViews, deletedOf, indexInList, planUpdate, trashedNewestFirst, type AccountView } from '../../src/vscode/inbox/accountViews';
+import { AccountViews, deletedOf, indexInList, planUpdate, trashedNewestFirst, type AccountView } from '../../src/vscode/inbox/account-views';
 
 const ACCOUNT: AccountConfig = { name: 'Test', host: 'localhost', port: 995, user: 'ann', security: 'tls' };
 

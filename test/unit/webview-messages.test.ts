@@ -1,4 +1,4 @@
-// The host's validator for webview -> host messages (SECURITY.md T37).
+// The host's validator for webview -> host messages (docs/security.md T37).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkLinkHref, MAX_HREF_LENGTH, parseFromWebview } from '../../src/shared/validate';

@@ -2,7 +2,7 @@
 // Passwords never live here (they go to SecretStorage, see passwords.ts).
 import * as vscode from 'vscode';
 import { accountKey, type AccountConfig } from '../../sync/account';
-import { parseAccounts, toSettingEntry, type AccountEntry, type AccountPolicy } from './accountConfig';
+import { parseAccounts, toSettingEntry, type AccountEntry, type AccountPolicy } from './account-settings';
 
 const SECTION = 'pop3Mail';
 const KEY = 'accounts';

@@ -1,5 +1,5 @@
 // Account passwords: SecretStorage, or this session's memory when
-// SecretStorage fails (SECURITY.md T39). Never settings, globalState or files,
+// SecretStorage fails (docs/security.md T39). Never settings, globalState or files,
 // and never a log line with the password in it.
 import * as vscode from 'vscode';
 import { accountKey, type AccountConfig } from '../../sync/account';

@@ -1,5 +1,5 @@
 // Turning errors into what the user reads. Our own message first; the
-// server's text, when there is some, cleaned and truncated (SECURITY.md T40).
+// server's text, when there is some, cleaned and truncated (docs/security.md T40).
 import { Pop3Error } from '../../pop3/errors';
 import { l10n } from './l10n';
 import { notificationText } from './text';

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AccountConfig } from '../../sync/account';
-import { passwordProblem } from '../accounts/accountConfig';
+import { passwordProblem } from '../accounts/account-settings';
 
 /** A password input box; undefined when the user cancels. */
 export function askPassword(account: AccountConfig, prompt?: string): Thenable<string | undefined> {

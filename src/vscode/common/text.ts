@@ -2,7 +2,7 @@
 // progress). No vscode import, so unit tests can use them directly.
 import { l10n } from './l10n';
 
-/** Bidi embedding/override/isolate controls and the LRM/RLM/ALM marks (SECURITY.md T27, T31). */
+/** Bidi embedding/override/isolate controls and the LRM/RLM/ALM marks (docs/security.md T27, T31). */
 const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
 
 /** C0 and C1 controls, DEL, and the Unicode line/paragraph separators. */

@@ -2,7 +2,7 @@
 // pop3Mail.checkOnStartup and pop3Mail.checkInterval). Background checks
 // never prompt: see FetchService (request.background).
 import * as vscode from 'vscode';
-import type { FetchService } from './fetchService';
+import type { FetchService } from './fetch-service';
 
 /** Startup check delay: let the editor settle first. */
 const STARTUP_DELAY_MS = 5_000;

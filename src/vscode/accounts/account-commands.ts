@@ -1,16 +1,16 @@
-// Commands on accounts: Add / Edit / Remove Account, Change Password, Fetch
-// Mail (all or one), Cancel Fetch, Server Info, Trust Certificate, Reveal
-// Mail Folder.
+// Commands on accounts: Add / Edit / Remove Account, Change Password, Server
+// Info, Trust Certificate, Reveal Mail Folder. (Fetch commands: fetch/.)
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { serverInfo, type ServerInfo } from '../../pop3/serverinfo';
 import { CertificateError } from '../../pop3/transport';
 import { accountKey, type AccountConfig } from '../../sync/account';
 import type { Accounts } from './accounts';
-import { describeRetention, passwordProblem } from './accountConfig';
-import { accountWizard, confirmTrust } from './accountWizard';
+import { describeRetention, passwordProblem } from './account-settings';
+import { accountWizard, confirmTrust } from './account-wizard';
+import { pickAccount } from './pick-account';
 import { describeError, logError } from '../common/errors';
-import type { FetchService } from '../fetch/fetchService';
+import type { FetchService } from '../fetch/fetch-service';
 import type { Passwords } from './passwords';
 import type { Stores } from '../common/stores';
 import { displayLine, notificationText } from '../common/text';
@@ -38,11 +38,6 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
       vscode.commands.registerCommand('pop3Mail.editAccount', (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Edit which account?'), (a) => this.edit(a))),
       vscode.commands.registerCommand('pop3Mail.removeAccount', (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Remove which account?'), (a) => this.remove(a))),
       vscode.commands.registerCommand('pop3Mail.changePassword', (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Change the password of which account?'), (a) => this.changePassword(a))),
-      vscode.commands.registerCommand('pop3Mail.fetch', (arg?: unknown) => this.fetch(arg)),
-      vscode.commands.registerCommand('pop3Mail.fetchAll', () => this.fetcher.fetchAll()),
-      vscode.commands.registerCommand('pop3Mail.cancelFetch', () => {
-        if (this.fetcher.cancelAll() === 0) void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: no fetch is running.'));
-      }),
       vscode.commands.registerCommand('pop3Mail.serverInfo', (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Server info of which account?'), (a) => this.showServerInfo(a))),
       vscode.commands.registerCommand('pop3Mail.trustCertificate', (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Trust the certificate of which account?'), (a) => this.trust(a))),
       vscode.commands.registerCommand('pop3Mail.revealMailFolder', (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Reveal the mail folder of which account?'), (a) => this.reveal(a))),
@@ -72,47 +67,8 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
 
   /** The account a command is about: a tree node, an account key, the only account, or one the user picks. */
   private async withAccount(arg: unknown, question: string, run: (account: AccountConfig) => Promise<void>): Promise<void> {
-    const account = await this.resolve(arg, question);
+    const account = await pickAccount(this.accounts, arg, question);
     if (account) await run(account);
-  }
-
-  private async resolve(arg: unknown, question: string): Promise<AccountConfig | undefined> {
-    const list = this.accounts.list();
-    if (typeof arg === 'string') return this.accounts.byKey(arg);
-    if (typeof arg === 'object' && arg !== null && typeof (arg as { accountKey?: unknown }).accountKey === 'string') {
-      return this.accounts.byKey((arg as { accountKey: string }).accountKey);
-    }
-    if (list.length === 0) {
-      const add = vscode.l10n.t('Add Account');
-      void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: no account yet.'), add).then((c) => {
-        if (c === add) void vscode.commands.executeCommand('pop3Mail.addAccount');
-      });
-      return undefined;
-    }
-    if (list.length === 1) return list[0];
-    const pick = await vscode.window.showQuickPick(
-      list.map((a) => ({ label: displayLine(a.name, 120), description: `${displayLine(a.host, 120)}:${a.port}`, account: a })),
-      { title: vscode.l10n.t('POP3 Mail'), placeHolder: question },
-    );
-    return pick?.account;
-  }
-
-  private async fetch(arg: unknown): Promise<void> {
-    if (arg !== undefined) {
-      const account = await this.resolve(arg, '');
-      if (account) await this.fetcher.fetchAccount(account);
-      return;
-    }
-    const list = this.accounts.list();
-    if (list.length <= 1) return this.fetcher.fetchAll();
-    const all = { label: `$(sync) ${vscode.l10n.t('All Accounts')}`, account: undefined as AccountConfig | undefined };
-    const pick = await vscode.window.showQuickPick([all, ...list.map((a) => ({ label: displayLine(a.name, 120), description: `${displayLine(a.host, 120)}:${a.port}`, account: a }))], {
-      title: vscode.l10n.t('POP3 Mail: Fetch Mail'),
-      placeHolder: vscode.l10n.t('Fetch from all accounts, or pick one'),
-    });
-    if (!pick) return;
-    if (pick.account) await this.fetcher.fetchAccount(pick.account);
-    else await this.fetcher.fetchAll();
   }
 
   private async add(): Promise<void> {

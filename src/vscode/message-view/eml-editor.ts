@@ -3,9 +3,9 @@
 // Text Editor" shows the source). The file is read through VS Code's file
 // system API, so remote workspaces work too.
 import * as vscode from 'vscode';
-import type { MessagePanel } from './messagePanel';
-import { MessageViewer, type ViewerServices } from './messageViewer';
-import { webviewOptions } from './webviewHtml';
+import type { MessageViewManager } from './message-view-manager';
+import { MessageWebview, type ViewerServices } from './message-webview';
+import { webviewOptions } from './webview-html';
 
 export const EML_VIEW_TYPE = 'pop3Mail.emlViewer';
 
@@ -22,12 +22,12 @@ class EmlDocument implements vscode.CustomDocument {
 export class EmlEditorProvider implements vscode.CustomReadonlyEditorProvider<EmlDocument> {
   constructor(
     private readonly services: ViewerServices,
-    private readonly panels: MessagePanel,
+    private readonly panels: MessageViewManager,
   ) {}
 
-  static register(services: ViewerServices, panels: MessagePanel): vscode.Disposable {
+  static register(services: ViewerServices, panels: MessageViewManager): vscode.Disposable {
     return vscode.window.registerCustomEditorProvider(EML_VIEW_TYPE, new EmlEditorProvider(services, panels), {
-      // Kept when hidden, like the message panels (messagePanel.ts createViewer).
+      // Kept when hidden, like the message panels (message-view-manager.ts createViewer).
       webviewOptions: { enableFindWidget: true, retainContextWhenHidden: true },
       supportsMultipleEditorsPerDocument: true,
     });
@@ -39,7 +39,7 @@ export class EmlEditorProvider implements vscode.CustomReadonlyEditorProvider<Em
 
   async resolveCustomEditor(document: EmlDocument, panel: vscode.WebviewPanel): Promise<void> {
     panel.webview.options = webviewOptions(this.services.extensionUri);
-    const viewer = new MessageViewer(panel, this.services);
+    const viewer = new MessageWebview(panel, this.services);
     const tracked = this.panels.track(viewer);
     panel.onDidDispose(() => {
       tracked.dispose();

@@ -1,4 +1,4 @@
-// What the host does with a message from the message view (SECURITY.md T37).
+// What the host does with a message from the message view (docs/security.md T37).
 // The webview shows hostile content, so it is treated as compromised: every
 // message is validated (../shared/validate), attachment ids must be ids the
 // host itself handed out for the message on screen, `path:line` references
@@ -6,7 +6,7 @@
 // http/https/mailto. Anything else is dropped. No vscode import: unit tests
 // drive it with a recorder.
 
-import type { MessageCommand } from '../../shared/messages';
+import type { MessageCommand } from '../../shared/webview-protocol';
 import { parseFromWebview } from '../../shared/validate';
 
 /** What the host knows about the message on screen. */

@@ -1,5 +1,5 @@
 // End-to-end harness: a real VS Code (code-server) with our .vsix installed,
-// driven by Playwright in Debian's Chromium (TESTING.md section 3). VS Code's
+// driven by Playwright in Debian's Chromium (CONTRIBUTING.md "Tests"). VS Code's
 // own test runner downloads VS Code, which these machines cannot do.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -10,7 +10,7 @@ import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { freePorts, makeOwnedTempDir } from './dovecot';
 import { killGroup, signal, sleep } from './processes';
 
-/** The extension's view container in the activity bar (TESTING.md section 3). */
+/** The extension's view container in the activity bar (CONTRIBUTING.md "Tests"). */
 export const ACTIVITY_BAR_ENTRY = '.activitybar a[aria-label="POP3 Mail"]';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [

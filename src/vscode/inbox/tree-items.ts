@@ -4,11 +4,11 @@
 // stripped, T31). The provider passes in what a row needs to know.
 import * as vscode from 'vscode';
 import type { RetentionPolicy } from '../../sync/policy';
-import { describeRetention } from '../accounts/accountConfig';
-import type { FetchState } from '../fetch/fetchService';
-import type { DateGroup } from './inboxModel';
+import { describeRetention } from '../accounts/account-settings';
+import type { FetchState } from '../fetch/fetch-service';
+import type { DateGroup } from './date-groups';
 import { displayLine, formatBytes, messageTooltip as messageTooltipText, shortDate } from '../common/text';
-import { OPEN_MESSAGE_COMMAND, PAGE_SIZE, SHOW_MORE_COMMAND, type AccountNode, type DeletedNode, type FolderNode, type GroupNode, type MessageNode, type MoreNode, type NoticeNode } from './nodes';
+import { OPEN_MESSAGE_COMMAND, PAGE_SIZE, SHOW_MORE_COMMAND, type AccountNode, type DeletedNode, type FolderNode, type GroupNode, type MessageNode, type MoreNode, type NoticeNode } from './tree-nodes';
 
 export function accountItem(node: AccountNode, state: FetchState, retention: RetentionPolicy): vscode.TreeItem {
   const { account } = node;

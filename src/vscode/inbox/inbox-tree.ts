@@ -9,13 +9,13 @@ import type { MessageSummary } from '../../store/types';
 import { accountKey, type AccountConfig } from '../../sync/account';
 import type { Accounts } from '../accounts/accounts';
 import { logError } from '../common/errors';
-import type { FetchService } from '../fetch/fetchService';
-import { pageOf, unreadIn } from './inboxModel';
+import type { FetchService } from '../fetch/fetch-service';
+import { pageOf, unreadIn } from './date-groups';
 import type { Stores } from '../common/stores';
 import { displayLine } from '../common/text';
-import { AccountViews, deletedOf, type AccountView } from './accountViews';
-import { accountItem, deletedItem, groupItem, inboxItem, messageItem, messageTooltip, moreItem, noticeItem } from './items';
-import { DELETED_KEY, PAGE_SIZE, type AccountNode, type DeletedNode, type FolderNode, type GroupNode, type InboxNode, type MoreNode, type Welcome } from './nodes';
+import { AccountViews, deletedOf, type AccountView } from './account-views';
+import { accountItem, deletedItem, groupItem, inboxItem, messageItem, messageTooltip, moreItem, noticeItem } from './tree-items';
+import { DELETED_KEY, PAGE_SIZE, type AccountNode, type DeletedNode, type FolderNode, type GroupNode, type InboxNode, type MoreNode, type Welcome } from './tree-nodes';
 
 /** Flag changes (reading through a list) redraw the folders' counts once they pause this long. */
 const COUNTS_QUIET_MS = 1500;

@@ -1,4 +1,4 @@
-// "Always load remote content from this sender" (SECURITY.md T34). The
+// "Always load remote content from this sender" (docs/security.md T34). The
 // decision is remembered in globalState (a workspace cannot add to it) and
 // mirrored into the user setting pop3Mail.remoteContent.allowedSenders, where
 // the user sees it and can revoke it: a sender counts as trusted only while

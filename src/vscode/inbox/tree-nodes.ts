@@ -3,7 +3,7 @@
 // their shapes are part of the commands' contract (see messageRef.ts).
 import type { MessageSummary } from '../../store/types';
 import type { AccountConfig } from '../../sync/account';
-import type { DateGroup } from './inboxModel';
+import type { DateGroup } from './date-groups';
 
 export const OPEN_MESSAGE_COMMAND = 'pop3Mail.openMessage';
 export const SHOW_MORE_COMMAND = 'pop3Mail.showMore';

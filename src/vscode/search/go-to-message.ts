@@ -7,7 +7,7 @@ import type { MessageSummary } from '../../store/types';
 import { accountKey } from '../../sync/account';
 import type { Accounts } from '../accounts/accounts';
 import { logError } from '../common/errors';
-import { hasFilters, parseQuery, searchMessages, type Hit } from './messageQuery';
+import { hasFilters, parseQuery, searchMessages, type Hit } from './message-query';
 import type { Stores } from '../common/stores';
 import { displayLine, shortDate } from '../common/text';
 

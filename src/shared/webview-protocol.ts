@@ -5,7 +5,7 @@
 
 export interface Mailbox {
   readonly name: string;
-  /** The real address, always shown next to the name (SECURITY.md T32). */
+  /** The real address, always shown next to the name (docs/security.md T32). */
   readonly address: string;
 }
 

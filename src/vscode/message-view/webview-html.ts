@@ -2,15 +2,15 @@
 // panel sends that with postMessage once the webview says `ready`.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { ViewStrings } from '../../shared/messages';
+import type { ViewStrings } from '../../shared/webview-protocol';
 
-/** A fresh nonce for every render (SECURITY.md "Webview defaults"). */
+/** A fresh nonce for every render (docs/security.md "Webview defaults"). */
 export function makeNonce(): string {
   return randomBytes(24).toString('base64');
 }
 
 /**
- * Exactly the CSP of SECURITY.md "Webview defaults". With `remoteImages`
+ * Exactly the CSP of docs/security.md "Webview defaults". With `remoteImages`
  * (the user clicked "Load remote content" for this message or sender),
  * `img-src` also allows https: and nothing else changes: never http:,
  * scripts, fonts or connections.
@@ -34,7 +34,7 @@ function attr(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** The webview may load only these folders of the extension (SECURITY.md T38). */
+/** The webview may load only these folders of the extension (docs/security.md T38). */
 export function resourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
 }

@@ -7,16 +7,16 @@ import { accountKey } from '../../sync/account';
 import { downloadFull } from '../../sync/full';
 import type { Accounts } from '../accounts/accounts';
 import { describeError, logError } from '../common/errors';
-import type { FetchService } from '../fetch/fetchService';
-import { messageRefs, type MessageRef } from './messageRef';
+import type { FetchService } from '../fetch/fetch-service';
+import { messageRefs, type MessageRef } from './message-refs';
 import type { Passwords } from '../accounts/passwords';
 import { askPassword } from '../common/prompts';
 import type { Stores } from '../common/stores';
 import { displayLine, formatBytes, truncate } from '../common/text';
-import { OPEN_MESSAGE_COMMAND, SHOW_MORE_COMMAND, type InboxNode } from './nodes';
-import type { InboxTree } from './provider';
+import { OPEN_MESSAGE_COMMAND, SHOW_MORE_COMMAND, type InboxNode } from './tree-nodes';
+import type { InboxTree } from './inbox-tree';
 
-/** How a message is opened. The panel decides what each means (messagePanel.ts). */
+/** How a message is opened. The panel decides what each means (message-view-manager.ts). */
 export interface OpenOptions {
   /** true: the reused preview panel; false: a panel of its own that stays open. */
   readonly preview: boolean;
@@ -33,7 +33,7 @@ export interface MessageOpener {
 /** Two opens of the same row within this time are a double click: keep it open. */
 const DOUBLE_CLICK_MS = 500;
 
-export class MessageCommands {
+export class InboxCommands {
   private lastOpen: { key: string; id: string; at: number } | undefined;
 
   constructor(

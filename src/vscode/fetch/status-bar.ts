@@ -3,9 +3,9 @@
 import * as vscode from 'vscode';
 import { accountKey } from '../../sync/account';
 import type { Accounts } from '../accounts/accounts';
-import type { FetchService } from './fetchService';
+import type { FetchService } from './fetch-service';
 import { escapeMarkdown, shortDate } from '../common/text';
-import type { InboxTree } from '../inbox/provider';
+import type { InboxTree } from '../inbox/inbox-tree';
 
 export class MailStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('pop3Mail.status', vscode.StatusBarAlignment.Left, 50);

@@ -1,4 +1,4 @@
-// Wiring of the message view (issue 6): the parse worker, the message panels,
+// Wiring of the message view: the parse worker, the message panels,
 // the .eml editor, Show Source and the message commands. extension.ts calls
 // registerMessageView once; everything is disposed with the extension.
 import * as path from 'node:path';
@@ -6,12 +6,12 @@ import * as vscode from 'vscode';
 import { ParseService } from '../../mail/parse-service';
 import { AttachmentFiles } from './attachments';
 import type { Accounts } from '../accounts/accounts';
-import { EmlEditorProvider } from './emlEditor';
-import { MessageActions } from './messageActions';
-import { MessagePanel } from './messagePanel';
-import type { ViewerServices } from './messageViewer';
-import { RemoteContentPolicy } from './remoteContent';
-import { SourceView } from './sourceView';
+import { EmlEditorProvider } from './eml-editor';
+import { MessageFileCommands } from './message-file-commands';
+import { MessageViewManager } from './message-view-manager';
+import type { ViewerServices } from './message-webview';
+import { RemoteContentPolicy } from './remote-content';
+import { SourceView } from './source-view';
 import type { Stores } from '../common/stores';
 
 export function registerMessageView(
@@ -19,7 +19,7 @@ export function registerMessageView(
   accounts: Accounts,
   stores: Stores,
   log: vscode.LogOutputChannel,
-): MessagePanel {
+): MessageViewManager {
   const parser = new ParseService({ workerFile: path.join(context.extensionUri.fsPath, 'dist', 'parse-worker.js') });
   const attachments = new AttachmentFiles(context.globalStorageUri);
   void attachments.cleanTemp();
@@ -32,8 +32,8 @@ export function registerMessageView(
     // `actions` is created below; the view calls this only after activation.
     runCommand: (command, source) => actions.forSource(command, source),
   };
-  const panels = new MessagePanel(accounts, stores, services);
-  const actions = new MessageActions(panels, attachments, log);
+  const panels = new MessageViewManager(accounts, stores, services);
+  const actions = new MessageFileCommands(panels, attachments, log);
   context.subscriptions.push(
     { dispose: () => parser.dispose() },
     panels,

@@ -4,7 +4,7 @@
 // colour theme, and the status bar's transient messages.
 import type { Page } from 'playwright-core';
 import * as fs from 'node:fs';
-import { runCommand, type CodeServer } from './codeServer';
+import { runCommand, type CodeServer } from './code-server';
 import { settingsFile, waitUntil } from './workbench';
 
 const SETTINGS_EDITOR = '.settings-editor';

@@ -1,19 +1,19 @@
 // Message panels for messages of the local store: one preview panel reused
 // for every click, plus panels the user chose to keep open. Each panel is a
-// MessageViewer; this class finds the message and picks the panel.
+// MessageWebview; this class finds the message and picks the panel.
 import * as vscode from 'vscode';
 import { transportOf } from '../../store/transport';
 import type { AccountConfig } from '../../sync/account';
 import type { Accounts } from '../accounts/accounts';
 import { describeError } from '../common/errors';
-import { MessageViewer, type MessageSource, type ViewerServices } from './messageViewer';
+import { MessageWebview, type MessageSource, type ViewerServices } from './message-webview';
 import type { Stores } from '../common/stores';
 import { displayLine } from '../common/text';
-import { webviewOptions } from './webviewHtml';
+import { webviewOptions } from './webview-html';
 
 export const MESSAGE_VIEW_TYPE = 'pop3Mail.message';
 
-/** How a message is opened (the tree's commands pass this; older callers pass nothing). */
+/** How a message is opened. */
 export interface OpenMessageOptions {
   /** true (default): the reused preview panel; false: a panel of its own that stays open. */
   readonly preview?: boolean;
@@ -31,12 +31,12 @@ export function securityLine(account: AccountConfig): string {
   return t.verification === 'ca-file' ? vscode.l10n.t('Fetched over STARTTLS, certificate verified with your CA file') : vscode.l10n.t('Fetched over STARTTLS, certificate verified');
 }
 
-export class MessagePanel implements vscode.Disposable {
-  private preview: MessageViewer | undefined;
-  private readonly kept = new Set<MessageViewer>();
+export class MessageViewManager implements vscode.Disposable {
+  private preview: MessageWebview | undefined;
+  private readonly kept = new Set<MessageWebview>();
   /** The viewer the user looked at last: the target of palette commands. */
-  private active: MessageViewer | undefined;
-  private readonly others = new Set<MessageViewer>();
+  private active: MessageWebview | undefined;
+  private readonly others = new Set<MessageWebview>();
 
   constructor(
     private readonly accounts: Accounts,
@@ -54,12 +54,12 @@ export class MessagePanel implements vscode.Disposable {
   }
 
   /** The viewer the user looked at last (a panel or an .eml editor), if it is still open. */
-  get activeViewer(): MessageViewer | undefined {
+  get activeViewer(): MessageWebview | undefined {
     return this.active;
   }
 
   /** .eml editors register here, so palette commands can act on them too. */
-  track(viewer: MessageViewer): vscode.Disposable {
+  track(viewer: MessageWebview): vscode.Disposable {
     this.others.add(viewer);
     this.active = viewer;
     const sub = viewer.panel.onDidChangeViewState((e) => {
@@ -140,7 +140,7 @@ export class MessagePanel implements vscode.Disposable {
     await viewer.show(source);
   }
 
-  private previewViewer(title: string, column: vscode.ViewColumn | undefined): MessageViewer {
+  private previewViewer(title: string, column: vscode.ViewColumn | undefined): MessageWebview {
     if (this.preview) {
       // A preview keeps the focus where it was (the tree), like VS Code's preview editors.
       this.preview.panel.reveal(column, true);
@@ -156,12 +156,11 @@ export class MessagePanel implements vscode.Disposable {
    * It also avoids a stall of VS Code for the web (code-server 4.100): a
    * hidden webview is torn down and created anew when shown, each one
    * registers a service worker, and after such churn a new message view
-   * stayed blank for about 30 s in 19 of 100 quick open/close rounds
-   * measured here (test/diagnostics/webview-churn.test.ts); 1 of 58 with
-   * the webviews kept. The cost is the memory of the hidden views (one
-   * document each).
+   * can stay blank for about 30 s (test/diagnostics/webview-churn.test.ts
+   * counts it). The cost is the memory of the hidden views (one document
+   * each).
    */
-  private createViewer(title: string, preview: boolean, column: vscode.ViewColumn | undefined): MessageViewer {
+  private createViewer(title: string, preview: boolean, column: vscode.ViewColumn | undefined): MessageWebview {
     const panel = vscode.window.createWebviewPanel(
       MESSAGE_VIEW_TYPE,
       displayLine(title, 60) || vscode.l10n.t('(no subject)'),
@@ -172,7 +171,7 @@ export class MessagePanel implements vscode.Disposable {
       light: vscode.Uri.joinPath(this.services.extensionUri, 'media', 'message-light.svg'),
       dark: vscode.Uri.joinPath(this.services.extensionUri, 'media', 'message-dark.svg'),
     };
-    const viewer = new MessageViewer(panel, this.services);
+    const viewer = new MessageWebview(panel, this.services);
     if (!preview) this.kept.add(viewer);
     this.active = viewer;
     const viewState = panel.onDidChangeViewState((e) => {

@@ -23,10 +23,10 @@ import {
   userProblem,
   type AccountEntry,
   type AccountPolicy,
-} from './accountConfig';
+} from './account-settings';
 import { describeError } from '../common/errors';
 import { resolveUserPath } from '../common/prompts';
-import { BACK, CANCEL, inputStep, pickStep, type PickItem, type StepResult } from '../common/quickSteps';
+import { BACK, CANCEL, inputStep, pickStep, type PickItem, type StepResult } from '../common/quick-steps';
 import { displayLine, formatBytes } from '../common/text';
 
 export const WIZARD_STEPS = 7;

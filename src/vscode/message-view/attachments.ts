@@ -1,4 +1,4 @@
-// Saving and opening attachments (SECURITY.md T27). Names are already safe
+// Saving and opening attachments (docs/security.md T27). Names are already safe
 // (safeFileName); the path written is checked to be directly inside the
 // folder the user chose. Open writes a private temp copy under the
 // extension's global storage and hands it to VS Code: never executed.

@@ -1,4 +1,4 @@
-// The mail profile's rules for URLs and CSS, as pure functions (SECURITY.md
+// The mail profile's rules for URLs and CSS, as pure functions (docs/security.md
 // "Webview defaults", T34-T36). The webview's DOMPurify hooks call these;
 // unit tests call them directly. No node, no vscode, no DOM.
 

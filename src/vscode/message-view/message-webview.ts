@@ -6,15 +6,15 @@ import * as vscode from 'vscode';
 import { MimeLimitError } from '../../mail/mime-tree';
 import { ParseError, type ParseService } from '../../mail/parse-service';
 import type { ParsedMessage } from '../../mail/view';
-import type { MessageCommand, MessageView, ToWebview, ViewOptions } from '../../shared/messages';
+import type { MessageCommand, MessageView, ToWebview, ViewOptions } from '../../shared/webview-protocol';
 import { checkLinkHref } from '../../shared/validate';
 import type { AttachmentFiles } from './attachments';
 import { describeError, logError } from '../common/errors';
-import { existingFileRefs, openFileRef } from './fileRefs';
-import { handleWebviewMessage, type ViewerState } from './messageHandler';
-import { isRememberableAddress, type RemoteContentPolicy } from './remoteContent';
+import { existingFileRefs, openFileRef } from './file-refs';
+import { handleWebviewMessage, type ViewerState } from './webview-dispatch';
+import { isRememberableAddress, type RemoteContentPolicy } from './remote-content';
 import { displayLine, stripBidi, truncate } from '../common/text';
-import { messageViewHtml } from './webviewHtml';
+import { messageViewHtml } from './webview-html';
 
 /** Where a message comes from: the local store of an account, or an .eml file. */
 export interface MessageSource {
@@ -62,7 +62,7 @@ function cleanView(view: MessageView): MessageView {
   };
 }
 
-export class MessageViewer implements vscode.Disposable {
+export class MessageWebview implements vscode.Disposable {
   private source: MessageSource | undefined;
   private parsed: ParsedMessage | undefined;
   private raw: Buffer | undefined;
@@ -221,7 +221,7 @@ export class MessageViewer implements vscode.Disposable {
     }
   }
 
-  /** Shows the real URL and opens it only when the user says so (SECURITY.md T36). One prompt at a time. */
+  /** Shows the real URL and opens it only when the user says so (docs/security.md T36). One prompt at a time. */
   private async openLink(untrusted: string): Promise<void> {
     // Checked again where it is opened, so no other caller can skip the mailto field filter.
     const href = checkLinkHref(untrusted);

@@ -11,8 +11,8 @@ import type { StoreChange } from '../../store/types';
 import type { MessageSummary } from '../../store/types';
 import { accountKey, type AccountConfig } from '../../sync/account';
 import { displayLine } from '../common/text';
-import { firstBelow, firstDayOfWeek, groupByDate, unreadIn, type DateGroup } from './inboxModel';
-import type { DeletedNode, FolderNode, GroupNode, MessageNode, MoreNode } from './nodes';
+import { firstBelow, firstDayOfWeek, groupByDate, unreadIn, type DateGroup } from './date-groups';
+import type { DeletedNode, FolderNode, GroupNode, MessageNode, MoreNode } from './tree-nodes';
 
 /** The cached view of one account's inbox, rebuilt when its store changes or the day changes. */
 export interface AccountView {

@@ -6,12 +6,12 @@
 import * as vscode from 'vscode';
 import { safeFileName } from '../../mail/filename';
 import { accountKey as keyOf, type AccountConfig } from '../../sync/account';
-import type { MessageCommand } from '../../shared/messages';
+import type { MessageCommand } from '../../shared/webview-protocol';
 import type { AttachmentFiles } from './attachments';
 import { describeError, logError } from '../common/errors';
-import type { MessagePanel } from './messagePanel';
-import type { MessageSource, MessageViewer } from './messageViewer';
-import { sourceUri } from './sourceView';
+import type { MessageViewManager } from './message-view-manager';
+import type { MessageSource, MessageWebview } from './message-webview';
+import { sourceUri } from './source-view';
 
 export const MESSAGE_COMMANDS = {
   showSource: 'pop3Mail.showSource',
@@ -35,9 +35,9 @@ export function messageArgument(args: readonly unknown[]): { accountKey: string;
   return undefined;
 }
 
-export class MessageActions {
+export class MessageFileCommands {
   constructor(
-    private readonly panels: MessagePanel,
+    private readonly panels: MessageViewManager,
     private readonly attachments: AttachmentFiles,
     private readonly log: vscode.LogOutputChannel,
   ) {}
@@ -62,7 +62,7 @@ export class MessageActions {
   private async run(command: MessageCommand | 'saveAttachments', args: unknown[]): Promise<void> {
     const ref = messageArgument(args);
     let source: MessageSource | undefined;
-    let viewer: MessageViewer | undefined;
+    let viewer: MessageWebview | undefined;
     if (ref) source = await this.panels.sourceFor(ref.accountKey, ref.messageId);
     else {
       viewer = this.panels.activeViewer;
@@ -115,7 +115,7 @@ export class MessageActions {
     }
   }
 
-  private async saveAttachments(source: MessageSource, viewer: MessageViewer | undefined): Promise<void> {
+  private async saveAttachments(source: MessageSource, viewer: MessageWebview | undefined): Promise<void> {
     let items = viewer?.shownSource?.key === source.key ? viewer.attachmentsForSave() : [];
     if (items.length === 0) {
       // Not on screen: parse it (in the worker) just for its attachment list.

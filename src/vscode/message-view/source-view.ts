@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { safeFileName } from '../../mail/filename';
 import type { ParseService } from '../../mail/parse-service';
 import type { OutlineNode } from '../../mail/view';
-import type { MessagePanel } from './messagePanel';
+import type { MessageViewManager } from './message-view-manager';
 
 export const SOURCE_SCHEME = 'pop3-mail';
 
@@ -30,11 +30,11 @@ function parseSourceUri(uri: vscode.Uri): { accountKey: string; messageId: strin
 
 export class SourceView implements vscode.TextDocumentContentProvider, vscode.DocumentSymbolProvider {
   constructor(
-    private readonly panels: MessagePanel,
+    private readonly panels: MessageViewManager,
     private readonly parser: ParseService,
   ) {}
 
-  static register(panels: MessagePanel, parser: ParseService): vscode.Disposable[] {
+  static register(panels: MessageViewManager, parser: ParseService): vscode.Disposable[] {
     const view = new SourceView(panels, parser);
     return [
       vscode.workspace.registerTextDocumentContentProvider(SOURCE_SCHEME, view),
