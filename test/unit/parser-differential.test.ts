@@ -57,7 +57,7 @@ function normText(text: string): string {
   return text
     .replace(/\r\n?/g, '\n')
     .split('\n')
-    .map((l) => l.replace(/[ \t\u00a0]+$/, ''))
+    .map((l) => l.trimEnd())
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
