@@ -4,13 +4,15 @@
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { showModel, showText } from '../../src/cli/show';
 import { terminalLine, terminalSafe } from '../../src/cli/terminal';
 import { htmlToText } from '../../src/mail/html-text';
 import { parseMessageView } from '../../src/mail/view';
-import { securityLineText, transportOf } from '../../src/store/transport';
+import { readState, writeState } from '../../src/store/state';
+import { parseTransport, securityLineText, transportOf } from '../../src/store/transport';
 
 const ESC = '\x1b';
 /** Anything a terminal could act on: C0 but \n and \t, DEL, C1, and the bidi controls. */
@@ -201,5 +203,24 @@ describe('show model and text', () => {
       'Fetched over STARTTLS, certificate verified with your CA file',
       'Fetched over STARTTLS, certificate pinned',
     ]);
+  });
+});
+
+describe('the fetch transport in state.json', () => {
+  test('written and read back; anything else in its place reads as unknown', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pop3-state-'));
+    try {
+      const file = path.join(dir, 'state.json');
+      writeState(file, { lastServerCount: 3, transport: transportOf({ security: 'starttls', caFile: '/x.pem' }) });
+      assert.deepEqual(readState(file).transport, { security: 'starttls', verification: 'ca-file' });
+      assert.equal(readState(file).lastServerCount, 3);
+      for (const junk of [null, 'tls', [], { security: 'plain', verification: 'system' }, { security: 'tls', verification: 'none' }, { security: 'tls' }]) {
+        assert.equal(parseTransport(junk), undefined, JSON.stringify(junk));
+        fs.writeFileSync(file, JSON.stringify({ transport: junk }));
+        assert.equal(readState(file).transport, undefined);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
