@@ -76,13 +76,13 @@ export class MockOAuthServer {
   }
 
   static async start(options: MockOAuthOptions = {}): Promise<MockOAuthServer> {
-    let self: MockOAuthServer | undefined;
+    const holder: { self?: MockOAuthServer } = {};
     const server = http.createServer((req, res) => {
-      void self!.handle(req, res).catch((err: unknown) => MockOAuthServer.json(res, 500, { error: 'server_error', error_description: String(err) }));
+      void holder.self!.handle(req, res).catch((err: unknown) => MockOAuthServer.json(res, 500, { error: 'server_error', error_description: String(err) }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    self = new MockOAuthServer(server, (server.address() as AddressInfo).port, options);
-    return self;
+    holder.self = new MockOAuthServer(server, (server.address() as AddressInfo).port, options);
+    return holder.self;
   }
 
   get base(): string {
