@@ -23,7 +23,10 @@ export interface FetchProgress {
 
 export interface FetchOptions {
   readonly account: AccountConfig;
-  readonly password: string;
+  /** For password logins. */
+  readonly password?: string;
+  /** OAuth 2 access token, for XOAUTH2 and OAUTHBEARER (the caller obtains and refreshes it). */
+  readonly token?: string;
   readonly store: MailStore;
   readonly retention?: RetentionPolicy;
   readonly download?: DownloadPolicy;
@@ -89,7 +92,7 @@ export async function fetchMail(options: FetchOptions): Promise<FetchResult> {
   });
   const open = new Set<MessageWriter>();
   try {
-    await client.authenticate({ user: account.user, password: options.password }, account.auth ?? ('auto' satisfies AuthMethod));
+    await client.authenticate({ user: account.user, password: options.password, token: options.token }, account.auth ?? ('auto' satisfies AuthMethod));
     const caps = await client.capa();
     const delay = caps.get('LOGIN-DELAY');
     const loginDelay = delay && /^\d+/.test(delay) ? parseInt(delay, 10) : undefined;
