@@ -41,7 +41,9 @@ interface Run {
 
 function cli(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
-    const { POP3_PASSWORD: _drop, POP3_OAUTH_TOKEN: _drop2, ...base } = process.env;
+    const base = { ...process.env };
+    delete base['POP3_PASSWORD'];
+    delete base['POP3_OAUTH_TOKEN'];
     execFile(process.execPath, [CLI, ...args], { env: { ...base, POP3_MAIL_TRACE: '1', ...env }, timeout: 60_000, encoding: 'utf8' }, (err, stdout, stderr) => {
       resolve({ status: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
     });
