@@ -117,6 +117,9 @@ export async function fetchMail(options: FetchOptions): Promise<FetchResult> {
       download: options.download ?? {},
       now: now(),
       acceptNewUidls: options.acceptNewUidls === true,
+      serverHidesRetrieved: isGmailGreeting(client.greeting),
+      localCount: store.size,
+      deletedFromServer: state.deletedFromServer === true,
     });
     const warnings = [...plan.warnings, ...expireWarnings(caps.get('EXPIRE'), options.retention ?? {})];
     options.onPlan?.(plan);
@@ -162,7 +165,10 @@ export async function fetchMail(options: FetchOptions): Promise<FetchResult> {
     // Durable before the server is told anything: what we expect to remain there.
     const remaining = listing.messages.length - deletions.length;
     const current = store.readState();
-    if (current.lastServerCount !== remaining) store.writeState({ ...current, lastServerCount: remaining });
+    const deletedFromServer = current.deletedFromServer === true || deletions.length > 0 ? true : undefined;
+    if (current.lastServerCount !== remaining || current.deletedFromServer !== deletedFromServer) {
+      store.writeState({ ...current, lastServerCount: remaining, deletedFromServer });
+    }
     for (const d of deletions) await client.dele(d.n);
     await client.quit();
     for (const d of deletions) {
@@ -263,6 +269,11 @@ function expireWarnings(expire: string | undefined, retention: RetentionPolicy):
     return [`The server keeps messages for ${days} day(s) only (EXPIRE ${days}).`];
   }
   return [];
+}
+
+/** Gmail greets with "+OK Gpop ready..."; its POP lists mail only until a session retrieved it. */
+function isGmailGreeting(greeting: string): boolean {
+  return greeting.startsWith('Gpop ') || greeting === 'Gpop';
 }
 
 function readCaFile(file: string): Buffer {
