@@ -7,6 +7,7 @@ import { Pop3Error } from '../../pop3/errors';
 import { CertificateError } from '../../pop3/transport';
 import { accountKey, type AccountConfig } from '../../sync/account';
 import { fetchMail, type FetchProgress, type FetchResult } from '../../sync/fetch';
+import { SyncManager } from '../../sync/manager';
 import type { Accounts } from '../accounts/accounts';
 import { describeError, logError } from '../common/errors';
 import type { Passwords } from '../accounts/passwords';
@@ -39,7 +40,7 @@ export interface FetchState {
 const STATE_KEY = 'pop3Mail.fetchState';
 
 export class FetchService implements vscode.Disposable {
-  private readonly running = new Map<string, { promise: Promise<FetchOutcome>; controller: AbortController }>();
+  private readonly running = new SyncManager<FetchOutcome>();
   private readonly fetched = new vscode.EventEmitter<AccountConfig>();
   private readonly stateChanged = new vscode.EventEmitter<void>();
   private readonly states: Map<string, FetchState>;
@@ -76,9 +77,7 @@ export class FetchService implements vscode.Disposable {
 
   /** Aborts every running fetch; returns how many there were. */
   cancelAll(): number {
-    const n = this.running.size;
-    for (const { controller } of this.running.values()) controller.abort();
-    return n;
+    return this.running.abortAll();
   }
 
   /** Forgets what we know about an account (Remove Account). */
@@ -120,15 +119,12 @@ export class FetchService implements vscode.Disposable {
   /** Fetches one account; a second call while it runs joins the running fetch. */
   fetchAccount(account: AccountConfig, request: FetchRequest = {}): Promise<FetchOutcome> {
     const key = accountKey(account);
-    const existing = this.running.get(key);
-    if (existing) return existing.promise;
-    const controller = new AbortController();
-    const promise = this.run(account, request, controller).finally(() => {
-      this.running.delete(key);
-      this.setState(key, { running: false });
-    });
-    this.running.set(key, { promise, controller });
+    const { promise, joined } = this.running.run(key, (signal) => this.run(account, request, signal));
+    if (joined) return promise;
     this.setState(key, { running: true });
+    // Registered before any caller awaits `promise`: they see the state already updated.
+    const ended = (): void => this.setState(key, { running: false });
+    void promise.then(ended, ended);
     return promise;
   }
 
@@ -146,7 +142,7 @@ export class FetchService implements vscode.Disposable {
     return this.memento.update(STATE_KEY, out);
   }
 
-  private async run(account: AccountConfig, request: FetchRequest, controller: AbortController): Promise<FetchOutcome> {
+  private async run(account: AccountConfig, request: FetchRequest, signal: AbortSignal): Promise<FetchOutcome> {
     const key = accountKey(account);
     let password = await this.passwords.get(account);
     if (password === undefined) {
@@ -160,13 +156,13 @@ export class FetchService implements vscode.Disposable {
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.fetchOnce(account, password, request, controller);
+        const result = await this.fetchOnce(account, password, request, signal);
         this.setState(key, { lastCheck: Date.now() }, ['error', 'errorCode', 'certificate']);
         this.afterFetch(account, result, request);
         return 'done';
       } catch (error) {
         this.fetched.fire(account);
-        if (Pop3Error.is(error, 'Aborted') || controller.signal.aborted) return 'cancelled';
+        if (Pop3Error.is(error, 'Aborted') || signal.aborted) return 'cancelled';
         // Only AuthFailed means a wrong password; IN-USE, SYS/TEMP and the rest keep the secret (T14).
         if (Pop3Error.is(error, 'AuthFailed') && attempt === 0 && !request.background) {
           const again = await askPassword(account, vscode.l10n.t('The server rejected the password for {0} on {1}. Enter it again.', account.user, account.host));
@@ -264,13 +260,16 @@ export class FetchService implements vscode.Disposable {
     });
   }
 
-  private fetchOnce(account: AccountConfig, password: string, request: FetchRequest, controller: AbortController): Thenable<FetchResult> {
+  private fetchOnce(account: AccountConfig, password: string, request: FetchRequest, runSignal: AbortSignal): Thenable<FetchResult> {
     const name = displayLine(account.name, 120);
     const location = request.background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
     return vscode.window.withProgress({ location, title: vscode.l10n.t('POP3 Mail: {0}', name), cancellable: !request.background }, async (progress, token) => {
       // The boundary: a CancellationToken outside, an AbortSignal inside.
-      const subscription = token.onCancellationRequested(() => controller.abort());
-      if (token.isCancellationRequested) controller.abort();
+      // Cancel in the notification, or Cancel All (the run's own signal).
+      const cancelled = new AbortController();
+      const subscription = token.onCancellationRequested(() => cancelled.abort());
+      if (token.isCancellationRequested) cancelled.abort();
+      const signal = AbortSignal.any([runSignal, cancelled.signal]);
       const started = Date.now();
       let percent = 0;
       const onProgress = (p: FetchProgress): void => {
@@ -289,7 +288,7 @@ export class FetchService implements vscode.Disposable {
           store,
           retention: policy.retention,
           download: policy.download,
-          signal: controller.signal,
+          signal,
           onProgress,
           trace: this.tracer(name, password),
           acceptNewUidls: request.acceptNewUidls === true,
@@ -299,10 +298,10 @@ export class FetchService implements vscode.Disposable {
         this.fetched.fire(account);
         return result;
       } catch (error) {
-        const cancelled = controller.signal.aborted || Pop3Error.is(error, 'Aborted');
-        this.log.info(`fetch ${name}: ${cancelled ? 'cancelled' : 'failed'} after ${Date.now() - started} ms`);
-        if (!cancelled) this.log.error(`fetch ${name}: ${logError(error)}`);
-        if (cancelled && !Pop3Error.is(error, 'Aborted')) throw new Pop3Error('Aborted', 'Fetch cancelled', { cause: error });
+        const aborted = signal.aborted || Pop3Error.is(error, 'Aborted');
+        this.log.info(`fetch ${name}: ${aborted ? 'cancelled' : 'failed'} after ${Date.now() - started} ms`);
+        if (!aborted) this.log.error(`fetch ${name}: ${logError(error)}`);
+        if (aborted && !Pop3Error.is(error, 'Aborted')) throw new Pop3Error('Aborted', 'Fetch cancelled', { cause: error });
         throw error;
       } finally {
         subscription.dispose();
