@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { messageRefs } from '../../src/vscode/inbox/message-refs';
+import { messageRef, messageRefs } from '../../src/vscode/inbox/message-refs';
 import { displayLine, escapeMarkdown, messageTooltip } from '../../src/vscode/common/text';
 
 test('escapeMarkdown: links, images, HTML, emphasis, headings and autolinks stay literal', () => {
@@ -62,4 +62,14 @@ test('messageRefs: (key, id), a node, a node with the selection, junk', () => {
   assert.deepEqual(messageRefs({ kind: 'group' }), []);
   assert.deepEqual(messageRefs(undefined), []);
   assert.deepEqual(messageRefs({ kind: 'message', accountKey: 1, messageId: 'x' }), []);
+});
+
+test('messageRef: one message for a single-message command; the clicked node, not the selection; no old { account, summary } shape', () => {
+  const a = { kind: 'message', accountKey: 'k', messageId: 'a' };
+  const b = { kind: 'message', accountKey: 'k', messageId: 'b' };
+  assert.deepEqual(messageRef('k', 'x'), { accountKey: 'k', messageId: 'x' });
+  assert.deepEqual(messageRef(b, [a, b]), { accountKey: 'k', messageId: 'b' });
+  assert.equal(messageRef({ account: { user: 'u', host: 'h', port: 995 }, summary: { id: 'a' } }), undefined);
+  assert.equal(messageRef('k'), undefined);
+  assert.equal(messageRef(), undefined);
 });

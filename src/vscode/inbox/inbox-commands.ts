@@ -15,19 +15,11 @@ import type { Stores } from '../common/stores';
 import { displayLine, formatBytes, truncate } from '../common/text';
 import { OPEN_MESSAGE_COMMAND, SHOW_MORE_COMMAND, type InboxNode } from './tree-nodes';
 import type { InboxTree } from './inbox-tree';
+import type { OpenMessageOptions } from '../message-view/message-view-manager';
 
-/** How a message is opened. The panel decides what each means (message-view-manager.ts). */
-export interface OpenOptions {
-  /** true: the reused preview panel; false: a panel of its own that stays open. */
-  readonly preview: boolean;
-  readonly viewColumn?: vscode.ViewColumn;
-  /** Keep the keyboard focus where it is (a preview from the tree leaves it in the tree). */
-  readonly preserveFocus?: boolean;
-}
-
-/** What the message panel offers; extra arguments are ignored by an older panel. */
+/** What the message panel offers (MessageViewManager). */
 export interface MessageOpener {
-  open(accountKey: unknown, messageId: unknown, options?: OpenOptions): Promise<void>;
+  open(accountKey: unknown, messageId: unknown, options?: OpenMessageOptions): Promise<void>;
 }
 
 /** Two opens of the same row within this time are a double click: keep it open. */
@@ -83,10 +75,10 @@ export class InboxCommands {
     const last = this.lastOpen;
     const double = last !== undefined && last.key === ref.accountKey && last.id === ref.messageId && now - last.at < DOUBLE_CLICK_MS;
     this.lastOpen = double ? undefined : { key: ref.accountKey, id: ref.messageId, at: now };
-    await this.open([ref], double ? { preview: false } : { preview: true, preserveFocus: true });
+    await this.open([ref], double ? { preview: false } : { preview: true });
   }
 
-  private async open(refs: MessageRef[], options: OpenOptions): Promise<void> {
+  private async open(refs: MessageRef[], options: OpenMessageOptions): Promise<void> {
     const [ref] = refs;
     if (!ref) {
       void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: select a message in the Inbox first.'));

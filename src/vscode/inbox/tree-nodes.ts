@@ -69,14 +69,5 @@ export interface NoticeNode {
 
 export type InboxNode = AccountNode | FolderNode | DeletedNode | GroupNode | MessageNode | MoreNode | NoticeNode;
 
-/** True for an account item passed to a command from the tree's context menu. */
-export function isAccountNode(value: unknown): value is AccountNode {
-  if (typeof value !== 'object' || value === null || (value as { kind?: unknown }).kind !== 'account') return false;
-  const account: unknown = (value as { account?: unknown }).account;
-  if (typeof account !== 'object' || account === null) return false;
-  const { user, host, port } = account as { user?: unknown; host?: unknown; port?: unknown };
-  return typeof user === 'string' && typeof host === 'string' && typeof port === 'number';
-}
-
 /** Which welcome the empty view shows (package.json viewsWelcome, context key pop3Mail.welcome). */
 export type Welcome = 'noAccount' | 'neverFetched' | 'fetching' | 'fetchFailed' | 'needsPassword' | 'none';
