@@ -1,15 +1,16 @@
 // Commands on accounts: Add / Edit / Remove Account, Change Password, Server
 // Info, Trust Certificate, Reveal Mail Folder. (Fetch commands: fetch/.)
-import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { serverInfo, type ServerInfo } from '../../pop3/serverinfo';
 import { CertificateError } from '../../pop3/transport';
 import { accountKey, type AccountConfig } from '../../sync/account';
+import { connectOptions } from '../../sync/connect';
 import type { Accounts } from './accounts';
 import { describeRetention, passwordProblem } from './account-settings';
 import { accountWizard, confirmTrust } from './account-wizard';
 import { pickAccount } from './pick-account';
 import { describeError, logError } from '../common/errors';
+import { withAbortableProgress } from '../common/progress';
 import type { FetchService } from '../fetch/fetch-service';
 import type { Passwords } from './passwords';
 import type { Stores } from '../common/stores';
@@ -163,23 +164,10 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     });
   }
 
-  private async connectOptions(account: AccountConfig, signal: AbortSignal) {
-    return {
-      host: account.host,
-      port: account.port,
-      security: account.security,
-      ca: account.caFile ? await fs.readFile(account.caFile) : undefined,
-      pin: account.pin,
-      signal,
-    };
-  }
-
   private probe(account: AccountConfig, title: string): Thenable<ServerInfo> {
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_p, token) => {
-      const controller = new AbortController();
-      token.onCancellationRequested(() => controller.abort());
-      return serverInfo(await this.connectOptions(account, controller.signal));
-    });
+    return withAbortableProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_p, signal) =>
+      serverInfo(connectOptions(account, { signal })),
+    );
   }
 
   private async showServerInfo(account: AccountConfig): Promise<void> {

@@ -11,6 +11,7 @@ import type { FetchService } from '../fetch/fetch-service';
 import { messageRefs, type MessageRef } from './message-refs';
 import type { Passwords } from '../accounts/passwords';
 import { askPassword } from '../common/prompts';
+import { withAbortableProgress } from '../common/progress';
 import type { Stores } from '../common/stores';
 import { displayLine, formatBytes, truncate } from '../common/text';
 import { OPEN_MESSAGE_COMMAND, SHOW_MORE_COMMAND, type InboxNode } from './tree-nodes';
@@ -211,13 +212,9 @@ export class InboxCommands {
       const name = displayLine(account.name, 120);
       const size = formatBytes(summary.serverSize ?? summary.size);
       try {
-        const full = await vscode.window.withProgress(
+        const full = await withAbortableProgress(
           { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('POP3 Mail: downloading {0} from {1}', size, name), cancellable: true },
-          (_progress, token) => {
-            const controller = new AbortController();
-            token.onCancellationRequested(() => controller.abort());
-            return downloadFull({ account, password: password!, store, id: summary.id, signal: controller.signal, trace: this.fetcher.tracer(name, password!) });
-          },
+          (_progress, signal) => downloadFull({ account, password: password!, store, id: summary.id, signal, trace: this.fetcher.tracer(name, password!) }),
         );
         this.log.info(`downloaded in full: ${summary.id} of ${name} (${formatBytes(full.size)})`);
       } catch (error) {
