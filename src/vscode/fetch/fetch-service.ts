@@ -12,6 +12,7 @@ import type { Accounts } from '../accounts/accounts';
 import { describeError, logError } from '../common/errors';
 import type { Passwords } from '../accounts/passwords';
 import { askPassword } from '../common/prompts';
+import { withAbortableProgress } from '../common/progress';
 import type { Stores } from '../common/stores';
 import { displayLine, formatBytes, notificationText, progressText } from '../common/text';
 
@@ -263,13 +264,8 @@ export class FetchService implements vscode.Disposable {
   private fetchOnce(account: AccountConfig, password: string, request: FetchRequest, runSignal: AbortSignal): Thenable<FetchResult> {
     const name = displayLine(account.name, 120);
     const location = request.background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
-    return vscode.window.withProgress({ location, title: vscode.l10n.t('POP3 Mail: {0}', name), cancellable: !request.background }, async (progress, token) => {
-      // The boundary: a CancellationToken outside, an AbortSignal inside.
-      // Cancel in the notification, or Cancel All (the run's own signal).
-      const cancelled = new AbortController();
-      const subscription = token.onCancellationRequested(() => cancelled.abort());
-      if (token.isCancellationRequested) cancelled.abort();
-      const signal = AbortSignal.any([runSignal, cancelled.signal]);
+    const options = { location, title: vscode.l10n.t('POP3 Mail: {0}', name), cancellable: !request.background };
+    return withAbortableProgress(options, async (progress, signal) => {
       const started = Date.now();
       let percent = 0;
       const onProgress = (p: FetchProgress): void => {
@@ -303,10 +299,8 @@ export class FetchService implements vscode.Disposable {
         if (!aborted) this.log.error(`fetch ${name}: ${logError(error)}`);
         if (aborted && !Pop3Error.is(error, 'Aborted')) throw new Pop3Error('Aborted', 'Fetch cancelled', { cause: error });
         throw error;
-      } finally {
-        subscription.dispose();
       }
-    });
+    }, runSignal);
   }
 
   /** The core's redacted trace at trace level; a leaked password would still be masked here. */
