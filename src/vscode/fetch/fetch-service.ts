@@ -9,6 +9,7 @@ import { accountKey, type AccountConfig } from '../../sync/account';
 import { fetchMail, type FetchProgress, type FetchResult } from '../../sync/fetch';
 import { SyncManager } from '../../sync/manager';
 import type { Accounts } from '../accounts/accounts';
+import { setting } from '../common/config';
 import { describeError, logError } from '../common/errors';
 import type { Passwords } from '../accounts/passwords';
 import { askPassword } from '../common/prompts';
@@ -225,7 +226,7 @@ export class FetchService implements vscode.Disposable {
       });
     }
     const fresh = result.downloaded + result.headersOnly;
-    if (fresh > 0 && vscode.workspace.getConfiguration('pop3Mail').get<boolean>('notifyNewMail', true)) {
+    if (fresh > 0 && setting('notifyNewMail')) {
       const text = fresh === 1 ? vscode.l10n.t('POP3 Mail: {0} new message for {1}', fresh, name) : vscode.l10n.t('POP3 Mail: {0} new messages for {1}', fresh, name);
       if (request.background) {
         const show = vscode.l10n.t('Show Inbox');

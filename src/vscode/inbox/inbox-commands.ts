@@ -6,6 +6,7 @@ import { Pop3Error } from '../../pop3/errors';
 import { accountKey } from '../../sync/account';
 import { downloadFull } from '../../sync/full';
 import type { Accounts } from '../accounts/accounts';
+import { setting } from '../common/config';
 import { describeError, logError } from '../common/errors';
 import type { FetchService } from '../fetch/fetch-service';
 import { messageRefs, type MessageRef } from './message-refs';
@@ -87,7 +88,7 @@ export class InboxCommands {
     }
     this.log.debug(`open ${ref.messageId} (${options.preview ? 'preview' : 'kept open'}${options.viewColumn === vscode.ViewColumn.Beside ? ', to the side' : ''})`);
     // Read as soon as it is shown; the panel may take a while to parse a large message.
-    if (vscode.workspace.getConfiguration('pop3Mail').get<boolean>('markReadOnOpen', true)) await this.setSeen([ref], true, true);
+    if (setting('markReadOnOpen')) await this.setSeen([ref], true, true);
     await this.opener.open(ref.accountKey, ref.messageId, options);
   }
 
