@@ -3,6 +3,7 @@
 // policies, the state the tree, welcome views and status bar show, and
 // errors with actions. The core does the work (src/sync).
 import * as vscode from 'vscode';
+import { COMMANDS, FOCUS_INBOX } from '../common/commands';
 import { Pop3Error } from '../../pop3/errors';
 import { CertificateError } from '../../pop3/transport';
 import { accountKey, type AccountConfig } from '../../sync/account';
@@ -109,7 +110,7 @@ export class FetchService implements vscode.Disposable {
       if (request.background) return;
       const add = vscode.l10n.t('Add Account');
       void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: no account yet.'), add).then((choice) => {
-        if (choice === add) void vscode.commands.executeCommand('pop3Mail.addAccount');
+        if (choice === add) void vscode.commands.executeCommand(COMMANDS.addAccount);
       });
       return;
     }
@@ -231,7 +232,7 @@ export class FetchService implements vscode.Disposable {
       if (request.background) {
         const show = vscode.l10n.t('Show Inbox');
         void vscode.window.showInformationMessage(text, show).then((choice) => {
-          if (choice === show) void vscode.commands.executeCommand('pop3Mail.inbox.focus');
+          if (choice === show) void vscode.commands.executeCommand(FOCUS_INBOX);
         });
       } else {
         vscode.window.setStatusBarMessage(text, 5000);
@@ -255,9 +256,9 @@ export class FetchService implements vscode.Disposable {
     const key = accountKey(account);
     void vscode.window.showErrorMessage(message, ...actions).then((choice) => {
       if (choice === retry) void this.fetchAccount(account);
-      else if (choice === edit) void vscode.commands.executeCommand('pop3Mail.editAccount', key);
-      else if (choice === changePassword) void vscode.commands.executeCommand('pop3Mail.changePassword', key);
-      else if (choice === trust) void vscode.commands.executeCommand('pop3Mail.trustCertificate', key);
+      else if (choice === edit) void vscode.commands.executeCommand(COMMANDS.editAccount, key);
+      else if (choice === changePassword) void vscode.commands.executeCommand(COMMANDS.changePassword, key);
+      else if (choice === trust) void vscode.commands.executeCommand(COMMANDS.trustCertificate, key);
       else if (choice === showLog) this.log.show(true);
     });
   }

@@ -2,6 +2,7 @@
 // mark read/unread, delete (here, and on the server when the account's
 // policy says so) and restore, download the full message, show more.
 import * as vscode from 'vscode';
+import { COMMANDS, CONTEXT_KEYS } from '../common/commands';
 import { Pop3Error } from '../../pop3/errors';
 import { accountKey } from '../../sync/account';
 import { downloadFull } from '../../sync/full';
@@ -15,7 +16,7 @@ import { askPassword } from '../common/prompts';
 import { withAbortableProgress } from '../common/progress';
 import type { Stores } from '../common/stores';
 import { displayLine, formatBytes, truncate } from '../common/text';
-import { OPEN_MESSAGE_COMMAND, SHOW_MORE_COMMAND, type InboxNode } from './tree-nodes';
+import { type InboxNode } from './tree-nodes';
 import type { InboxTree } from './inbox-tree';
 import type { OpenMessageOptions } from '../message-view/message-view-manager';
 
@@ -43,21 +44,21 @@ export class InboxCommands {
 
   register(): vscode.Disposable[] {
     return [
-      vscode.commands.registerCommand(OPEN_MESSAGE_COMMAND, (...args: unknown[]) => this.openFromClick(args)),
-      vscode.commands.registerCommand('pop3Mail.openMessageKeep', (...args: unknown[]) => this.open(this.refs(args), { preview: false })),
-      vscode.commands.registerCommand('pop3Mail.openMessageToSide', (...args: unknown[]) =>
+      vscode.commands.registerCommand(COMMANDS.openMessage, (...args: unknown[]) => this.openFromClick(args)),
+      vscode.commands.registerCommand(COMMANDS.openMessageKeep, (...args: unknown[]) => this.open(this.refs(args), { preview: false })),
+      vscode.commands.registerCommand(COMMANDS.openMessageToSide, (...args: unknown[]) =>
         this.open(this.refs(args), { preview: false, viewColumn: vscode.ViewColumn.Beside }),
       ),
-      vscode.commands.registerCommand('pop3Mail.markRead', (...args: unknown[]) => this.setSeen(this.refs(args), true)),
-      vscode.commands.registerCommand('pop3Mail.markUnread', (...args: unknown[]) => this.setSeen(this.refs(args), false)),
-      vscode.commands.registerCommand('pop3Mail.deleteMessage', (...args: unknown[]) => this.delete(this.refs(args))),
-      vscode.commands.registerCommand('pop3Mail.restoreMessage', (...args: unknown[]) => this.restore(this.refs(args))),
-      vscode.commands.registerCommand('pop3Mail.downloadFull', (...args: unknown[]) => this.downloadFull(this.refs(args))),
-      vscode.commands.registerCommand(SHOW_MORE_COMMAND, (node: unknown) => this.tree.showMore(node)),
+      vscode.commands.registerCommand(COMMANDS.markRead, (...args: unknown[]) => this.setSeen(this.refs(args), true)),
+      vscode.commands.registerCommand(COMMANDS.markUnread, (...args: unknown[]) => this.setSeen(this.refs(args), false)),
+      vscode.commands.registerCommand(COMMANDS.deleteMessage, (...args: unknown[]) => this.delete(this.refs(args))),
+      vscode.commands.registerCommand(COMMANDS.restoreMessage, (...args: unknown[]) => this.restore(this.refs(args))),
+      vscode.commands.registerCommand(COMMANDS.downloadFull, (...args: unknown[]) => this.downloadFull(this.refs(args))),
+      vscode.commands.registerCommand(COMMANDS.showMore, (node: unknown) => this.tree.showMore(node)),
       // Enter on a message keeps it open (package.json keybinding, when a message is selected).
       this.view.onDidChangeSelection((e) => {
         const one = e.selection.length === 1 && e.selection[0]!.kind === 'message';
-        void vscode.commands.executeCommand('setContext', 'pop3Mail.messageSelected', one);
+        void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.messageSelected, one);
       }),
     ];
   }

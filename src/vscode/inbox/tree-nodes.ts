@@ -1,12 +1,10 @@
 // The Inbox tree's elements: what each row stands for. VS Code hands these
 // objects back to commands run from a row (context menu, inline buttons), so
-// their shapes are part of the commands' contract (see messageRef.ts).
+// their shapes are part of the commands' contract (see message-refs.ts).
 import type { MessageSummary } from '../../store/types';
 import type { AccountConfig } from '../../sync/account';
 import type { DateGroup } from './date-groups';
 
-export const OPEN_MESSAGE_COMMAND = 'pop3Mail.openMessage';
-export const SHOW_MORE_COMMAND = 'pop3Mail.showMore';
 /** Messages per "page" inside a date group. */
 export const PAGE_SIZE = 200;
 /** The "Show more" key of the Deleted folder (date group keys never take this value). */

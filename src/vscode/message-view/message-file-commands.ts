@@ -4,6 +4,7 @@
 // node plus the selection (the node counts); with none, the message view the
 // user looked at last.
 import * as vscode from 'vscode';
+import { COMMANDS } from '../common/commands';
 import { safeFileName } from '../../mail/filename';
 import type { MessageCommand } from '../../shared/webview-protocol';
 import type { AttachmentFiles } from './attachments';
@@ -12,13 +13,6 @@ import type { MessageViewManager } from './message-view-manager';
 import type { MessageSource, MessageWebview } from './message-webview';
 import { sourceUri } from './source-view';
 import { messageRef } from '../inbox/message-refs';
-
-export const MESSAGE_COMMANDS = {
-  showSource: 'pop3Mail.showSource',
-  saveAttachments: 'pop3Mail.saveAttachments',
-  saveAsEml: 'pop3Mail.saveAsEml',
-  copyAsEml: 'pop3Mail.copyAsEml',
-} as const;
 
 export class MessageFileCommands {
   constructor(
@@ -37,10 +31,10 @@ export class MessageFileCommands {
       }
     };
     return [
-      vscode.commands.registerCommand(MESSAGE_COMMANDS.showSource, run('showSource')),
-      vscode.commands.registerCommand(MESSAGE_COMMANDS.saveAttachments, run('saveAttachments')),
-      vscode.commands.registerCommand(MESSAGE_COMMANDS.saveAsEml, run('saveAsEml')),
-      vscode.commands.registerCommand(MESSAGE_COMMANDS.copyAsEml, run('copyAsEml')),
+      vscode.commands.registerCommand(COMMANDS.showSource, run('showSource')),
+      vscode.commands.registerCommand(COMMANDS.saveAttachments, run('saveAttachments')),
+      vscode.commands.registerCommand(COMMANDS.saveAsEml, run('saveAsEml')),
+      vscode.commands.registerCommand(COMMANDS.copyAsEml, run('copyAsEml')),
     ];
   }
 
