@@ -14,31 +14,15 @@ const common = {
   legalComments: 'linked',
 };
 
-/**
- * mailparser (the CLI's `show`) is big: bundled into cli.js it would be
- * compiled on every run, also by a fetch that never parses. It gets a bundle
- * of its own, dist/mailparser.js, required only when `show` runs.
- */
-const mailparserApart = {
-  name: 'mailparser-apart',
-  setup(build) {
-    build.onResolve({ filter: /^mailparser$/ }, (args) =>
-      args.importer.endsWith('mailparser-entry.ts') ? undefined : { path: './mailparser.js', external: true },
-    );
-  },
-};
-
 const node = {
   ...common,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
   external: ['vscode'],
-  plugins: [mailparserApart],
   entryPoints: {
     extension: 'src/vscode/extension.ts',
     cli: 'src/cli/main.ts',
-    mailparser: 'src/cli/mailparser-entry.ts',
     // The message parser runs in a worker_threads worker (src/mail/parse-service.ts).
     'parse-worker': 'src/mail/parse-worker.ts',
   },

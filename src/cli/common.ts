@@ -3,11 +3,11 @@
 import * as fs from 'node:fs';
 import { AUTH_METHODS, type AuthMethod } from '../pop3/auth/types';
 import { UsageError } from './args';
+import { terminalLine } from './terminal';
 
-/** One line, safe for a terminal: no control characters, bounded length. */
+/** One line, safe for a terminal: no escape sequences or control characters, bounded length. */
 export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]+/g, ' ').slice(0, 500);
+  return terminalLine(text).slice(0, 500);
 }
 
 export async function readStdin(): Promise<string> {

@@ -13,8 +13,9 @@ import { CertificateError } from '../pop3/transport';
 import { UsageError } from './args';
 import { oneLine } from './common';
 import { cmdFetch } from './fetch';
-import { cmdList, cmdShow } from './list';
+import { cmdList } from './list';
 import { cmdServerInfo } from './serverinfo';
+import { cmdShow } from './show';
 
 const USAGE = `usage:
   pop3-mail fetch --host H [--port N] --user U --store DIR [--security tls|starttls] [--auth METHOD]

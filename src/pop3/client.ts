@@ -197,6 +197,13 @@ export class Pop3Client {
       reply = await this.conn.command(response.toString('base64'), '********', { multi: false, continuation: true });
     }
     if (!reply.status.ok) throw errorForReply(`AUTH ${mech.name}`, reply.status, 'AuthFailed');
+    try {
+      mech.finish?.();
+    } catch (err) {
+      // The server let us in without proving itself: leave the session rather than use it.
+      await this.conn.command('QUIT', 'QUIT', { multi: false }).catch(() => undefined);
+      throw err;
+    }
   }
 
   async stat(): Promise<{ count: number; size: number }> {

@@ -20,8 +20,56 @@ const ALLOWED_LINK_PROTOCOLS: ReadonlySet<string> = new Set(['http:', 'https:', 
 const FORBIDDEN_IN_HREF = /[\u0000-\u0020\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 
 /**
+ * The only fields (RFC 6068 hfields) of a mailto link passed on to the mail
+ * program. Others would reach it too: `attach=` and friends make some programs attach a local
+ * file (`?attach=/home/me/.ssh/id_rsa`), and arbitrary headers (`X-...`,
+ * `In-Reply-To`, `From`) shape a message the user did not write.
+ */
+const MAILTO_FIELDS: ReadonlySet<string> = new Set(['to', 'cc', 'bcc', 'subject', 'body']);
+
+function decodeOrUndefined(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A mailto URL rebuilt from its address part and the allowed fields only,
+ * each field name decoded and lower-cased first (so `ATTACH`, `%61ttach` and
+ * `attach` are the same field and all dropped). Values are kept as the URL
+ * parser encoded them, unless they hide an '&' (see below). The fragment goes. Undefined when nothing is left or
+ * the address part hides a query (`%3F`) that a mail program would decode.
+ */
+function cleanMailto(url: URL): string | undefined {
+  const to = url.pathname;
+  const decodedTo = decodeOrUndefined(to);
+  if (decodedTo === undefined || decodedTo.includes('?')) return undefined;
+  const kept: string[] = [];
+  // Split by hand: URLSearchParams would read '+' as a space, which RFC 6068 does not.
+  for (const pair of url.search.slice(1).split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    const name = decodeOrUndefined(pair.slice(0, eq))?.toLowerCase();
+    if (name === undefined || !MAILTO_FIELDS.has(name)) continue;
+    const value = pair.slice(eq + 1);
+    // VS Code's opener decodes the query and re-encodes it with encodeURI,
+    // which leaves '&' alone: an encoded %26 in a value would become a field
+    // separator on the way out (`subject=a%26attach%3D...`). Such a value
+    // cannot be passed on faithfully, so the field goes.
+    const decoded = decodeOrUndefined(value);
+    if (decoded === undefined || decoded.includes('&')) continue;
+    kept.push(`${name}=${value}`);
+  }
+  if (to.length === 0 && kept.length === 0) return undefined;
+  return `mailto:${to}${kept.length > 0 ? `?${kept.join('&')}` : ''}`;
+}
+
+/**
  * Returns the href normalised by the URL parser when it is an http(s) URL
- * with a host or a mailto: URL, else undefined. Everything else (vscode:,
+ * with a host or a mailto: URL (with only its to, cc, bcc, subject and body
+ * fields), else undefined. Everything else (vscode:,
  * file:, command:, javascript:, data:, relative URLs, credentials in the
  * authority) is refused.
  */
@@ -35,9 +83,7 @@ export function checkLinkHref(href: unknown): string | undefined {
     return undefined;
   }
   if (!ALLOWED_LINK_PROTOCOLS.has(url.protocol)) return undefined;
-  if (url.protocol === 'mailto:') {
-    return url.pathname.length > 0 || url.search.length > 0 ? url.href : undefined;
-  }
+  if (url.protocol === 'mailto:') return cleanMailto(url);
   // http(s): a real host, no user:password@ (used to disguise the destination).
   if (url.hostname.length === 0 || url.username !== '' || url.password !== '') return undefined;
   return url.href;

@@ -2,6 +2,7 @@
 // atomically (write, fsync, rename) before the server is told anything.
 
 import * as fs from 'node:fs';
+import { parseTransport, type TransportRecord } from './transport';
 
 export interface SyncState {
   /** When we last logged in (ms), for the server's LOGIN-DELAY. */
@@ -12,6 +13,8 @@ export interface SyncState {
   readonly lastServerCount?: number;
   /** UIDL keys deliberately not downloaded ("newest N" on the first sync). */
   readonly skipped?: readonly string[];
+  /** How the last fetch reached the server (for `pop3-mail show`'s security line). */
+  readonly transport?: TransportRecord;
 }
 
 export function readState(file: string): SyncState {
@@ -25,6 +28,7 @@ export function readState(file: string): SyncState {
       loginDelay: num('loginDelay'),
       lastServerCount: num('lastServerCount'),
       skipped: Array.isArray(o['skipped']) ? (o['skipped'] as unknown[]).filter((x): x is string => typeof x === 'string') : undefined,
+      transport: parseTransport(o['transport']),
     };
   } catch {
     return {}; // missing or damaged: start over (the Maildir still says what we have)

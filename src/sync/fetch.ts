@@ -6,6 +6,7 @@ import { headerEnd } from '../mail/headers';
 import type { MailStore } from '../store/store';
 import type { MessageWriter } from '../store/maildir';
 import { uidlKey } from '../store/maildir';
+import { sameTransport, transportOf } from '../store/transport';
 import type { AccountConfig } from './account';
 import { connectOptions } from './connect';
 import { contentKey, listServer } from './identity';
@@ -84,6 +85,9 @@ export async function fetchMail(options: FetchOptions): Promise<FetchResult> {
     const loginDelay = delay && /^\d+/.test(delay) ? parseInt(delay, 10) : undefined;
     // Only a server with LOGIN-DELAY needs the login time on disk (saves an fsync per fetch otherwise).
     if (loginDelay !== undefined || state.loginDelay !== undefined) store.writeState({ ...state, lastLogin: now(), loginDelay });
+    // Written only when it changes (the first fetch, a changed account): no fsync per fetch.
+    const transport = transportOf(account);
+    if (!sameTransport(state.transport, transport)) store.writeState({ ...store.readState(), transport });
 
     const listing = await listServer(client);
     const plan = planSync({

@@ -102,6 +102,31 @@ test('add an account in the UI, fetch, see the tree, open a message in the webvi
   assert.match(csp ?? '', /script-src 'nonce-[A-Za-z0-9+/=]{16,}'/);
   await screenshot(page, 'skeleton-4-message');
 
+  // T38: the view may load files from the extension's dist/ and media/ only.
+  // Same resource URL scheme as its own stylesheet, pointed once at media/
+  // (must load) and once at an SVG in the workspace (must not: a webview
+  // without explicit roots could read the workspace folders).
+  const probe = path.join(editor.workspace, 'probe.svg');
+  fs.copyFileSync(path.resolve(__dirname, '../../media/pop3-mail.svg'), probe);
+  // Runs in the view (a string: the tests compile without the DOM library).
+  const loaded = (await frame.evaluate(`(async (workspaceFile) => {
+    const sheet = [...document.querySelectorAll('link[rel="stylesheet"]')].map((l) => l.href).find((h) => h.includes('/media/'));
+    if (!sheet) return { error: 'no stylesheet from media/' };
+    const mediaDir = sheet.slice(0, sheet.lastIndexOf('/media/') + '/media/'.length);
+    const root = mediaDir.slice(0, mediaDir.indexOf('/', mediaDir.indexOf('//') + 2));
+    const load = (src) => new Promise((resolve) => {
+      const img = new Image();
+      img.onload = () => resolve(img.naturalWidth > 0);
+      img.onerror = () => resolve(false);
+      setTimeout(() => resolve(false), 10000);
+      img.src = src;
+    });
+    return { inRoot: await load(mediaDir + 'pop3-mail.svg'), outside: await load(root + workspaceFile), sheet };
+  })(${JSON.stringify(probe)})`)) as { error?: string; inRoot?: boolean; outside?: boolean; sheet?: string };
+  assert.equal(loaded.error, undefined, JSON.stringify(loaded));
+  assert.equal(loaded.inRoot, true, `an icon under media/ loads (${JSON.stringify(loaded)})`);
+  assert.equal(loaded.outside, false, `a file in the workspace does not (${JSON.stringify(loaded)})`);
+
   // Opening marked it read; a second fetch downloads nothing new: still nine messages, eight unread.
   await page.locator('.pane-body .monaco-list-row', { hasText: 'Inbox' }).filter({ hasText: '8 unread' }).waitFor({ timeout: 10_000 });
   await runCommand(page, 'POP3 Mail: Fetch Mail');

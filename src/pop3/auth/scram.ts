@@ -27,19 +27,22 @@ const hmac = (hash: Hash, key: Buffer, data: string): Buffer => createHmac(hash,
 export function scram(hash: Hash, user: string, password: string, nonce = randomBytes(18).toString('base64')): SaslMechanism {
   const clientFirstBare = `n=${saslName(user)},r=${nonce}`;
   let expectedServerSignature: Buffer | undefined;
+  let verified = false;
   return {
     name: hash === 'sha1' ? 'SCRAM-SHA-1' : 'SCRAM-SHA-256',
     initial: () => Buffer.from(`n,,${clientFirstBare}`),
     step(challenge: Buffer): Buffer {
       const text = challenge.toString('utf8');
+      if (verified) throw new Pop3Error('Protocol', 'The server sent another SCRAM challenge after its final message.');
       if (expectedServerSignature) {
         const attrs = parseAttributes(text);
         const v = attrs.get('v');
         if (attrs.has('e') || !v) throw new Pop3Error('AuthFailed', 'The server rejected the SCRAM login.', { serverText: attrs.get('e') });
         const got = Buffer.from(v, 'base64');
         if (got.length !== expectedServerSignature.length || !timingSafeEqual(got, expectedServerSignature)) {
-          throw new Pop3Error('Protocol', 'The server could not prove it knows the password (SCRAM server signature mismatch).');
+          throw new Pop3Error('AuthFailed', 'The server could not prove it knows the password (SCRAM server signature mismatch).');
         }
+        verified = true;
         return Buffer.alloc(0);
       }
       const attrs = parseAttributes(text);
@@ -58,6 +61,12 @@ export function scram(hash: Hash, user: string, password: string, nonce = random
       const proof = Buffer.from(clientKey.map((b, k) => b ^ signature[k]!));
       expectedServerSignature = hmac(hash, hmac(hash, salted, 'Server Key'), authMessage);
       return Buffer.from(`${clientFinalNoProof},p=${proof.toString('base64')}`);
+    },
+    finish(): void {
+      // POP3 has no "additional data with success" (RFC 5034): the server-final
+      // message must have come as a challenge before the +OK. A +OK without it
+      // comes from a server that never showed it knows the password.
+      if (!verified) throw new Pop3Error('AuthFailed', 'The server accepted the SCRAM login without proving it knows the password (no server signature).');
     },
   };
 }

@@ -5,6 +5,12 @@ export interface SaslMechanism {
   initial?(): Buffer;
   /** The response to one server challenge (already base64-decoded). */
   step(challenge: Buffer): Buffer;
+  /**
+   * Called when the server answers +OK. Throws when the mechanism has not
+   * finished its own checks: a mutual mechanism must not accept a +OK
+   * before the server has proved itself.
+   */
+  finish?(): void;
 }
 
 /** How to log in. `auto` picks the strongest mechanism the server offers (after TLS). */

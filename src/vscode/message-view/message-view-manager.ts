@@ -2,6 +2,7 @@
 // for every click, plus panels the user chose to keep open. Each panel is a
 // MessageWebview; this class finds the message and picks the panel.
 import * as vscode from 'vscode';
+import { transportOf } from '../../store/transport';
 import type { AccountConfig } from '../../sync/account';
 import type { Accounts } from '../accounts/accounts';
 import { describeError } from '../common/errors';
@@ -23,14 +24,15 @@ export interface OpenMessageOptions {
   readonly viewColumn?: vscode.ViewColumn;
 }
 
-/** The security line of the message view for an account. */
+/** The security line of the message view for an account (the CLI's English one is securityLineText). */
 export function securityLine(account: AccountConfig): string {
-  if (account.security === 'tls') {
-    if (account.pin) return vscode.l10n.t('Fetched over TLS (POP3S), certificate pinned');
-    return account.caFile ? vscode.l10n.t('Fetched over TLS (POP3S), certificate verified with your CA file') : vscode.l10n.t('Fetched over TLS (POP3S), certificate verified');
+  const t = transportOf(account);
+  if (t.security === 'tls') {
+    if (t.verification === 'pin') return vscode.l10n.t('Fetched over TLS (POP3S), certificate pinned');
+    return t.verification === 'ca-file' ? vscode.l10n.t('Fetched over TLS (POP3S), certificate verified with your CA file') : vscode.l10n.t('Fetched over TLS (POP3S), certificate verified');
   }
-  if (account.pin) return vscode.l10n.t('Fetched over STARTTLS, certificate pinned');
-  return account.caFile ? vscode.l10n.t('Fetched over STARTTLS, certificate verified with your CA file') : vscode.l10n.t('Fetched over STARTTLS, certificate verified');
+  if (t.verification === 'pin') return vscode.l10n.t('Fetched over STARTTLS, certificate pinned');
+  return t.verification === 'ca-file' ? vscode.l10n.t('Fetched over STARTTLS, certificate verified with your CA file') : vscode.l10n.t('Fetched over STARTTLS, certificate verified');
 }
 
 export class MessageViewManager implements vscode.Disposable {

@@ -7,6 +7,7 @@ import { MimeLimitError } from '../../mail/mime-tree';
 import { ParseError, type ParseService } from '../../mail/parse-service';
 import type { ParsedMessage } from '../../mail/view';
 import type { MessageCommand, MessageView, ToWebview, ViewOptions } from '../../shared/webview-protocol';
+import { checkLinkHref } from '../../shared/validate';
 import type { AttachmentFiles } from './attachments';
 import { userSetting } from '../common/config';
 import { describeError, logError } from '../common/errors';
@@ -222,7 +223,13 @@ export class MessageWebview implements vscode.Disposable {
   }
 
   /** Shows the real URL and opens it only when the user says so (docs/security.md T36). One prompt at a time. */
-  private async openLink(href: string): Promise<void> {
+  private async openLink(untrusted: string): Promise<void> {
+    // Checked again where it is opened, so no other caller can skip the mailto field filter.
+    const href = checkLinkHref(untrusted);
+    if (href === undefined) {
+      this.services.log.warn('message view: a link that is not http, https or mailto was dropped');
+      return;
+    }
     if (this.confirming) return;
     this.confirming = true;
     try {
