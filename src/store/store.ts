@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SUMMARY_PREFIX_BYTES } from '../mail/summary';
-import { appendIndex, loadIndex, writeIndex } from './index-file';
+import { appendIndex, writeIndex } from './index-file';
+import { loadIndex } from './load-index';
 import { cleanTmp, ensureMaildir, fsyncDir, MessageWriter, parseName, pathFor, uidlKey } from './maildir';
 import { reconcileWithMaildir, removeStaleTempFiles, summaryOfFile } from './reconcile';
 import { writeSnapshot } from './snapshot';

@@ -1,8 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import * as fs from 'node:fs';
 import type { AuthMethod } from '../pop3/auth/types';
 import { Pop3Client, type RetrJob } from '../pop3/client';
-import type { TraceFn } from '../pop3/connection';
 import { Pop3Error } from '../pop3/errors';
 import { headerEnd } from '../mail/headers';
 import type { MailStore } from '../store/store';
@@ -10,6 +8,7 @@ import type { MessageWriter } from '../store/maildir';
 import { uidlKey } from '../store/maildir';
 import { sameTransport, transportOf } from '../store/transport';
 import type { AccountConfig } from './account';
+import { connectOptions } from './connect';
 import { contentKey, listServer } from './identity';
 import { planSync, type PlannedDelete, type PlannedDownload, type SyncPlan } from './plan';
 import type { DownloadPolicy, RetentionPolicy } from './policy';
@@ -80,16 +79,7 @@ export async function fetchMail(options: FetchOptions): Promise<FetchResult> {
       throw new Pop3Error('LoginDelay', `The server allows one login every ${state.loginDelay} s; try again in ${Math.ceil(wait / 1000)} s.`);
     }
   }
-  const trace: TraceFn | undefined = options.trace && ((dir, text) => options.trace!(`${dir}: ${text}`));
-  const client = await Pop3Client.connect({
-    host: account.host,
-    port: account.port,
-    security: account.security,
-    ca: account.caFile ? readCaFile(account.caFile) : undefined,
-    pin: account.pin,
-    signal,
-    trace,
-  });
+  const client = await Pop3Client.connect(connectOptions(account, { signal, trace: options.trace }));
   const open = new Set<MessageWriter>();
   try {
     await client.authenticate({ user: account.user, password: options.password, token: options.token }, account.auth ?? ('auto' satisfies AuthMethod));
@@ -274,12 +264,4 @@ function expireWarnings(expire: string | undefined, retention: RetentionPolicy):
 /** Gmail greets with "+OK Gpop ready..."; its POP lists mail only until a session retrieved it. */
 function isGmailGreeting(greeting: string): boolean {
   return greeting.startsWith('Gpop ') || greeting === 'Gpop';
-}
-
-function readCaFile(file: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (err) {
-    throw new Pop3Error('Tls', `Cannot read the CA file ${file}: ${(err as Error).message}.`, { cause: err });
-  }
 }

@@ -1,9 +1,9 @@
-import * as fs from 'node:fs';
 import { Pop3Client } from '../pop3/client';
 import { Pop3Error } from '../pop3/errors';
 import type { MailStore } from '../store/store';
 import type { MessageSummary } from '../store/types';
 import type { AccountConfig } from './account';
+import { connectOptions } from './connect';
 
 export interface FullDownloadOptions {
   readonly account: AccountConfig;
@@ -26,15 +26,7 @@ export async function downloadFull(options: FullDownloadOptions): Promise<Messag
   const entry = store.get(options.id);
   if (!entry) throw new Error('That message is no longer in the local store.');
   if (!entry.headersOnly) return entry;
-  const client = await Pop3Client.connect({
-    host: account.host,
-    port: account.port,
-    security: account.security,
-    ca: account.caFile ? fs.readFileSync(account.caFile) : undefined,
-    pin: account.pin,
-    signal: options.signal,
-    trace: options.trace && ((d, t) => options.trace!(`${d}: ${t}`)),
-  });
+  const client = await Pop3Client.connect(connectOptions(account, { signal: options.signal, trace: options.trace }));
   let writer: ReturnType<MailStore['begin']> | undefined;
   try {
     await client.authenticate({ user: account.user, password: options.password }, account.auth ?? 'auto');

@@ -1,6 +1,7 @@
 // Wiring only: build the services, register the tree, the commands and the
 // panel, and hand every disposable to VS Code.
 import * as vscode from 'vscode';
+import { COMMANDS, CONTEXT_KEYS, INBOX_VIEW } from './common/commands';
 import { AccountCommands } from './accounts/account-commands';
 import { Accounts, ACCOUNTS_SETTING } from './accounts/accounts';
 import { registerFetchCommands } from './fetch/fetch-commands';
@@ -26,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const fetcher = new FetchService(accounts, passwords, stores, log, context.globalState);
   const tree = new InboxTree(accounts, stores, fetcher, log);
   const panel = registerMessageView(context, accounts, stores, log);
-  const view = vscode.window.createTreeView('pop3Mail.inbox', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const view = vscode.window.createTreeView(INBOX_VIEW, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const statusBar = new MailStatusBar(accounts, fetcher, tree);
   const scheduler = new CheckScheduler(fetcher);
   const messages = new InboxCommands(accounts, stores, passwords, fetcher, tree, view, panel, log);
@@ -43,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): void {
     fetcher.onDidChangeState(() => {
       tree.refreshState();
       statusBar.update();
-      void vscode.commands.executeCommand('setContext', 'pop3Mail.fetching', fetcher.isRunning());
+      void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.fetching, fetcher.isRunning());
     }),
     tree.onDidChangeUnread((n) => {
       view.badge = n > 0 ? { value: n, tooltip: vscode.l10n.t('{0} unread', n) } : undefined;
@@ -59,8 +60,8 @@ export function activate(context: vscode.ExtensionContext): void {
     ...messages.register(),
     ...accountCommands.register(),
     ...registerFetchCommands(accounts, fetcher),
-    vscode.commands.registerCommand('pop3Mail.goToMessage', () => goToMessage(accounts, stores, log)),
-    vscode.commands.registerCommand('pop3Mail.showLog', () => log.show()),
+    vscode.commands.registerCommand(COMMANDS.goToMessage, () => goToMessage(accounts, stores, log)),
+    vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
   );
   statusBar.update();
   accountCommands.checkSettings();

@@ -11,10 +11,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS_DIR, answerQuickInput, launchBrowser, openWorkbench, startCodeServer, type CodeServer } from '../support/code-server';
+import { ARTIFACTS_DIR, type CodeServer, launchBrowser, openWorkbench, startCodeServer } from '../support/code-server';
+import { waitUntil } from '../support/wait';
+import { closeAllEditors } from '../support/workbench-editors';
+import { answerQuickInput } from '../support/workbench-input';
+import { clearNotifications } from '../support/workbench-notifications';
+import { openRow, treeRow } from '../support/workbench-tree';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { closeAllEditors } from '../support/editor-ui';
-import { clearNotifications, openRow, treeRow, waitUntil } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const PASSWORD = 'churn-Password-1';

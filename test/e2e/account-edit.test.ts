@@ -12,10 +12,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/code-server';
+import { ACTIVITY_BAR_ENTRY, type CodeServer, launchBrowser, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer } from '../support/code-server';
+import { waitUntil } from '../support/wait';
+import { answerQuickInput } from '../support/workbench-input';
+import { clearAllNotifications, toast } from '../support/workbench-notifications';
+import { readSettings, setTheme } from '../support/workbench-settings';
+import { contextMenu, treeLabels, treeRow } from '../support/workbench-tree';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { clearAllNotifications, setTheme } from '../support/editor-ui';
-import { contextMenu, readSettings, toast, treeLabels, treeRow, waitUntil } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const PASSWORD = 'edit-Alice-9753';

@@ -19,11 +19,14 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { Pop3Client } from '../../src/pop3/client';
 import { testCerts } from '../support/certs';
-import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/code-server';
+import { ACTIVITY_BAR_ENTRY, type CodeServer, launchBrowser, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer } from '../support/code-server';
+import { waitUntil } from '../support/wait';
+import { answerQuickInput, runCommand } from '../support/workbench-input';
+import { clearAllNotifications, hideNotificationCenter, showNotificationCenter, statusBarText, toast } from '../support/workbench-notifications';
+import { setTheme, setUserSetting } from '../support/workbench-settings';
+import { contextMenu, treeRow } from '../support/workbench-tree';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { clearAllNotifications, hideNotificationCenter, setTheme, setUserSetting, showNotificationCenter, statusBarText } from '../support/editor-ui';
 import { ScriptedServer, type Step } from '../support/scripted-server';
-import { contextMenu, toast, treeRow, waitUntil } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const PASSWORD = 'auto-Alice-2468';

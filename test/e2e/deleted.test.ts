@@ -14,9 +14,12 @@ import { after, before, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { MailStore } from '../../src/store/store';
 import { accountKey, type AccountConfig } from '../../src/sync/account';
-import { answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/code-server';
+import { type CodeServer, launchBrowser, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer } from '../support/code-server';
+import { waitUntil } from '../support/wait';
+import { answerDialog, answerQuickInput, runCommand } from '../support/workbench-input';
+import { clearNotifications, toast } from '../support/workbench-notifications';
+import { contextMenu, contextMenuLabels, hoverText, setExpanded, TREE_ROWS, treeRow } from '../support/workbench-tree';
 import { freePorts, startDovecot, type Dovecot } from '../support/dovecot';
-import { answerDialog, clearNotifications, contextMenu, contextMenuLabels, hoverText, setExpanded, toast, TREE_ROWS, treeRow, waitUntil } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const PASSWORD = 'e2e-Deleted-4711';

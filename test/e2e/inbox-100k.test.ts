@@ -15,9 +15,11 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { MailStore } from '../../src/store/store';
 import { accountKey } from '../../src/sync/account';
-import { ARTIFACTS_DIR, launchBrowser, openWorkbench, runCommand, screenshot, startCodeServer, type CodeServer } from '../support/code-server';
+import { ARTIFACTS_DIR, type CodeServer, launchBrowser, openWorkbench, screenshot, startCodeServer } from '../support/code-server';
+import { waitUntil } from '../support/wait';
+import { runCommand } from '../support/workbench-input';
+import { treeLabels, treeRow } from '../support/workbench-tree';
 import { generateMessage } from '../support/mailgen';
-import { treeLabels, treeRow, waitUntil } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const COUNT = 100_000;

@@ -11,22 +11,13 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startDovecot, freePorts, type Dovecot } from '../support/dovecot';
-import { answerQuickInput, findFrameWith, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, type CodeServer } from '../support/code-server';
-import {
-  answerDialog,
-  clearNotifications,
-  contextMenu,
-  contextMenuLabels,
-  hoverText,
-  readSettings,
-  openRow,
-  setExpanded,
-  toast,
-  treeLabels,
-  treeRow,
-  waitUntil,
-} from '../support/workbench';
-import { closeAllEditors } from '../support/editor-ui';
+import { type CodeServer, launchBrowser, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer } from '../support/code-server';
+import { waitUntil } from '../support/wait';
+import { closeAllEditors, findFrameWith } from '../support/workbench-editors';
+import { answerDialog, answerQuickInput, runCommand } from '../support/workbench-input';
+import { clearNotifications, toast } from '../support/workbench-notifications';
+import { readSettings } from '../support/workbench-settings';
+import { contextMenu, contextMenuLabels, hoverText, openRow, setExpanded, treeLabels, treeRow } from '../support/workbench-tree';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const PASSWORD = 'e2e-Inbox-0815';

@@ -12,9 +12,13 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { ACTIVITY_BAR_ENTRY, answerQuickInput, launchBrowser, openWorkbench, runCommand, screenshot, screenshotAfterEachTest, startCodeServer, WEBVIEW_LOAD_TIMEOUT_MS, type CodeServer } from '../support/code-server';
-import { answerSimpleDialog, clearAllNotifications, closeAllEditors, setTheme, setUserSetting, simpleDialogValue, statusBarText } from '../support/editor-ui';
-import { contextMenu, toast, treeLabels, treeRow, waitUntil } from '../support/workbench';
+import { ACTIVITY_BAR_ENTRY, type CodeServer, launchBrowser, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer, WEBVIEW_LOAD_TIMEOUT_MS } from '../support/code-server';
+import { waitUntil } from '../support/wait';
+import { closeAllEditors } from '../support/workbench-editors';
+import { answerQuickInput, answerSimpleDialog, runCommand, simpleDialogValue } from '../support/workbench-input';
+import { clearAllNotifications, statusBarText, toast } from '../support/workbench-notifications';
+import { setTheme, setUserSetting } from '../support/workbench-settings';
+import { contextMenu, treeLabels, treeRow } from '../support/workbench-tree';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const ALICE_PASSWORD = 'files-Alice-1357';

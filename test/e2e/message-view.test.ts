@@ -18,22 +18,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import {
-  ACTIVITY_BAR_ENTRY,
-  answerQuickInput,
-  CHROMIUM_ARGS,
-  CHROMIUM_PATH,
-  openWorkbench,
-  runCommand,
-  screenshot,
-  startCodeServer,
-  VIEWPORT,
-  WEBVIEW_LOAD_TIMEOUT_MS,
-  type CodeServer,
-} from '../support/code-server';
+import { ACTIVITY_BAR_ENTRY, CHROMIUM_ARGS, CHROMIUM_PATH, type CodeServer, openWorkbench, screenshot, startCodeServer, VIEWPORT, WEBVIEW_LOAD_TIMEOUT_MS } from '../support/code-server';
+import { answerQuickInput, runCommand } from '../support/workbench-input';
+import { setTheme } from '../support/workbench-settings';
+import { dismissHover } from '../support/workbench-tree';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { setTheme } from '../support/editor-ui';
-import { dismissHover } from '../support/workbench';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const FIXTURES = path.resolve(__dirname, '../fixtures');

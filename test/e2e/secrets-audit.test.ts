@@ -10,7 +10,8 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { generateMailbox } from '../support/mailgen';
-import { ACTIVITY_BAR_ENTRY, launchBrowser, openWorkbench, runCommand, screenshot, startCodeServer, type CodeServer } from '../support/code-server';
+import { ACTIVITY_BAR_ENTRY, type CodeServer, launchBrowser, openWorkbench, screenshot, startCodeServer } from '../support/code-server';
+import { runCommand } from '../support/workbench-input';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const USER = 'auditor';

@@ -26,8 +26,8 @@ import { buildSync } from 'esbuild';
 import { idForUidl, parseName } from '../../src/store/maildir';
 import { MailStore } from '../../src/store/store';
 import { fetchMail } from '../../src/sync/fetch';
-import { startDovecot, type Dovecot, waitSessionsEnded as waitSessionsEndedIn } from '../support/dovecot';
-import { checkStoredFiles, sha, storedFiles, type StoredFile } from '../support/stored-files';
+import { messagesOnServer, startDovecot, type Dovecot, waitSessionsEnded as waitSessionsEndedIn } from '../support/dovecot';
+import { checkStoredFiles, deliverUnique, sha, storedFiles, tmpFiles, type StoredFile } from '../support/stored-files';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { generateMessage } from '../support/mailgen';
 
@@ -77,18 +77,12 @@ function deliverBatch(seed: number, count: number): void {
   for (let i = 0; i < count; i++) {
     // Every fifth message carries a ~150 kB attachment (~200 kB on the wire), so RETR takes a while.
     const raw = generateMessage(seed, i, i % 5 === 2 ? { attachmentBytes: 150_000 } : { attachmentBytes: 0 });
-    const h = sha(raw);
-    assert.ok(!delivered.has(h), 'generated messages are unique');
-    delivered.set(h, 1);
+    deliverUnique(dovecot, delivered, raw, `crash${String(++deliveries).padStart(5, '0')}`);
     deliveredRaw.push(raw);
-    dovecot.deliver('alice', raw, `crash${String(++deliveries).padStart(5, '0')}`);
   }
 }
 
-function serverCount(): number {
-  const box = dovecot.maildir('alice');
-  return fs.readdirSync(path.join(box, 'new')).length + fs.readdirSync(path.join(box, 'cur')).length;
-}
+const serverCount = (): number => messagesOnServer(dovecot, 'alice');
 
 // ---------------------------------------------------------------- store inspection
 
@@ -204,17 +198,9 @@ function runAndKill(point: KillPoint): Promise<ChildRun> {
 }
 
 /** What the kill interrupted, read from the store and the server without repairing anything. */
-function tmpFiles(): string[] {
-  try {
-    return fs.readdirSync(path.join(storeDir, 'Maildir', 'tmp'));
-  } catch {
-    return [];
-  }
-}
-
 function landing(run: ChildRun, onServerBefore: number, tmpBefore: readonly string[]): string[] {
   const seen: string[] = [];
-  const tmp = tmpFiles().filter((n) => !tmpBefore.includes(n));
+  const tmp = tmpFiles(storeDir).filter((n) => !tmpBefore.includes(n));
   if (tmp.length) seen.push(`${tmp.length} partial file(s) left in tmp/`);
   const index = readIndexLog(storeDir);
   const files = storedFiles(storeDir);
@@ -277,7 +263,7 @@ test('SIGKILL at 20+ points of a fetch with deletion: the store ends up with exa
     round++;
     deliverBatch(1000 + round, round === 1 ? 40 : BATCH);
     const onServer = serverCount();
-    const tmpBefore = tmpFiles();
+    const tmpBefore = tmpFiles(storeDir);
     const run = await runAndKill(point);
     const where = `round ${round} (${point.name})`;
     if (run.markerMs !== undefined && run.greetingMs !== undefined && /QUIT answered/.test(point.name)) sessionMs = run.markerMs - run.greetingMs;

@@ -29,8 +29,8 @@ import { idForUidl } from '../../src/store/maildir';
 import { MailStore } from '../../src/store/store';
 import { fetchMail, type FetchResult } from '../../src/sync/fetch';
 import type { RetentionPolicy } from '../../src/sync/policy';
-import { startDovecot, type Dovecot, waitSessionsEnded as waitSessionsEndedIn } from '../support/dovecot';
-import { checkStoredFiles, sha, type StoredFile } from '../support/stored-files';
+import { messagesOnServer, startDovecot, type Dovecot, waitSessionsEnded as waitSessionsEndedIn } from '../support/dovecot';
+import { checkStoredFiles, deliverUnique, sha, tmpFiles, type StoredFile } from '../support/stored-files';
 import { startFaultProxy, type Direction, type FaultKind, type FaultProxy } from '../support/fault-proxy';
 import { generateMessage } from '../support/mailgen';
 
@@ -66,26 +66,17 @@ function deliverBatch(round: number): void {
   BASE.forEach((base, i) => {
     // Fixed width, so every round's messages have the same sizes.
     const raw = Buffer.concat([Buffer.from(`X-Fault-Round: ${String(round).padStart(4, '0')}.${i}\r\n`), base]);
-    const h = sha(raw);
-    assert.ok(!delivered.has(h));
-    delivered.add(h);
-    dovecot.deliver('alice', raw, `fault${String(round).padStart(4, '0')}x${i}`);
+    deliverUnique(dovecot, delivered, raw, `fault${String(round).padStart(4, '0')}x${i}`);
   });
 }
 
-function serverCount(): number {
-  const box = dovecot.maildir('alice');
-  return fs.readdirSync(path.join(box, 'new')).length + fs.readdirSync(path.join(box, 'cur')).length;
-}
+const serverCount = (): number => messagesOnServer(dovecot, 'alice');
 
 // ---------------------------------------------------------------- store inspection
 
 
 const checkStore = (where: string, complete: boolean): StoredFile[] => checkStoredFiles(storeDir, delivered, where, complete);
 
-function tmpFiles(): string[] {
-  return fs.readdirSync(path.join(storeDir, 'Maildir', 'tmp'));
-}
 
 // ---------------------------------------------------------------- Dovecot sessions
 
@@ -110,7 +101,7 @@ async function cleanFetch(where: string): Promise<void> {
   await waitSessionsEnded();
   assert.equal(serverCount(), 0, `${where}: the clean fetch left mail on the server`);
   checkStore(`${where}, after the clean fetch`, true);
-  assert.deepEqual(tmpFiles(), [], `${where}: tmp/ is empty after the clean fetch`);
+  assert.deepEqual(tmpFiles(storeDir), [], `${where}: tmp/ is empty after the clean fetch`);
 }
 
 /** Byte counts (server to client, client to server) at each trace line of a clean session. */
@@ -330,7 +321,7 @@ test('faults injected across a whole POP3S session end in typed errors, and the 
     // to finish: work still running after fetchMail settled shows up here.
     await waitSessionsEnded();
     await new Promise((r) => setTimeout(r, 100));
-    const left = tmpFiles();
+    const left = tmpFiles(storeDir);
     if (left.length) {
       const tmpDir = path.join(storeDir, 'Maildir', 'tmp');
       const kinds = left.map((name) => {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { afterEach } from 'node:test';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePorts, makeOwnedTempDir } from './dovecot';
 import { killGroup, signal, sleep } from './processes';
 
@@ -32,7 +32,8 @@ const INSTALL_TIMEOUT_MS = 15 * 60_000; // first install downloads ~200 packages
 const INSTALL_EXTENSION_TIMEOUT_MS = 120_000;
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 5_000;
-const UI_TIMEOUT_MS = 20_000;
+/** How long a workbench element may take to show up. */
+export const UI_TIMEOUT_MS = 20_000;
 /**
  * How long a new webview may take to show its content. In code-server 4.100
  * (VS Code 1.100 for the web) every webview registers its own service worker
@@ -299,107 +300,6 @@ export async function openWorkbench(page: Page, url: string): Promise<void> {
   await page.locator('.part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
 }
 
-const QUICK_INPUT = '.quick-input-widget';
-const QUICK_INPUT_BOX = `${QUICK_INPUT} .quick-input-box input`;
-const QUICK_INPUT_ROWS = `${QUICK_INPUT} .quick-input-list .monaco-list-row`;
-
-/**
- * Runs a command from the command palette by its label as shown there, for
- * example 'POP3 Mail: Add Account'. Prefers an exact label match.
- */
-export async function runCommand(page: Page, title: string): Promise<void> {
-  await openCommandPalette(page);
-  await page.locator(QUICK_INPUT_BOX).fill(`>${title}`);
-  const deadline = Date.now() + UI_TIMEOUT_MS;
-  for (;;) {
-    const labels = await page.locator(QUICK_INPUT_ROWS).evaluateAll((rows) =>
-      rows.map((r) => (r.querySelector('.label-name')?.textContent ?? r.textContent ?? '').trim()),
-    );
-    let index = labels.findIndex((l) => l === title);
-    if (index < 0) index = labels.findIndex((l) => l.toLowerCase().includes(title.toLowerCase()));
-    if (index >= 0) {
-      // Move the list focus to the row, then Enter: what a user's keyboard does.
-      for (let k = 0; k < index; k++) await page.keyboard.press('ArrowDown');
-      await page.keyboard.press('Enter');
-      return;
-    }
-    if (Date.now() > deadline) {
-      await page.keyboard.press('Escape');
-      throw new Error(`command ${JSON.stringify(title)} not in the palette; saw ${JSON.stringify(labels.slice(0, 15))}`);
-    }
-    await sleep(100);
-  }
-}
-
-async function openCommandPalette(page: Page): Promise<void> {
-  const box = page.locator(QUICK_INPUT_BOX);
-  // F1 needs keyboard focus inside the workbench; if nothing has it yet, a
-  // click into the editor area gives it without opening anything.
-  for (const keys of ['F1', 'Control+Shift+P']) {
-    await page.keyboard.press(keys);
-    try {
-      await box.waitFor({ state: 'visible', timeout: 3000 });
-      return;
-    } catch {
-      await page.locator('.part.editor').click({ position: { x: 400, y: 300 } }).catch(() => undefined);
-    }
-  }
-  await box.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
-}
-
-/**
- * Types into the visible quick input (showInputBox / showQuickPick) and
- * presses Enter. Waits until the input is there and is not the command
- * palette any more, so it is safe right after runCommand(). `expect` waits
- * for a prompt, placeholder or title containing it.
- */
-export async function answerQuickInput(page: Page, text: string, expect?: string | RegExp): Promise<void> {
-  const box = page.locator(QUICK_INPUT_BOX);
-  const deadline = Date.now() + UI_TIMEOUT_MS;
-  for (;;) {
-    if (await box.isVisible()) {
-      const state = await page.locator(QUICK_INPUT).evaluate((w, input) => {
-        // Runs in the page; the repo's tsconfig has no DOM lib, hence the shape.
-        const el = w.querySelector(input) as { value: string; placeholder: string; getAttribute(name: string): string | null } | null;
-        return {
-          value: el?.value ?? '',
-          prompt: [el?.placeholder, el?.getAttribute('aria-label'), w.querySelector('.quick-input-message')?.textContent, w.querySelector('.quick-input-title')?.textContent]
-            .filter(Boolean)
-            .join(' | '),
-        };
-      }, '.quick-input-box input');
-      const isPalette = state.value.startsWith('>');
-      const matches = expect === undefined || (typeof expect === 'string' ? state.prompt.includes(expect) : expect.test(state.prompt));
-      if (!isPalette && matches) break;
-      if (Date.now() > deadline) throw new Error(`quick input not ready for ${JSON.stringify(text)}: value ${JSON.stringify(state.value)}, prompt ${JSON.stringify(state.prompt)}`);
-    } else if (Date.now() > deadline) {
-      throw new Error(`no quick input appeared within ${UI_TIMEOUT_MS} ms (to answer ${JSON.stringify(text)})`);
-    }
-    await sleep(100);
-  }
-  await box.fill(text);
-  await box.press('Enter');
-}
-
-/** Webview content lives in nested iframes: search every frame for the selector. */
-export async function findFrameWith(page: Page, selector: string, timeoutMs = WEBVIEW_LOAD_TIMEOUT_MS): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      try {
-        if ((await frame.$(selector)) !== null) return frame;
-      } catch {
-        // frame navigated or detached while we looked: try the others
-      }
-    }
-    if (Date.now() > deadline) {
-      const urls = page.frames().map((f) => f.url().slice(0, 120));
-      throw new Error(`no frame contains ${JSON.stringify(selector)} after ${timeoutMs} ms; frames: ${JSON.stringify(urls)}`);
-    }
-    await sleep(200);
-  }
-}
-
 /** Saves test-artifacts/<name>.png (kept by CI) and returns the path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
@@ -419,6 +319,4 @@ export function screenshotAfterEachTest(prefix: string, page: () => Page | undef
 }
 
 // ---------------------------------------------------------------- processes
-
-
 

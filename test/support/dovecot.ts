@@ -520,3 +520,9 @@ export async function waitSessionsEnded(dovecot: Dovecot, user: string, timeoutM
     await sleep(10);
   }
 }
+
+/** How many messages `user` has on the server (Maildir new/ and cur/). */
+export function messagesOnServer(dovecot: Dovecot, user: string): number {
+  const box = dovecot.maildir(user);
+  return fs.readdirSync(path.join(box, 'new')).length + fs.readdirSync(path.join(box, 'cur')).length;
+}

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseName } from '../../src/store/maildir';
+import type { Dovecot } from './dovecot';
 
 export interface StoredFile {
   readonly rel: string;
@@ -72,4 +73,23 @@ export function checkStoredFiles(storeDir: string, delivered: Delivered, where: 
     assert.equal(files.length, delivered.size, `${where}: store holds ${files.length} files for ${delivered.size} delivered messages`);
   }
   return files;
+}
+
+/** Files left in the store's Maildir tmp/ (partial downloads); none when tmp/ does not exist yet. */
+export function tmpFiles(storeDir: string): string[] {
+  try {
+    return fs.readdirSync(path.join(storeDir, 'Maildir', 'tmp'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/** Delivers a message to alice and records its hash; every message a test delivers must be unique by content. */
+export function deliverUnique(dovecot: Dovecot, delivered: Set<string> | Map<string, number>, raw: Buffer, name: string): void {
+  const h = sha(raw);
+  assert.ok(!delivered.has(h), 'each delivered message is unique');
+  if (delivered instanceof Set) delivered.add(h);
+  else delivered.set(h, 1);
+  dovecot.deliver('alice', raw, name);
 }

@@ -1,15 +1,17 @@
 // Commands on accounts: Add / Edit / Remove Account, Change Password, Server
 // Info, Trust Certificate, Reveal Mail Folder. (Fetch commands: fetch/.)
-import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
+import { COMMANDS } from '../common/commands';
 import { serverInfo, type ServerInfo } from '../../pop3/serverinfo';
 import { CertificateError } from '../../pop3/transport';
 import { accountKey, type AccountConfig } from '../../sync/account';
+import { connectOptions } from '../../sync/connect';
 import type { Accounts } from './accounts';
 import { describeRetention, passwordProblem } from './account-settings';
 import { accountWizard, confirmTrust } from './account-wizard';
 import { pickAccount } from './pick-account';
 import { describeError, logError } from '../common/errors';
+import { withAbortableProgress } from '../common/progress';
 import type { FetchService } from '../fetch/fetch-service';
 import type { Passwords } from './passwords';
 import type { Stores } from '../common/stores';
@@ -34,13 +36,13 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     return [
       this.infoChanged,
       vscode.workspace.registerTextDocumentContentProvider(SERVER_INFO_SCHEME, this),
-      vscode.commands.registerCommand('pop3Mail.addAccount', () => this.add()),
-      vscode.commands.registerCommand('pop3Mail.editAccount', (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Edit which account?'), (a) => this.edit(a))),
-      vscode.commands.registerCommand('pop3Mail.removeAccount', (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Remove which account?'), (a) => this.remove(a))),
-      vscode.commands.registerCommand('pop3Mail.changePassword', (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Change the password of which account?'), (a) => this.changePassword(a))),
-      vscode.commands.registerCommand('pop3Mail.serverInfo', (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Server info of which account?'), (a) => this.showServerInfo(a))),
-      vscode.commands.registerCommand('pop3Mail.trustCertificate', (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Trust the certificate of which account?'), (a) => this.trust(a))),
-      vscode.commands.registerCommand('pop3Mail.revealMailFolder', (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Reveal the mail folder of which account?'), (a) => this.reveal(a))),
+      vscode.commands.registerCommand(COMMANDS.addAccount, () => this.add()),
+      vscode.commands.registerCommand(COMMANDS.editAccount, (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Edit which account?'), (a) => this.edit(a))),
+      vscode.commands.registerCommand(COMMANDS.removeAccount, (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Remove which account?'), (a) => this.remove(a))),
+      vscode.commands.registerCommand(COMMANDS.changePassword, (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Change the password of which account?'), (a) => this.changePassword(a))),
+      vscode.commands.registerCommand(COMMANDS.serverInfo, (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Server info of which account?'), (a) => this.showServerInfo(a))),
+      vscode.commands.registerCommand(COMMANDS.trustCertificate, (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Trust the certificate of which account?'), (a) => this.trust(a))),
+      vscode.commands.registerCommand(COMMANDS.revealMailFolder, (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Reveal the mail folder of which account?'), (a) => this.reveal(a))),
     ];
   }
 
@@ -163,23 +165,10 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     });
   }
 
-  private async connectOptions(account: AccountConfig, signal: AbortSignal) {
-    return {
-      host: account.host,
-      port: account.port,
-      security: account.security,
-      ca: account.caFile ? await fs.readFile(account.caFile) : undefined,
-      pin: account.pin,
-      signal,
-    };
-  }
-
   private probe(account: AccountConfig, title: string): Thenable<ServerInfo> {
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_p, token) => {
-      const controller = new AbortController();
-      token.onCancellationRequested(() => controller.abort());
-      return serverInfo(await this.connectOptions(account, controller.signal));
-    });
+    return withAbortableProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_p, signal) =>
+      serverInfo(connectOptions(account, { signal })),
+    );
   }
 
   private async showServerInfo(account: AccountConfig): Promise<void> {

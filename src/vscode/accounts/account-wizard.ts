@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { AuthMethod } from '../../pop3/auth/types';
 import { Pop3Client } from '../../pop3/client';
+import { connectOptions } from '../../sync/connect';
 import { CertificateError } from '../../pop3/transport';
 import type { AccountConfig } from '../../sync/account';
 import type { DownloadPolicy, RetentionPolicy } from '../../sync/policy';
@@ -25,6 +26,7 @@ import {
   type AccountPolicy,
 } from './account-settings';
 import { describeError } from '../common/errors';
+import { withAbortableProgress } from '../common/progress';
 import { resolveUserPath } from '../common/prompts';
 import { BACK, CANCEL, inputStep, pickStep, type PickItem, type StepResult } from '../common/quick-steps';
 import { displayLine, formatBytes } from '../common/text';
@@ -362,20 +364,11 @@ export async function confirmTrust(host: string, fingerprint: string, subject?: 
 
 /** Connects, logs in and quits; the error when that fails. */
 export async function testConnection(account: AccountConfig, password: string): Promise<{ error: unknown } | undefined> {
-  return vscode.window.withProgress(
+  return withAbortableProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('POP3 Mail: testing {0}:{1}', displayLine(account.host, 120), account.port), cancellable: true },
-    async (_p, token) => {
-      const controller = new AbortController();
-      token.onCancellationRequested(() => controller.abort());
+    async (_p, signal) => {
       try {
-        const client = await Pop3Client.connect({
-          host: account.host,
-          port: account.port,
-          security: account.security,
-          ca: account.caFile ? await fs.readFile(account.caFile) : undefined,
-          pin: account.pin,
-          signal: controller.signal,
-        });
+        const client = await Pop3Client.connect(connectOptions(account, { signal }));
         try {
           await client.authenticate({ user: account.user, password }, account.auth ?? 'auto');
           await client.quit();

@@ -1,5 +1,6 @@
 // The account a command is about, from whatever the command was called with.
 import * as vscode from 'vscode';
+import { COMMANDS } from '../common/commands';
 import type { AccountConfig } from '../../sync/account';
 import { displayLine } from '../common/text';
 import type { Accounts } from './accounts';
@@ -14,7 +15,7 @@ export async function pickAccount(accounts: Accounts, arg: unknown, question: st
   if (list.length === 0) {
     const add = vscode.l10n.t('Add Account');
     void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: no account yet.'), add).then((c) => {
-      if (c === add) void vscode.commands.executeCommand('pop3Mail.addAccount');
+      if (c === add) void vscode.commands.executeCommand(COMMANDS.addAccount);
     });
     return undefined;
   }

@@ -1,5 +1,6 @@
 // Fetch Mail (one account, or all), Fetch Mail from All Accounts, Cancel Fetch.
 import * as vscode from 'vscode';
+import { COMMANDS } from '../common/commands';
 import type { AccountConfig } from '../../sync/account';
 import type { Accounts } from '../accounts/accounts';
 import { pickAccount } from '../accounts/pick-account';
@@ -8,9 +9,9 @@ import type { FetchService } from './fetch-service';
 
 export function registerFetchCommands(accounts: Accounts, fetcher: FetchService): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('pop3Mail.fetch', (arg?: unknown) => fetchCommand(accounts, fetcher, arg)),
-    vscode.commands.registerCommand('pop3Mail.fetchAll', () => fetcher.fetchAll()),
-    vscode.commands.registerCommand('pop3Mail.cancelFetch', () => {
+    vscode.commands.registerCommand(COMMANDS.fetch, (arg?: unknown) => fetchCommand(accounts, fetcher, arg)),
+    vscode.commands.registerCommand(COMMANDS.fetchAll, () => fetcher.fetchAll()),
+    vscode.commands.registerCommand(COMMANDS.cancelFetch, () => {
       if (fetcher.cancelAll() === 0) void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: no fetch is running.'));
     }),
   ];

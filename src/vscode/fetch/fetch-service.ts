@@ -3,14 +3,18 @@
 // policies, the state the tree, welcome views and status bar show, and
 // errors with actions. The core does the work (src/sync).
 import * as vscode from 'vscode';
+import { COMMANDS, FOCUS_INBOX } from '../common/commands';
 import { Pop3Error } from '../../pop3/errors';
 import { CertificateError } from '../../pop3/transport';
 import { accountKey, type AccountConfig } from '../../sync/account';
 import { fetchMail, type FetchProgress, type FetchResult } from '../../sync/fetch';
+import { SyncManager } from '../../sync/manager';
 import type { Accounts } from '../accounts/accounts';
+import { setting } from '../common/config';
 import { describeError, logError } from '../common/errors';
 import type { Passwords } from '../accounts/passwords';
 import { askPassword } from '../common/prompts';
+import { withAbortableProgress } from '../common/progress';
 import type { Stores } from '../common/stores';
 import { displayLine, formatBytes, notificationText, progressText } from '../common/text';
 
@@ -39,7 +43,7 @@ export interface FetchState {
 const STATE_KEY = 'pop3Mail.fetchState';
 
 export class FetchService implements vscode.Disposable {
-  private readonly running = new Map<string, { promise: Promise<FetchOutcome>; controller: AbortController }>();
+  private readonly running = new SyncManager<FetchOutcome>();
   private readonly fetched = new vscode.EventEmitter<AccountConfig>();
   private readonly stateChanged = new vscode.EventEmitter<void>();
   private readonly states: Map<string, FetchState>;
@@ -76,9 +80,7 @@ export class FetchService implements vscode.Disposable {
 
   /** Aborts every running fetch; returns how many there were. */
   cancelAll(): number {
-    const n = this.running.size;
-    for (const { controller } of this.running.values()) controller.abort();
-    return n;
+    return this.running.abortAll();
   }
 
   /** Forgets what we know about an account (Remove Account). */
@@ -108,7 +110,7 @@ export class FetchService implements vscode.Disposable {
       if (request.background) return;
       const add = vscode.l10n.t('Add Account');
       void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: no account yet.'), add).then((choice) => {
-        if (choice === add) void vscode.commands.executeCommand('pop3Mail.addAccount');
+        if (choice === add) void vscode.commands.executeCommand(COMMANDS.addAccount);
       });
       return;
     }
@@ -120,15 +122,12 @@ export class FetchService implements vscode.Disposable {
   /** Fetches one account; a second call while it runs joins the running fetch. */
   fetchAccount(account: AccountConfig, request: FetchRequest = {}): Promise<FetchOutcome> {
     const key = accountKey(account);
-    const existing = this.running.get(key);
-    if (existing) return existing.promise;
-    const controller = new AbortController();
-    const promise = this.run(account, request, controller).finally(() => {
-      this.running.delete(key);
-      this.setState(key, { running: false });
-    });
-    this.running.set(key, { promise, controller });
+    const { promise, joined } = this.running.run(key, (signal) => this.run(account, request, signal));
+    if (joined) return promise;
     this.setState(key, { running: true });
+    // Registered before any caller awaits `promise`: they see the state already updated.
+    const ended = (): void => this.setState(key, { running: false });
+    void promise.then(ended, ended);
     return promise;
   }
 
@@ -146,7 +145,7 @@ export class FetchService implements vscode.Disposable {
     return this.memento.update(STATE_KEY, out);
   }
 
-  private async run(account: AccountConfig, request: FetchRequest, controller: AbortController): Promise<FetchOutcome> {
+  private async run(account: AccountConfig, request: FetchRequest, signal: AbortSignal): Promise<FetchOutcome> {
     const key = accountKey(account);
     let password = await this.passwords.get(account);
     if (password === undefined) {
@@ -160,13 +159,13 @@ export class FetchService implements vscode.Disposable {
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.fetchOnce(account, password, request, controller);
+        const result = await this.fetchOnce(account, password, request, signal);
         this.setState(key, { lastCheck: Date.now() }, ['error', 'errorCode', 'certificate']);
         this.afterFetch(account, result, request);
         return 'done';
       } catch (error) {
         this.fetched.fire(account);
-        if (Pop3Error.is(error, 'Aborted') || controller.signal.aborted) return 'cancelled';
+        if (Pop3Error.is(error, 'Aborted') || signal.aborted) return 'cancelled';
         // Only AuthFailed means a wrong password; IN-USE, SYS/TEMP and the rest keep the secret (T14).
         if (Pop3Error.is(error, 'AuthFailed') && attempt === 0 && !request.background) {
           const again = await askPassword(account, vscode.l10n.t('The server rejected the password for {0} on {1}. Enter it again.', account.user, account.host));
@@ -228,12 +227,12 @@ export class FetchService implements vscode.Disposable {
       });
     }
     const fresh = result.downloaded + result.headersOnly;
-    if (fresh > 0 && vscode.workspace.getConfiguration('pop3Mail').get<boolean>('notifyNewMail', true)) {
+    if (fresh > 0 && setting('notifyNewMail')) {
       const text = fresh === 1 ? vscode.l10n.t('POP3 Mail: {0} new message for {1}', fresh, name) : vscode.l10n.t('POP3 Mail: {0} new messages for {1}', fresh, name);
       if (request.background) {
         const show = vscode.l10n.t('Show Inbox');
         void vscode.window.showInformationMessage(text, show).then((choice) => {
-          if (choice === show) void vscode.commands.executeCommand('pop3Mail.inbox.focus');
+          if (choice === show) void vscode.commands.executeCommand(FOCUS_INBOX);
         });
       } else {
         vscode.window.setStatusBarMessage(text, 5000);
@@ -257,20 +256,18 @@ export class FetchService implements vscode.Disposable {
     const key = accountKey(account);
     void vscode.window.showErrorMessage(message, ...actions).then((choice) => {
       if (choice === retry) void this.fetchAccount(account);
-      else if (choice === edit) void vscode.commands.executeCommand('pop3Mail.editAccount', key);
-      else if (choice === changePassword) void vscode.commands.executeCommand('pop3Mail.changePassword', key);
-      else if (choice === trust) void vscode.commands.executeCommand('pop3Mail.trustCertificate', key);
+      else if (choice === edit) void vscode.commands.executeCommand(COMMANDS.editAccount, key);
+      else if (choice === changePassword) void vscode.commands.executeCommand(COMMANDS.changePassword, key);
+      else if (choice === trust) void vscode.commands.executeCommand(COMMANDS.trustCertificate, key);
       else if (choice === showLog) this.log.show(true);
     });
   }
 
-  private fetchOnce(account: AccountConfig, password: string, request: FetchRequest, controller: AbortController): Thenable<FetchResult> {
+  private fetchOnce(account: AccountConfig, password: string, request: FetchRequest, runSignal: AbortSignal): Thenable<FetchResult> {
     const name = displayLine(account.name, 120);
     const location = request.background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
-    return vscode.window.withProgress({ location, title: vscode.l10n.t('POP3 Mail: {0}', name), cancellable: !request.background }, async (progress, token) => {
-      // The boundary: a CancellationToken outside, an AbortSignal inside.
-      const subscription = token.onCancellationRequested(() => controller.abort());
-      if (token.isCancellationRequested) controller.abort();
+    const options = { location, title: vscode.l10n.t('POP3 Mail: {0}', name), cancellable: !request.background };
+    return withAbortableProgress(options, async (progress, signal) => {
       const started = Date.now();
       let percent = 0;
       const onProgress = (p: FetchProgress): void => {
@@ -289,7 +286,7 @@ export class FetchService implements vscode.Disposable {
           store,
           retention: policy.retention,
           download: policy.download,
-          signal: controller.signal,
+          signal,
           onProgress,
           trace: this.tracer(name, password),
           acceptNewUidls: request.acceptNewUidls === true,
@@ -299,15 +296,13 @@ export class FetchService implements vscode.Disposable {
         this.fetched.fire(account);
         return result;
       } catch (error) {
-        const cancelled = controller.signal.aborted || Pop3Error.is(error, 'Aborted');
-        this.log.info(`fetch ${name}: ${cancelled ? 'cancelled' : 'failed'} after ${Date.now() - started} ms`);
-        if (!cancelled) this.log.error(`fetch ${name}: ${logError(error)}`);
-        if (cancelled && !Pop3Error.is(error, 'Aborted')) throw new Pop3Error('Aborted', 'Fetch cancelled', { cause: error });
+        const aborted = signal.aborted || Pop3Error.is(error, 'Aborted');
+        this.log.info(`fetch ${name}: ${aborted ? 'cancelled' : 'failed'} after ${Date.now() - started} ms`);
+        if (!aborted) this.log.error(`fetch ${name}: ${logError(error)}`);
+        if (aborted && !Pop3Error.is(error, 'Aborted')) throw new Pop3Error('Aborted', 'Fetch cancelled', { cause: error });
         throw error;
-      } finally {
-        subscription.dispose();
       }
-    });
+    }, runSignal);
   }
 
   /** The core's redacted trace at trace level; a leaked password would still be masked here. */

@@ -2,6 +2,7 @@
 // pop3Mail.checkOnStartup and pop3Mail.checkInterval). Background checks
 // never prompt: see FetchService (request.background).
 import * as vscode from 'vscode';
+import { affects, setting } from '../common/config';
 import type { FetchService } from './fetch-service';
 
 /** Startup check delay: let the editor settle first. */
@@ -14,12 +15,12 @@ export class CheckScheduler implements vscode.Disposable {
 
   constructor(private readonly fetcher: FetchService) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('pop3Mail.checkInterval')) this.schedule();
+      if (affects(e, 'checkInterval')) this.schedule();
     });
   }
 
   start(): void {
-    if (vscode.workspace.getConfiguration('pop3Mail').get<boolean>('checkOnStartup', true)) {
+    if (setting('checkOnStartup')) {
       this.startup = setTimeout(() => void this.fetcher.fetchAll({ background: true }), STARTUP_DELAY_MS);
     }
     this.schedule();
@@ -28,8 +29,8 @@ export class CheckScheduler implements vscode.Disposable {
   private schedule(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    const minutes = vscode.workspace.getConfiguration('pop3Mail').get<number>('checkInterval', 15);
-    if (typeof minutes !== 'number' || !Number.isFinite(minutes) || minutes <= 0) return;
+    const minutes = setting('checkInterval');
+    if (minutes <= 0) return;
     const ms = Math.max(1, minutes) * 60_000;
     this.timer = setInterval(() => void this.fetcher.fetchAll({ background: true }), ms);
   }

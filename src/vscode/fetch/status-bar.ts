@@ -1,6 +1,7 @@
 // The status bar item: unread count and the time of the last check; a click
 // fetches every account; the tooltip lists the accounts and their state.
 import * as vscode from 'vscode';
+import { COMMANDS } from '../common/commands';
 import { accountKey } from '../../sync/account';
 import type { Accounts } from '../accounts/accounts';
 import type { FetchService } from './fetch-service';
@@ -19,7 +20,7 @@ export class MailStatusBar implements vscode.Disposable {
     private readonly tree: InboxTree,
   ) {
     this.item.name = vscode.l10n.t('POP3 Mail');
-    this.item.command = { command: 'pop3Mail.fetchAll', title: vscode.l10n.t('Fetch Mail') };
+    this.item.command = { command: COMMANDS.fetchAll, title: vscode.l10n.t('Fetch Mail') };
   }
 
   dispose(): void {

@@ -2,32 +2,27 @@
 // mark read/unread, delete (here, and on the server when the account's
 // policy says so) and restore, download the full message, show more.
 import * as vscode from 'vscode';
+import { COMMANDS, CONTEXT_KEYS } from '../common/commands';
 import { Pop3Error } from '../../pop3/errors';
 import { accountKey } from '../../sync/account';
 import { downloadFull } from '../../sync/full';
 import type { Accounts } from '../accounts/accounts';
+import { setting } from '../common/config';
 import { describeError, logError } from '../common/errors';
 import type { FetchService } from '../fetch/fetch-service';
 import { messageRefs, type MessageRef } from './message-refs';
 import type { Passwords } from '../accounts/passwords';
 import { askPassword } from '../common/prompts';
+import { withAbortableProgress } from '../common/progress';
 import type { Stores } from '../common/stores';
 import { displayLine, formatBytes, truncate } from '../common/text';
-import { OPEN_MESSAGE_COMMAND, SHOW_MORE_COMMAND, type InboxNode } from './tree-nodes';
+import { type InboxNode } from './tree-nodes';
 import type { InboxTree } from './inbox-tree';
+import type { OpenMessageOptions } from '../message-view/message-view-manager';
 
-/** How a message is opened. The panel decides what each means (message-view-manager.ts). */
-export interface OpenOptions {
-  /** true: the reused preview panel; false: a panel of its own that stays open. */
-  readonly preview: boolean;
-  readonly viewColumn?: vscode.ViewColumn;
-  /** Keep the keyboard focus where it is (a preview from the tree leaves it in the tree). */
-  readonly preserveFocus?: boolean;
-}
-
-/** What the message panel offers; extra arguments are ignored by an older panel. */
+/** What the message panel offers (MessageViewManager). */
 export interface MessageOpener {
-  open(accountKey: unknown, messageId: unknown, options?: OpenOptions): Promise<void>;
+  open(accountKey: unknown, messageId: unknown, options?: OpenMessageOptions): Promise<void>;
 }
 
 /** Two opens of the same row within this time are a double click: keep it open. */
@@ -49,21 +44,21 @@ export class InboxCommands {
 
   register(): vscode.Disposable[] {
     return [
-      vscode.commands.registerCommand(OPEN_MESSAGE_COMMAND, (...args: unknown[]) => this.openFromClick(args)),
-      vscode.commands.registerCommand('pop3Mail.openMessageKeep', (...args: unknown[]) => this.open(this.refs(args), { preview: false })),
-      vscode.commands.registerCommand('pop3Mail.openMessageToSide', (...args: unknown[]) =>
+      vscode.commands.registerCommand(COMMANDS.openMessage, (...args: unknown[]) => this.openFromClick(args)),
+      vscode.commands.registerCommand(COMMANDS.openMessageKeep, (...args: unknown[]) => this.open(this.refs(args), { preview: false })),
+      vscode.commands.registerCommand(COMMANDS.openMessageToSide, (...args: unknown[]) =>
         this.open(this.refs(args), { preview: false, viewColumn: vscode.ViewColumn.Beside }),
       ),
-      vscode.commands.registerCommand('pop3Mail.markRead', (...args: unknown[]) => this.setSeen(this.refs(args), true)),
-      vscode.commands.registerCommand('pop3Mail.markUnread', (...args: unknown[]) => this.setSeen(this.refs(args), false)),
-      vscode.commands.registerCommand('pop3Mail.deleteMessage', (...args: unknown[]) => this.delete(this.refs(args))),
-      vscode.commands.registerCommand('pop3Mail.restoreMessage', (...args: unknown[]) => this.restore(this.refs(args))),
-      vscode.commands.registerCommand('pop3Mail.downloadFull', (...args: unknown[]) => this.downloadFull(this.refs(args))),
-      vscode.commands.registerCommand(SHOW_MORE_COMMAND, (node: unknown) => this.tree.showMore(node)),
+      vscode.commands.registerCommand(COMMANDS.markRead, (...args: unknown[]) => this.setSeen(this.refs(args), true)),
+      vscode.commands.registerCommand(COMMANDS.markUnread, (...args: unknown[]) => this.setSeen(this.refs(args), false)),
+      vscode.commands.registerCommand(COMMANDS.deleteMessage, (...args: unknown[]) => this.delete(this.refs(args))),
+      vscode.commands.registerCommand(COMMANDS.restoreMessage, (...args: unknown[]) => this.restore(this.refs(args))),
+      vscode.commands.registerCommand(COMMANDS.downloadFull, (...args: unknown[]) => this.downloadFull(this.refs(args))),
+      vscode.commands.registerCommand(COMMANDS.showMore, (node: unknown) => this.tree.showMore(node)),
       // Enter on a message keeps it open (package.json keybinding, when a message is selected).
       this.view.onDidChangeSelection((e) => {
         const one = e.selection.length === 1 && e.selection[0]!.kind === 'message';
-        void vscode.commands.executeCommand('setContext', 'pop3Mail.messageSelected', one);
+        void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.messageSelected, one);
       }),
     ];
   }
@@ -83,10 +78,10 @@ export class InboxCommands {
     const last = this.lastOpen;
     const double = last !== undefined && last.key === ref.accountKey && last.id === ref.messageId && now - last.at < DOUBLE_CLICK_MS;
     this.lastOpen = double ? undefined : { key: ref.accountKey, id: ref.messageId, at: now };
-    await this.open([ref], double ? { preview: false } : { preview: true, preserveFocus: true });
+    await this.open([ref], double ? { preview: false } : { preview: true });
   }
 
-  private async open(refs: MessageRef[], options: OpenOptions): Promise<void> {
+  private async open(refs: MessageRef[], options: OpenMessageOptions): Promise<void> {
     const [ref] = refs;
     if (!ref) {
       void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: select a message in the Inbox first.'));
@@ -94,7 +89,7 @@ export class InboxCommands {
     }
     this.log.debug(`open ${ref.messageId} (${options.preview ? 'preview' : 'kept open'}${options.viewColumn === vscode.ViewColumn.Beside ? ', to the side' : ''})`);
     // Read as soon as it is shown; the panel may take a while to parse a large message.
-    if (vscode.workspace.getConfiguration('pop3Mail').get<boolean>('markReadOnOpen', true)) await this.setSeen([ref], true, true);
+    if (setting('markReadOnOpen')) await this.setSeen([ref], true, true);
     await this.opener.open(ref.accountKey, ref.messageId, options);
   }
 
@@ -219,13 +214,9 @@ export class InboxCommands {
       const name = displayLine(account.name, 120);
       const size = formatBytes(summary.serverSize ?? summary.size);
       try {
-        const full = await vscode.window.withProgress(
+        const full = await withAbortableProgress(
           { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('POP3 Mail: downloading {0} from {1}', size, name), cancellable: true },
-          (_progress, token) => {
-            const controller = new AbortController();
-            token.onCancellationRequested(() => controller.abort());
-            return downloadFull({ account, password: password!, store, id: summary.id, signal: controller.signal, trace: this.fetcher.tracer(name, password!) });
-          },
+          (_progress, signal) => downloadFull({ account, password: password!, store, id: summary.id, signal, trace: this.fetcher.tracer(name, password!) }),
         );
         this.log.info(`downloaded in full: ${summary.id} of ${name} (${formatBytes(full.size)})`);
       } catch (error) {

@@ -5,6 +5,7 @@
 // so a large inbox costs one binary search per group (inboxModel.ts). How
 // rows look is items.ts; what they are is nodes.ts.
 import * as vscode from 'vscode';
+import { CONTEXT_KEYS } from '../common/commands';
 import type { MessageSummary } from '../../store/types';
 import { accountKey, type AccountConfig } from '../../sync/account';
 import type { Accounts } from '../accounts/accounts';
@@ -190,7 +191,7 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
   private setWelcome(welcome: Welcome): void {
     if (welcome === this.welcome) return;
     this.welcome = welcome;
-    void vscode.commands.executeCommand('setContext', 'pop3Mail.welcome', welcome);
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.welcome, welcome);
   }
 
   private viewOf(account: AccountConfig): Promise<AccountView> {

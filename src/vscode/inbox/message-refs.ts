@@ -31,3 +31,10 @@ export function messageRefs(...args: unknown[]): MessageRef[] {
   }
   return one ? [one] : [];
 }
+
+/** The one message a single-message command names: `(key, id)` or `(node)`; the clicked node, not the selection. */
+export function messageRef(...args: unknown[]): MessageRef | undefined {
+  const [first, second] = args;
+  if (typeof first === 'string' && typeof second === 'string') return { accountKey: first, messageId: second };
+  return asRef(first);
+}

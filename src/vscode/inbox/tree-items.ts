@@ -3,12 +3,13 @@
 // Everything shown goes through displayLine / escapeMarkdown (bidi controls
 // stripped, T31). The provider passes in what a row needs to know.
 import * as vscode from 'vscode';
+import { COMMANDS } from '../common/commands';
 import type { RetentionPolicy } from '../../sync/policy';
 import { describeRetention } from '../accounts/account-settings';
 import type { FetchState } from '../fetch/fetch-service';
 import type { DateGroup } from './date-groups';
 import { displayLine, formatBytes, messageTooltip as messageTooltipText, shortDate } from '../common/text';
-import { OPEN_MESSAGE_COMMAND, PAGE_SIZE, SHOW_MORE_COMMAND, type AccountNode, type DeletedNode, type FolderNode, type GroupNode, type MessageNode, type MoreNode, type NoticeNode } from './tree-nodes';
+import { PAGE_SIZE, type AccountNode, type DeletedNode, type FolderNode, type GroupNode, type MessageNode, type MoreNode, type NoticeNode } from './tree-nodes';
 
 export function accountItem(node: AccountNode, state: FetchState, retention: RetentionPolicy): vscode.TreeItem {
   const { account } = node;
@@ -137,7 +138,7 @@ export function messageItem(node: MessageNode, restorable = false): vscode.TreeI
   item.contextValue = deleted ? `pop3Mail.deletedMessage ${restorable ? 'restorable' : 'serverDeleted'} ${flags.join(' ')}` : `pop3Mail.message ${flags.join(' ')}`;
   // VS Code registers a command with arguments per rendering and drops it when an ancestor row is
   // refreshed; the provider keeps such refreshes rare (counts are redrawn once the tree is quiet).
-  item.command = { command: OPEN_MESSAGE_COMMAND, title: vscode.l10n.t('Open Message'), arguments: [node.accountKey, summary.id] };
+  item.command = { command: COMMANDS.openMessage, title: vscode.l10n.t('Open Message'), arguments: [node.accountKey, summary.id] };
   const parts = [date ? vscode.l10n.t('{0}, from {1}, {2}', subject, sender, date) : vscode.l10n.t('{0}, from {1}', subject, sender)];
   if (deleted) parts.push(vscode.l10n.t('deleted'));
   if (!summary.seen) parts.push(vscode.l10n.t('unread'));
@@ -152,7 +153,7 @@ export function moreItem(node: MoreNode): vscode.TreeItem {
   item.id = `more/${node.accountKey}/${node.groupKey}`;
   item.iconPath = new vscode.ThemeIcon('ellipsis');
   item.contextValue = 'pop3Mail.more';
-  item.command = { command: SHOW_MORE_COMMAND, title: vscode.l10n.t('Show More'), arguments: [node] };
+  item.command = { command: COMMANDS.showMore, title: vscode.l10n.t('Show More'), arguments: [node] };
   return item;
 }
 
@@ -163,7 +164,7 @@ export function noticeItem(node: NoticeNode): vscode.TreeItem {
   item.contextValue = node.problem ? 'pop3Mail.error' : 'pop3Mail.notice';
   if (node.detail) item.tooltip = vscode.l10n.t('{0}\n\nClick to retry.', node.detail);
   const target: AccountNode = { kind: 'account', account: node.account, accountKey: node.accountKey };
-  if (node.detail !== undefined || !node.problem) item.command = { command: 'pop3Mail.fetch', title: vscode.l10n.t('Retry'), arguments: [target] };
-  else item.command = { command: 'pop3Mail.showLog', title: vscode.l10n.t('Show Log') };
+  if (node.detail !== undefined || !node.problem) item.command = { command: COMMANDS.fetch, title: vscode.l10n.t('Retry'), arguments: [target] };
+  else item.command = { command: COMMANDS.showLog, title: vscode.l10n.t('Show Log') };
   return item;
 }

@@ -1,12 +1,10 @@
 // The Inbox tree's elements: what each row stands for. VS Code hands these
 // objects back to commands run from a row (context menu, inline buttons), so
-// their shapes are part of the commands' contract (see messageRef.ts).
+// their shapes are part of the commands' contract (see message-refs.ts).
 import type { MessageSummary } from '../../store/types';
 import type { AccountConfig } from '../../sync/account';
 import type { DateGroup } from './date-groups';
 
-export const OPEN_MESSAGE_COMMAND = 'pop3Mail.openMessage';
-export const SHOW_MORE_COMMAND = 'pop3Mail.showMore';
 /** Messages per "page" inside a date group. */
 export const PAGE_SIZE = 200;
 /** The "Show more" key of the Deleted folder (date group keys never take this value). */
@@ -68,15 +66,6 @@ export interface NoticeNode {
 }
 
 export type InboxNode = AccountNode | FolderNode | DeletedNode | GroupNode | MessageNode | MoreNode | NoticeNode;
-
-/** True for an account item passed to a command from the tree's context menu. */
-export function isAccountNode(value: unknown): value is AccountNode {
-  if (typeof value !== 'object' || value === null || (value as { kind?: unknown }).kind !== 'account') return false;
-  const account: unknown = (value as { account?: unknown }).account;
-  if (typeof account !== 'object' || account === null) return false;
-  const { user, host, port } = account as { user?: unknown; host?: unknown; port?: unknown };
-  return typeof user === 'string' && typeof host === 'string' && typeof port === 'number';
-}
 
 /** Which welcome the empty view shows (package.json viewsWelcome, context key pop3Mail.welcome). */
 export type Welcome = 'noAccount' | 'neverFetched' | 'fetching' | 'fetchFailed' | 'needsPassword' | 'none';

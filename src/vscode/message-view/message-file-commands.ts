@@ -1,39 +1,18 @@
 // Commands on one message, from the tree's context menu, the message view's
 // toolbar or the palette: Show Source, Save Attachments, Save as .eml, Copy
-// as .eml. Tree arguments are (accountKey, messageId), a message node
-// ({ accountKey, messageId } or the older { account, summary }), or a node
-// plus the selection; with none, the message view the user looked at last.
+// as .eml. Tree arguments are (accountKey, messageId), a message node, or a
+// node plus the selection (the node counts); with none, the message view the
+// user looked at last.
 import * as vscode from 'vscode';
+import { COMMANDS } from '../common/commands';
 import { safeFileName } from '../../mail/filename';
-import { accountKey as keyOf, type AccountConfig } from '../../sync/account';
 import type { MessageCommand } from '../../shared/webview-protocol';
 import type { AttachmentFiles } from './attachments';
 import { describeError, logError } from '../common/errors';
 import type { MessageViewManager } from './message-view-manager';
 import type { MessageSource, MessageWebview } from './message-webview';
 import { sourceUri } from './source-view';
-
-export const MESSAGE_COMMANDS = {
-  showSource: 'pop3Mail.showSource',
-  saveAttachments: 'pop3Mail.saveAttachments',
-  saveAsEml: 'pop3Mail.saveAsEml',
-  copyAsEml: 'pop3Mail.copyAsEml',
-} as const;
-
-/** The message a command call names, or undefined. Pure. */
-export function messageArgument(args: readonly unknown[]): { accountKey: string; messageId: string } | undefined {
-  const [first, second] = args;
-  if (typeof first === 'string' && typeof second === 'string') return { accountKey: first, messageId: second };
-  if (typeof first !== 'object' || first === null) return undefined;
-  const node = first as { accountKey?: unknown; messageId?: unknown; account?: unknown; summary?: unknown };
-  if (typeof node.accountKey === 'string' && typeof node.messageId === 'string') return { accountKey: node.accountKey, messageId: node.messageId };
-  const summary = node.summary as { id?: unknown } | undefined;
-  const account = node.account as Partial<AccountConfig> | undefined;
-  if (typeof summary?.id === 'string' && account && typeof account.user === 'string' && typeof account.host === 'string' && typeof account.port === 'number') {
-    return { accountKey: keyOf({ user: account.user, host: account.host, port: account.port }), messageId: summary.id };
-  }
-  return undefined;
-}
+import { messageRef } from '../inbox/message-refs';
 
 export class MessageFileCommands {
   constructor(
@@ -52,15 +31,15 @@ export class MessageFileCommands {
       }
     };
     return [
-      vscode.commands.registerCommand(MESSAGE_COMMANDS.showSource, run('showSource')),
-      vscode.commands.registerCommand(MESSAGE_COMMANDS.saveAttachments, run('saveAttachments')),
-      vscode.commands.registerCommand(MESSAGE_COMMANDS.saveAsEml, run('saveAsEml')),
-      vscode.commands.registerCommand(MESSAGE_COMMANDS.copyAsEml, run('copyAsEml')),
+      vscode.commands.registerCommand(COMMANDS.showSource, run('showSource')),
+      vscode.commands.registerCommand(COMMANDS.saveAttachments, run('saveAttachments')),
+      vscode.commands.registerCommand(COMMANDS.saveAsEml, run('saveAsEml')),
+      vscode.commands.registerCommand(COMMANDS.copyAsEml, run('copyAsEml')),
     ];
   }
 
   private async run(command: MessageCommand | 'saveAttachments', args: unknown[]): Promise<void> {
-    const ref = messageArgument(args);
+    const ref = messageRef(...args);
     let source: MessageSource | undefined;
     let viewer: MessageWebview | undefined;
     if (ref) source = await this.panels.sourceFor(ref.accountKey, ref.messageId);

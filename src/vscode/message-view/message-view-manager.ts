@@ -13,9 +13,13 @@ import { webviewOptions } from './webview-html';
 
 export const MESSAGE_VIEW_TYPE = 'pop3Mail.message';
 
-/** How a message is opened. */
+/** How a message is opened (from the tree: inbox-commands.ts). */
 export interface OpenMessageOptions {
-  /** true (default): the reused preview panel; false: a panel of its own that stays open. */
+  /**
+   * true (default): the reused preview panel, which leaves the keyboard focus
+   * where it was (the tree); false: a panel of its own that stays open and
+   * takes the focus.
+   */
   readonly preview?: boolean;
   readonly viewColumn?: vscode.ViewColumn;
 }
@@ -101,7 +105,7 @@ export class MessageViewManager implements vscode.Disposable {
     };
   }
 
-  /** The `pop3Mail.openMessage` command: an account key, an opaque message id, and how to open it. */
+  /** Opens a message of the store: an account key, an opaque message id, and how to open it. */
   async open(accountKey: unknown, messageId: unknown, options?: OpenMessageOptions): Promise<void> {
     let source: MessageSource | undefined;
     try {

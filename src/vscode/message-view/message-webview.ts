@@ -9,6 +9,7 @@ import type { ParsedMessage } from '../../mail/view';
 import type { MessageCommand, MessageView, ToWebview, ViewOptions } from '../../shared/webview-protocol';
 import { checkLinkHref } from '../../shared/validate';
 import type { AttachmentFiles } from './attachments';
+import { userSetting } from '../common/config';
 import { describeError, logError } from '../common/errors';
 import { existingFileRefs, openFileRef } from './file-refs';
 import { handleWebviewMessage, type ViewerState } from './webview-dispatch';
@@ -44,7 +45,7 @@ export interface ViewerServices {
 
 /** The test-only switch (application scope: a workspace cannot turn the sanitizer off). */
 export function sanitizerDisabled(): boolean {
-  return vscode.workspace.getConfiguration('pop3Mail').inspect<boolean>('test.disableSanitizer')?.globalValue === true;
+  return userSetting('test.disableSanitizer') === true;
 }
 
 function panelTitle(subject: string): string {

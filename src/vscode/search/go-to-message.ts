@@ -3,6 +3,7 @@
 // items; they are all `alwaysShow`, so the QuickPick's label filter never
 // hides a message that matched on its sender or through a filter.
 import * as vscode from 'vscode';
+import { COMMANDS } from '../common/commands';
 import type { MessageSummary } from '../../store/types';
 import { accountKey } from '../../sync/account';
 import type { Accounts } from '../accounts/accounts';
@@ -25,7 +26,7 @@ export async function goToMessage(accounts: Accounts, stores: Stores, log: vscod
   if (all.length === 0) {
     const add = vscode.l10n.t('Add Account');
     void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: no account yet.'), add).then((c) => {
-      if (c === add) void vscode.commands.executeCommand('pop3Mail.addAccount');
+      if (c === add) void vscode.commands.executeCommand(COMMANDS.addAccount);
     });
     return;
   }
@@ -84,7 +85,7 @@ export async function goToMessage(accounts: Accounts, stores: Stores, log: vscod
     picker.onDidAccept(() => {
       const [item] = picker.selectedItems;
       picker.hide();
-      if (item) void vscode.commands.executeCommand('pop3Mail.openMessageKeep', item.accountKey, item.messageId);
+      if (item) void vscode.commands.executeCommand(COMMANDS.openMessageKeep, item.accountKey, item.messageId);
     });
     picker.onDidHide(() => {
       if (timer) clearTimeout(timer);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { messageRefs } from '../../src/vscode/inbox/message-refs';
 import { displayLine, escapeMarkdown, messageTooltip } from '../../src/vscode/common/text';
 
 test('escapeMarkdown: links, images, HTML, emphasis, headings and autolinks stay literal', () => {
@@ -50,16 +49,4 @@ test('displayLine: decoding leftovers, controls and bidi neutralised in labels (
   assert.equal(displayLine('invoice\u202Egpj.exe'), 'invoicegpj.exe');
   assert.equal(displayLine('a\r\nb\tc\u0000d'), 'a b c d');
   assert.equal(displayLine('x'.repeat(300), 10), `${'x'.repeat(9)}\u2026`);
-});
-
-test('messageRefs: (key, id), a node, a node with the selection, junk', () => {
-  const a = { kind: 'message', accountKey: 'k', messageId: 'a' };
-  const b = { kind: 'message', accountKey: 'k', messageId: 'b' };
-  assert.deepEqual(messageRefs('k', 'x'), [{ accountKey: 'k', messageId: 'x' }]);
-  assert.deepEqual(messageRefs(a), [{ accountKey: 'k', messageId: 'a' }]);
-  assert.deepEqual(messageRefs(a, [a, b]).map((r) => r.messageId), ['a', 'b']);
-  assert.deepEqual(messageRefs(a, [b]).map((r) => r.messageId), ['a'], 'a right-click outside the selection acts on that row only');
-  assert.deepEqual(messageRefs({ kind: 'group' }), []);
-  assert.deepEqual(messageRefs(undefined), []);
-  assert.deepEqual(messageRefs({ kind: 'message', accountKey: 1, messageId: 'x' }), []);
 });

@@ -1,9 +1,8 @@
-// Small Playwright helpers for the VS Code workbench in code-server: tree
-// rows, context menus, modal dialogs, hovers, settings written live.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+// The Inbox tree in the workbench: rows, their context menus and hovers, and
+// clicks that a tree redraw may swallow (repeated, bounded).
 import type { Locator, Page } from 'playwright-core';
-import type { CodeServer } from './code-server';
+import { waitUntil } from './wait';
+import { clearNotifications } from './workbench-notifications';
 
 export const TREE_ROWS = '.pane-body .monaco-list-row';
 
@@ -44,36 +43,6 @@ export async function contextMenuLabels(page: Page, row: Locator): Promise<strin
   await page.keyboard.press('Escape');
   return labels;
 }
-
-/** Waits for a modal dialog containing `text`, returns its text, clicks `button`. */
-export async function answerDialog(page: Page, text: string | RegExp, button: string): Promise<string> {
-  const dialog = page.locator('.monaco-dialog-box', { hasText: text });
-  await dialog.waitFor({ state: 'visible' });
-  const all = await dialog.innerText();
-  await dialog.locator('.monaco-button', { hasText: button }).first().click();
-  await dialog.waitFor({ state: 'hidden' });
-  return all;
-}
-
-/** A notification toast containing `text`. */
-export function toast(page: Page, text: string | RegExp): Locator {
-  return page.locator('.notification-toast', { hasText: text }).first();
-}
-
-/** Closes every notification toast (they cover the lower right corner). */
-export async function clearNotifications(page: Page): Promise<void> {
-  for (const close of await page.locator('.notification-toast .codicon-notifications-clear').all()) await close.click().catch(() => undefined);
-  for (const close of await page.locator('.notification-toast .codicon-close').all()) await close.click().catch(() => undefined);
-}
-
-export function settingsFile(editor: CodeServer): string {
-  return path.join(editor.userDataDir, 'User', 'settings.json');
-}
-
-export function readSettings(editor: CodeServer): Record<string, unknown> {
-  return JSON.parse(fs.readFileSync(settingsFile(editor), 'utf8')) as Record<string, unknown>;
-}
-
 
 /**
  * Clicks a message row until its tab shows (at most 3 clicks). VS Code drops a row's click command while
@@ -129,13 +98,4 @@ export async function hoverText(page: Page, target: Locator): Promise<string> {
   const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: /\S/ }).first();
   await hover.waitFor({ state: 'visible', timeout: 10_000 });
   return hover.innerText();
-}
-
-export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }

@@ -1,0 +1,132 @@
+// Giving the workbench input the way a user does: the command palette, quick
+// inputs (showInputBox, showQuickPick), modal dialogs and code-server's simple
+// file dialog.
+import type { Page } from 'playwright-core';
+import { UI_TIMEOUT_MS } from './code-server';
+import { sleep } from './processes';
+import { waitUntil } from './wait';
+
+const QUICK_INPUT = '.quick-input-widget';
+
+export const QUICK_INPUT_BOX = `${QUICK_INPUT} .quick-input-box input`;
+
+const QUICK_INPUT_ROWS = `${QUICK_INPUT} .quick-input-list .monaco-list-row`;
+
+/**
+ * Runs a command from the command palette by its label as shown there, for
+ * example 'POP3 Mail: Add Account'. Prefers an exact label match.
+ */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await openCommandPalette(page);
+  await page.locator(QUICK_INPUT_BOX).fill(`>${title}`);
+  const deadline = Date.now() + UI_TIMEOUT_MS;
+  for (;;) {
+    const labels = await page.locator(QUICK_INPUT_ROWS).evaluateAll((rows) =>
+      rows.map((r) => (r.querySelector('.label-name')?.textContent ?? r.textContent ?? '').trim()),
+    );
+    let index = labels.findIndex((l) => l === title);
+    if (index < 0) index = labels.findIndex((l) => l.toLowerCase().includes(title.toLowerCase()));
+    if (index >= 0) {
+      // Move the list focus to the row, then Enter: what a user's keyboard does.
+      for (let k = 0; k < index; k++) await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      return;
+    }
+    if (Date.now() > deadline) {
+      await page.keyboard.press('Escape');
+      throw new Error(`command ${JSON.stringify(title)} not in the palette; saw ${JSON.stringify(labels.slice(0, 15))}`);
+    }
+    await sleep(100);
+  }
+}
+
+async function openCommandPalette(page: Page): Promise<void> {
+  const box = page.locator(QUICK_INPUT_BOX);
+  // F1 needs keyboard focus inside the workbench; if nothing has it yet, a
+  // click into the editor area gives it without opening anything.
+  for (const keys of ['F1', 'Control+Shift+P']) {
+    await page.keyboard.press(keys);
+    try {
+      await box.waitFor({ state: 'visible', timeout: 3000 });
+      return;
+    } catch {
+      await page.locator('.part.editor').click({ position: { x: 400, y: 300 } }).catch(() => undefined);
+    }
+  }
+  await box.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+}
+
+/**
+ * Types into the visible quick input (showInputBox / showQuickPick) and
+ * presses Enter. Waits until the input is there and is not the command
+ * palette any more, so it is safe right after runCommand(). `expect` waits
+ * for a prompt, placeholder or title containing it.
+ */
+export async function answerQuickInput(page: Page, text: string, expect?: string | RegExp): Promise<void> {
+  const box = page.locator(QUICK_INPUT_BOX);
+  const deadline = Date.now() + UI_TIMEOUT_MS;
+  for (;;) {
+    if (await box.isVisible()) {
+      const state = await page.locator(QUICK_INPUT).evaluate((w, input) => {
+        // Runs in the page; the repo's tsconfig has no DOM lib, hence the shape.
+        const el = w.querySelector(input) as { value: string; placeholder: string; getAttribute(name: string): string | null } | null;
+        return {
+          value: el?.value ?? '',
+          prompt: [el?.placeholder, el?.getAttribute('aria-label'), w.querySelector('.quick-input-message')?.textContent, w.querySelector('.quick-input-title')?.textContent]
+            .filter(Boolean)
+            .join(' | '),
+        };
+      }, '.quick-input-box input');
+      const isPalette = state.value.startsWith('>');
+      const matches = expect === undefined || (typeof expect === 'string' ? state.prompt.includes(expect) : expect.test(state.prompt));
+      if (!isPalette && matches) break;
+      if (Date.now() > deadline) throw new Error(`quick input not ready for ${JSON.stringify(text)}: value ${JSON.stringify(state.value)}, prompt ${JSON.stringify(state.prompt)}`);
+    } else if (Date.now() > deadline) {
+      throw new Error(`no quick input appeared within ${UI_TIMEOUT_MS} ms (to answer ${JSON.stringify(text)})`);
+    }
+    await sleep(100);
+  }
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+/** Waits for a modal dialog containing `text`, returns its text, clicks `button`. */
+export async function answerDialog(page: Page, text: string | RegExp, button: string): Promise<string> {
+  const dialog = page.locator('.monaco-dialog-box', { hasText: text });
+  await dialog.waitFor({ state: 'visible' });
+  const all = await dialog.innerText();
+  await dialog.locator('.monaco-button', { hasText: button }).first().click();
+  await dialog.waitFor({ state: 'hidden' });
+  return all;
+}
+
+/**
+ * code-server's save and open dialogs are VS Code's simple file dialog: a
+ * quick input whose box holds a path, filled in steps (folder first, then
+ * the proposed name). Waits until the box holds a value `ready` accepts and
+ * returns it; the dialog stays open.
+ */
+export async function simpleDialogValue(page: Page, ready: (value: string) => boolean, what: string): Promise<string> {
+  const box = page.locator(QUICK_INPUT_BOX);
+  let value = '';
+  await waitUntil(`the file dialog (${what}); its box holds ${JSON.stringify(value)}`, async () => {
+    if (!(await box.isVisible())) return false;
+    value = await box.inputValue();
+    return ready(value);
+  });
+  return value;
+}
+
+/**
+ * Types a path into the simple file dialog, waits until the box keeps it,
+ * and accepts it with the dialog's OK button, labelled `okLabel` (Enter on
+ * a folder would open the folder instead of choosing it).
+ */
+export async function answerSimpleDialog(page: Page, target: string, okLabel: string): Promise<void> {
+  const box = page.locator(QUICK_INPUT_BOX);
+  await box.fill(target);
+  // The dialog completes and rewrites the value as you type; wait until it settles on ours.
+  await waitUntil(`the dialog box to hold ${target}`, async () => (await box.inputValue()) === target);
+  await page.locator('.quick-input-widget .monaco-button', { hasText: okLabel }).first().click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
