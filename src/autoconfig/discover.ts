@@ -2,6 +2,7 @@
 // presets, RFC 6186 SRV records, then the autoconfig documents other mail
 // clients read (HTTPS only). The result says where each value came from, and
 // why a candidate was refused, so the user can judge and change everything.
+import { Resolver } from 'node:dns/promises';
 import { FetchRefused, httpsGetter, type GetText } from './https-get';
 import { presetFor, type LoginKind } from './presets';
 import { parseAutoconfig, XmlError, type XmlPopServer } from './xml';
@@ -14,8 +15,8 @@ export interface SrvRecord {
 }
 
 export interface DiscoverOptions {
-  /** DNS SRV lookup (node:dns/promises resolveSrv in production). */
-  readonly resolveSrv?: (name: string) => Promise<SrvRecord[]>;
+  /** DNS SRV lookup; the default asks the system's resolvers, briefly. `null`: no DNS lookup. */
+  readonly resolveSrv?: ((name: string) => Promise<SrvRecord[]>) | null;
   /** HTTPS GET (httpsGetter() in production; tests inject a CA). */
   readonly get?: GetText;
 }
@@ -62,12 +63,13 @@ export async function discover(address: string, options: DiscoverOptions = {}): 
     return { settings, sources: { host: from, port: from, security: from, login: from, oauthProvider: from, user: 'your e-mail address' }, notes: preset.notes, refused };
   }
 
-  if (options.resolveSrv) {
+  const resolveSrv = options.resolveSrv === undefined ? systemSrv() : options.resolveSrv;
+  if (resolveSrv) {
     for (const [service, security] of [['_pop3s._tcp', 'tls'], ['_pop3._tcp', 'starttls']] as const) {
       const name = `${service}.${domain}`;
       let records: SrvRecord[];
       try {
-        records = await options.resolveSrv(name);
+        records = await resolveSrv(name);
       } catch {
         continue; // no record is the common case
       }
@@ -125,6 +127,12 @@ export async function discover(address: string, options: DiscoverOptions = {}): 
     }
   }
   return { sources: {}, notes: ['No settings were found for this domain; enter the server your provider documents.'], refused };
+}
+
+/** A lookup that gives up after a few seconds: an address typed into a form must not hang it. */
+function systemSrv(): (name: string) => Promise<SrvRecord[]> {
+  const resolver = new Resolver({ timeout: 3000, tries: 2 });
+  return (name) => resolver.resolveSrv(name);
 }
 
 /** One POP server of a document, or why it is refused. */
