@@ -188,3 +188,17 @@ test('the error status is taken only from JSON, printable and bounded', () => {
   assert.equal(oauthErrorStatus(Buffer.from('["status"]')), undefined);
   assert.equal(oauthErrorStatus(Buffer.alloc(0)), undefined);
 });
+
+test('a ^A in the user name or a token with characters a bearer token cannot have is refused before anything is sent', BOUND, async () => {
+  for (const [user, token, code] of [['a\x01auth=Bearer x', TOKEN, 'Protocol'], ['alice', 'tok en', 'AuthFailed'], ['alice', `tok\x01auth=x`, 'AuthFailed']] as const) {
+    const server = await ScriptedServer.start({ script: [GREETING, ...capa('SASL XOAUTH2'), { expect: /^QUIT$/ }, { send: '+OK\r\n' }, { close: true }], tls: SERVER_TLS });
+    try {
+      const client = await Pop3Client.connect({ host: 'localhost', port: server.port, ca: certs.ca.cert, limits: LIMITS });
+      await assert.rejects(client.authenticate({ user, token }, 'xoauth2'), (e: Pop3Error) => e.code === code);
+      await client.quit();
+      assert.ok(!server.lines.some((l) => l.startsWith('AUTH')), server.lines.join('\n'));
+    } finally {
+      await server.close();
+    }
+  }
+});

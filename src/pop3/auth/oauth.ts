@@ -72,8 +72,19 @@ class OAuthMechanism implements SaslMechanism {
   }
 }
 
+/**
+ * %x01 separates the fields of both mechanisms' responses: one inside the
+ * user name or the token would let it add fields of its own.
+ */
+function checkFields(user: string, token: string): void {
+  if (user.includes('\x01')) throw new Pop3Error('Protocol', 'The user name contains a control character (^A); nothing was sent.');
+  // RFC 6750 b64token: the characters a bearer token may have.
+  if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) throw new Pop3Error('AuthFailed', 'The access token has characters a bearer token cannot have; nothing was sent.');
+}
+
 /** Google's and Microsoft's XOAUTH2; after an error challenge the client sends an empty response. */
 export function xoauth2(user: string, token: string): SaslMechanism {
+  checkFields(user, token);
   return new OAuthMechanism('XOAUTH2', `user=${user}\x01auth=Bearer ${token}\x01\x01`, Buffer.alloc(0));
 }
 
@@ -83,5 +94,6 @@ export function xoauth2(user: string, token: string): SaslMechanism {
  * (section 3.2.3), and the server then fails the exchange.
  */
 export function oauthbearer(user: string, token: string): SaslMechanism {
+  checkFields(user, token);
   return new OAuthMechanism('OAUTHBEARER', `n,a=${saslname(user)},\x01auth=Bearer ${token}\x01\x01`, Buffer.from([1]));
 }
