@@ -3,13 +3,14 @@ import { fetchMail, type FetchResult } from '../sync/fetch';
 import type { SyncPlan } from '../sync/plan';
 import { parseArgs, parsePort, UsageError } from './args';
 import { oneLine, parseAuth, parseCount, parseSecurity, readStdin, write } from './common';
+import { tokenFromCommand } from './token-command';
 
 /** Exit code when the run needs a decision the user has not given (T26). */
 export const EXIT_NEEDS_CONFIRMATION = 7;
 
 export async function cmdFetch(argv: string[], json: boolean): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['host', 'port', 'user', 'ca', 'store', 'security', 'auth', 'pin', 'delete-after-days', 'max-size', 'newest'],
+    values: ['host', 'port', 'user', 'ca', 'store', 'security', 'auth', 'pin', 'delete-after-days', 'max-size', 'newest', 'token-command'],
     flags: ['json', 'password-stdin', 'delete', 'delete-trashed', 'dry-run', 'accept-new-uidls'],
     required: ['host', 'user', 'store'],
   });
@@ -18,8 +19,19 @@ export async function cmdFetch(argv: string[], json: boolean): Promise<number> {
   const deleteAfterDays = parseCount('delete-after-days', args.values.get('delete-after-days'));
   const maxMessageSize = parseCount('max-size', args.values.get('max-size'));
   const newestOnFirstSync = parseCount('newest', args.values.get('newest'));
-  const password = args.flags.has('password-stdin') ? await readStdin() : process.env['POP3_PASSWORD'];
-  if (!password) throw new UsageError('no password: set POP3_PASSWORD or use --password-stdin');
+  const oauth = auth === 'xoauth2' || auth === 'oauthbearer';
+  let password: string | undefined;
+  let token: string | undefined;
+  if (oauth) {
+    if (args.flags.has('password-stdin')) throw new UsageError(`--auth ${auth} takes an access token, not a password`);
+    const command = args.values.get('token-command');
+    token = command !== undefined ? await tokenFromCommand(command) : process.env['POP3_OAUTH_TOKEN'];
+    if (!token) throw new UsageError(`no access token for --auth ${auth}: set POP3_OAUTH_TOKEN or use --token-command`);
+  } else {
+    if (args.values.has('token-command')) throw new UsageError('--token-command needs --auth xoauth2 or --auth oauthbearer');
+    password = args.flags.has('password-stdin') ? await readStdin() : process.env['POP3_PASSWORD'];
+    if (!password) throw new UsageError('no password: set POP3_PASSWORD or use --password-stdin');
+  }
   const host = args.values.get('host')!;
   const store = await MailStore.open(args.values.get('store')!);
   const controller = new AbortController();
@@ -36,6 +48,7 @@ export async function cmdFetch(argv: string[], json: boolean): Promise<number> {
       pin: args.values.get('pin'),
     },
     password,
+    token,
     store,
     retention: {
       deleteAfterDownload: args.flags.has('delete') || undefined,

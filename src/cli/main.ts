@@ -21,10 +21,13 @@ const USAGE = `usage:
   pop3-mail fetch --host H [--port N] --user U --store DIR [--security tls|starttls] [--auth METHOD]
                   [--ca FILE] [--pin SHA256] [--delete] [--delete-after-days N] [--delete-trashed]
                   [--max-size BYTES] [--newest N] [--dry-run] [--accept-new-uidls] [--json] [--password-stdin]
+                  [--token-command CMD]
   pop3-mail serverinfo --host H [--port N] [--security tls|starttls] [--ca FILE] [--pin SHA256] [--json]
   pop3-mail list --store DIR [--json]
   pop3-mail show ID --store DIR [--json]
 The password comes from the POP3_PASSWORD environment variable or, with --password-stdin, from standard input.
+With --auth xoauth2 or oauthbearer, the OAuth 2 access token comes from POP3_OAUTH_TOKEN or from the first
+line of what --token-command CMD prints (run through /bin/sh).
 METHOD: ${AUTH_METHODS.join(', ')} (default auto: the strongest the server offers over TLS).`;
 
 export const EXIT = { ok: 0, other: 1, usage: 2, auth: 3, tls: 4, network: 5, protocol: 6 } as const;

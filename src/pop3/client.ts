@@ -1,7 +1,7 @@
 import type { TLSSocket } from 'node:tls';
 import { apopDigest, apopTimestamp } from './auth/apop';
 import { chooseMethod, saslMechanism } from './auth/mechanisms';
-import type { AuthMethod, Credentials } from './auth/types';
+import type { AuthMethod, Credentials, InitialResponseForm } from './auth/types';
 import { Pop3Connection, type TraceFn } from './connection';
 import { Pop3Error } from './errors';
 import { splitLines } from './framer';
@@ -40,6 +40,17 @@ export interface RetrJob {
   readonly open: () => (chunk: Buffer) => void;
   /** Size LIST announced, to cut off a server that streams far more (T21). */
   readonly listedSize?: number;
+}
+
+/**
+ * OAuth tokens are often longer than the 255 octets RFC 5034 allows on the
+ * AUTH line, and Microsoft documents only the two-line exchange for POP, so
+ * the OAuth mechanisms send their response on its own line after the
+ * server's "+". The password mechanisms' responses are short and every
+ * server takes them inline, which saves a round trip.
+ */
+function defaultForm(method: AuthMethod): InitialResponseForm {
+  return method === 'xoauth2' || method === 'oauthbearer' ? 'separate' : 'inline';
 }
 
 type State = 'authorization' | 'transaction' | 'update' | 'closed';
@@ -150,8 +161,10 @@ export class Pop3Client {
    * Logs in with `method`; `auto` picks the strongest SASL mechanism the
    * server offers over TLS, else USER/PASS. Credentials never reach the trace.
    * Only [AUTH] or a bare -ERR means wrong credentials (T14).
+   * `initialResponse` overrides where a SASL initial response goes (see
+   * `defaultForm`).
    */
-  async authenticate(credentials: Credentials, method: AuthMethod = 'auto'): Promise<void> {
+  async authenticate(credentials: Credentials, method: AuthMethod = 'auto', options: { initialResponse?: InitialResponseForm } = {}): Promise<void> {
     this.require('authorization');
     // SASL hides the user name in base64, past the connection's own CR/LF/NUL check.
     if (/[\r\n\0]/.test(credentials.user)) {
@@ -172,31 +185,44 @@ export class Pop3Client {
       const r = await this.conn.command(`APOP ${credentials.user} ${apopDigest(stamp, credentials.password)}`, `APOP ${credentials.user} ********`, { multi: false });
       if (!r.status.ok) throw errorForReply('APOP', r.status, 'AuthFailed');
     } else {
-      await this.sasl(chosen, credentials);
+      await this.sasl(chosen, credentials, options.initialResponse ?? defaultForm(chosen));
     }
     this.state = 'transaction';
     this.capabilities = undefined; // RFC 2449: capabilities may differ after login
   }
 
-  private async sasl(method: Parameters<typeof saslMechanism>[0], credentials: Credentials): Promise<void> {
+  private async sasl(method: Parameters<typeof saslMechanism>[0], credentials: Credentials, form: InitialResponseForm): Promise<void> {
     const mech = saslMechanism(method, credentials);
     const initial = mech.initial?.();
-    const first = initial === undefined ? `AUTH ${mech.name}` : `AUTH ${mech.name} ${initial.length ? initial.toString('base64') : '='}`;
-    let reply = await this.conn.command(first, initial === undefined ? `AUTH ${mech.name}` : `AUTH ${mech.name} ********`, { multi: false, continuation: true });
+    const inline = initial !== undefined && form === 'inline';
+    const first = inline ? `AUTH ${mech.name} ${initial.length ? initial.toString('base64') : '='}` : `AUTH ${mech.name}`;
+    let reply = await this.conn.command(first, inline ? `AUTH ${mech.name} ********` : `AUTH ${mech.name}`, { multi: false, continuation: true });
+    // In the separate form the first "+" asks for the initial response; its challenge is empty by RFC 4422.
+    let initialPending = initial !== undefined && !inline;
     for (let round = 0; reply.status.continuation; round++) {
       if (round >= 8) throw new Pop3Error('Protocol', `The ${mech.name} exchange did not end.`);
-      const challenge = Buffer.from(reply.status.text, 'base64');
       let response: Buffer;
-      try {
-        response = mech.step(challenge);
-      } catch (err) {
-        // Cancel the exchange (RFC 5034 "*") before reporting.
-        await this.conn.command('*', '*', { multi: false }).catch(() => undefined);
-        throw err;
+      if (initialPending) {
+        response = initial!;
+        initialPending = false;
+      } else {
+        try {
+          response = mech.step(Buffer.from(reply.status.text, 'base64'));
+        } catch (err) {
+          // Cancel the exchange (RFC 5034 "*") before reporting.
+          await this.conn.command('*', '*', { multi: false }).catch(() => undefined);
+          throw err;
+        }
       }
       reply = await this.conn.command(response.toString('base64'), '********', { multi: false, continuation: true });
     }
-    if (!reply.status.ok) throw errorForReply(`AUTH ${mech.name}`, reply.status, 'AuthFailed');
+    if (!reply.status.ok) {
+      const error = errorForReply(`AUTH ${mech.name}`, reply.status, 'AuthFailed');
+      if (error.code !== 'AuthFailed' || (method !== 'xoauth2' && method !== 'oauthbearer')) throw error;
+      // "user name or password" would send an OAuth user looking for the wrong thing.
+      const detail = mech.failureDetail?.();
+      throw new Pop3Error('AuthFailed', `The server rejected the ${mech.name} access token${detail === undefined ? '' : ` (${detail})`}.`, { serverText: error.serverText });
+    }
     try {
       mech.finish?.();
     } catch (err) {

@@ -11,6 +11,8 @@ export interface SyncState {
   readonly loginDelay?: number;
   /** Messages the server still held after the last sync; 0 or missing: none. */
   readonly lastServerCount?: number;
+  /** This client has deleted mail from the server at least once (a hiding server is told from a migration by it). */
+  readonly deletedFromServer?: boolean;
   /** UIDL keys deliberately not downloaded ("newest N" on the first sync). */
   readonly skipped?: readonly string[];
   /** How the last fetch reached the server (for `pop3-mail show`'s security line). */
@@ -27,6 +29,7 @@ export function readState(file: string): SyncState {
       lastLogin: num('lastLogin'),
       loginDelay: num('loginDelay'),
       lastServerCount: num('lastServerCount'),
+      deletedFromServer: o['deletedFromServer'] === true ? true : undefined,
       skipped: Array.isArray(o['skipped']) ? (o['skipped'] as unknown[]).filter((x): x is string => typeof x === 'string') : undefined,
       transport: parseTransport(o['transport']),
     };

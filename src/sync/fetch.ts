@@ -22,7 +22,10 @@ export interface FetchProgress {
 
 export interface FetchOptions {
   readonly account: AccountConfig;
-  readonly password: string;
+  /** For password logins. */
+  readonly password?: string;
+  /** OAuth 2 access token, for XOAUTH2 and OAUTHBEARER (the caller obtains and refreshes it). */
+  readonly token?: string;
   readonly store: MailStore;
   readonly retention?: RetentionPolicy;
   readonly download?: DownloadPolicy;
@@ -79,7 +82,7 @@ export async function fetchMail(options: FetchOptions): Promise<FetchResult> {
   const client = await Pop3Client.connect(connectOptions(account, { signal, trace: options.trace }));
   const open = new Set<MessageWriter>();
   try {
-    await client.authenticate({ user: account.user, password: options.password }, account.auth ?? ('auto' satisfies AuthMethod));
+    await client.authenticate({ user: account.user, password: options.password, token: options.token }, account.auth ?? ('auto' satisfies AuthMethod));
     const caps = await client.capa();
     const delay = caps.get('LOGIN-DELAY');
     const loginDelay = delay && /^\d+/.test(delay) ? parseInt(delay, 10) : undefined;
@@ -104,6 +107,9 @@ export async function fetchMail(options: FetchOptions): Promise<FetchResult> {
       download: options.download ?? {},
       now: now(),
       acceptNewUidls: options.acceptNewUidls === true,
+      serverHidesRetrieved: isGmailGreeting(client.greeting),
+      localCount: store.size,
+      deletedFromServer: state.deletedFromServer === true,
     });
     const warnings = [...plan.warnings, ...expireWarnings(caps.get('EXPIRE'), options.retention ?? {})];
     options.onPlan?.(plan);
@@ -149,7 +155,10 @@ export async function fetchMail(options: FetchOptions): Promise<FetchResult> {
     // Durable before the server is told anything: what we expect to remain there.
     const remaining = listing.messages.length - deletions.length;
     const current = store.readState();
-    if (current.lastServerCount !== remaining) store.writeState({ ...current, lastServerCount: remaining });
+    const deletedFromServer = current.deletedFromServer === true || deletions.length > 0 ? true : undefined;
+    if (current.lastServerCount !== remaining || current.deletedFromServer !== deletedFromServer) {
+      store.writeState({ ...current, lastServerCount: remaining, deletedFromServer });
+    }
     for (const d of deletions) await client.dele(d.n);
     await client.quit();
     for (const d of deletions) {
@@ -250,4 +259,9 @@ function expireWarnings(expire: string | undefined, retention: RetentionPolicy):
     return [`The server keeps messages for ${days} day(s) only (EXPIRE ${days}).`];
   }
   return [];
+}
+
+/** Gmail greets with "+OK Gpop ready..."; its POP lists mail only until a session retrieved it. */
+function isGmailGreeting(greeting: string): boolean {
+  return greeting.startsWith('Gpop ') || greeting === 'Gpop';
 }

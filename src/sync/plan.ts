@@ -38,6 +38,12 @@ export interface PlanInput {
   readonly download: DownloadPolicy;
   readonly now: number;
   readonly acceptNewUidls: boolean;
+  /** The server says it is one that stops listing mail once a POP session retrieved it (Gmail's "+OK Gpop"). */
+  readonly serverHidesRetrieved?: boolean;
+  /** Messages the store holds from this account (stored before this run). */
+  readonly localCount?: number;
+  /** This client has ever deleted mail from the server (then "fewer listed than held" proves nothing). */
+  readonly deletedFromServer?: boolean;
 }
 
 export interface PlannedDownload {
@@ -97,7 +103,14 @@ export function planSync(input: PlanInput): SyncPlan {
   const isNew = (m: ServerMessage): boolean => input.mode === 'content' || (!local(m.uidl) && !input.skipped.has(m.uidl));
   const fresh = unique.filter(isNew);
 
-  if (input.mode === 'uidl' && input.lastServerCount > 0 && unique.length > 0 && fresh.length === unique.length && !input.acceptNewUidls) {
+  if (
+    input.mode === 'uidl' &&
+    input.lastServerCount > 0 &&
+    unique.length > 0 &&
+    fresh.length === unique.length &&
+    !input.acceptNewUidls &&
+    !hidesRetrieved(input, unique.length)
+  ) {
     return { mode: input.mode, download: [], delete: [], deleteNewAfterDownload: false, skip: [], duplicates, anomaly: { kind: 'all-new', count: fresh.length }, warnings };
   }
 
@@ -132,6 +145,20 @@ export function planSync(input: PlanInput): SyncPlan {
     duplicates,
     warnings,
   };
+}
+
+/**
+ * All-new UIDLs are also what a server shows that lists only mail no POP
+ * session has retrieved yet (Gmail in its normal mode): that is not a
+ * migration, and refusing would mean its new mail never arrives. Such a
+ * server says so (Gmail's greeting), or shows it: it lists fewer messages
+ * than we hold although we never deleted any there. A migration lists the
+ * same mail again under new UIDLs, so at least as many as we hold: that is
+ * still refused.
+ */
+function hidesRetrieved(input: PlanInput, listed: number): boolean {
+  if (input.serverHidesRetrieved) return true;
+  return input.localCount !== undefined && listed < input.localCount && input.deletedFromServer !== true;
 }
 
 /** The rule that deletes a stored message from the server now, if any. */

@@ -20,6 +20,13 @@ export interface DovecotOptions {
   mechanisms?: string[];
   /** Appended verbatim to dovecot.conf (later settings win). */
   extraConfig?: string;
+  /**
+   * Adds an `oauth2` passdb for XOAUTH2 and OAUTHBEARER (both are added to
+   * `auth_mechanisms`) that checks each bearer token with a form POST to
+   * this RFC 7662 introspection URL (a loopback server of the test). It must
+   * answer `{"active":true,"username":"<user>"}` to log that user in.
+   */
+  oauth2IntrospectionUrl?: string;
   /** Startup budget, default 15 s. */
   startTimeoutMs?: number;
 }
@@ -77,7 +84,12 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
     throw new Error(`${DOVECOT_BIN} not found: run scripts/install-deps.sh (SKIP_CODE_SERVER=1 is enough)`);
   }
   const users = options.users ?? [DEFAULT_USER];
-  const mechanisms = options.mechanisms ?? DEFAULT_MECHANISMS;
+  const base = options.mechanisms ?? DEFAULT_MECHANISMS;
+  const oauth = ['xoauth2', 'oauthbearer'].filter((m) => options.oauth2IntrospectionUrl !== undefined && !base.includes(m));
+  const mechanisms = [...base, ...oauth];
+  if (options.oauth2IntrospectionUrl !== undefined && !/^http:\/\/127\.0\.0\.1:\d+\/[\w/-]*$/.test(options.oauth2IntrospectionUrl)) {
+    throw new Error(`the introspection URL must be http://127.0.0.1:<port>/<path>: ${options.oauth2IntrospectionUrl}`);
+  }
   validateUsers(users);
   validateMechanisms(mechanisms);
 
@@ -109,7 +121,13 @@ async function startOnce(
     const [pop3Port, pop3sPort] = await freePorts(2);
     const caFile = layout(dir, users, id);
     const confFile = path.join(dir, 'etc', 'dovecot.conf');
-    fs.writeFileSync(confFile, config({ dir, pop3Port, pop3sPort, mechanisms, id, extra: options.extraConfig }));
+    if (options.oauth2IntrospectionUrl !== undefined) {
+      fs.writeFileSync(path.join(dir, 'etc', 'oauth2.conf.ext'), oauth2Config(options.oauth2IntrospectionUrl));
+    }
+    fs.writeFileSync(
+      confFile,
+      config({ dir, pop3Port, pop3sPort, mechanisms, id, extra: options.extraConfig, oauth2: options.oauth2IntrospectionUrl !== undefined }),
+    );
     chownTree(dir, id);
 
     const output = { text: '' };
@@ -356,6 +374,17 @@ interface ConfigInput {
   mechanisms: readonly string[];
   id: Identity;
   extra: string | undefined;
+  oauth2: boolean;
+}
+
+/** Dovecot's oauth2 passdb settings: token introspection by form POST (RFC 7662). */
+function oauth2Config(url: string): string {
+  return `introspection_mode = post
+introspection_url = ${url}
+username_attribute = username
+active_attribute = active
+active_value = true
+`;
 }
 
 function config(c: ConfigInput): string {
@@ -377,7 +406,16 @@ ssl_key = <${p('etc/key.pem')}
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = yes
 auth_mechanisms = ${c.mechanisms.join(' ')}
-passdb {
+${
+  c.oauth2
+    ? `passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${p('etc/oauth2.conf.ext')}
+}
+`
+    : ''
+}passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${p('etc/users')}
 }

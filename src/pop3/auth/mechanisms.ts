@@ -2,6 +2,7 @@
 
 import { createHmac } from 'node:crypto';
 import { Pop3Error } from '../errors';
+import { oauthbearer, xoauth2 } from './oauth';
 import { scram } from './scram';
 import type { AuthMethod, Credentials, SaslMechanism } from './types';
 
@@ -34,16 +35,10 @@ export function saslMechanism(method: Exclude<AuthMethod, 'auto' | 'user' | 'apo
       return scram('sha1', c.user, need(c.password, 'password', 'SCRAM-SHA-1'));
     case 'scram-sha-256':
       return scram('sha256', c.user, need(c.password, 'password', 'SCRAM-SHA-256'));
-    case 'xoauth2': {
-      const token = need(c.token, 'token', 'XOAUTH2');
-      // On failure the server sends a JSON error as a challenge; an empty reply ends the exchange.
-      return { name: 'XOAUTH2', initial: () => Buffer.from(`user=${c.user}\x01auth=Bearer ${token}\x01\x01`), step: () => Buffer.alloc(0) };
-    }
-    case 'oauthbearer': {
-      const token = need(c.token, 'token', 'OAUTHBEARER');
-      // RFC 7628: after an error challenge the client answers with a single ^A.
-      return { name: 'OAUTHBEARER', initial: () => Buffer.from(`n,a=${c.user.replace(/,/g, '=2C').replace(/=/g, '=3D')},\x01auth=Bearer ${token}\x01\x01`), step: () => Buffer.from('\x01') };
-    }
+    case 'xoauth2':
+      return xoauth2(c.user, need(c.token, 'token', 'XOAUTH2'));
+    case 'oauthbearer':
+      return oauthbearer(c.user, need(c.token, 'token', 'OAUTHBEARER'));
   }
 }
 

@@ -11,7 +11,16 @@ export interface SaslMechanism {
    * before the server has proved itself.
    */
   finish?(): void;
+  /** After the server refused: what its error challenge said (e.g. an OAuth status), for the error message. */
+  failureDetail?(): string | undefined;
 }
+
+/**
+ * Where the initial response goes. `inline` puts it on the AUTH line (one
+ * round trip); `separate` sends `AUTH MECH`, waits for the server's `+`, then
+ * sends it on its own line.
+ */
+export type InitialResponseForm = 'inline' | 'separate';
 
 /** How to log in. `auto` picks the strongest mechanism the server offers (after TLS). */
 export type AuthMethod =
