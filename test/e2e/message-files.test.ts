@@ -8,6 +8,7 @@
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
@@ -28,6 +29,8 @@ let dovecot: Dovecot;
 let editor: CodeServer;
 let browser: Browser;
 let page: Page;
+/** The editor's home folder; save dialogs start in its Downloads. */
+let home: string;
 
 const DATE = new Date(Date.now() - 3600_000).toUTCString().replace('GMT', '+0000');
 /** Every byte value, twice, in a scrambled order: a binary attachment that any text conversion would change. */
@@ -97,8 +100,11 @@ before(async () => {
   dovecot.deliver('alice', plainMail(SUBJECTS.second, 2), 'files-second');
   dovecot.deliver('bob', plainMail(SUBJECTS.bob, 3, 'bob@example.com'), 'files-bob');
   const account = (name: string, user: string): Record<string, unknown> => ({ name, host: 'localhost', port: dovecot.pop3sPort, user, security: 'tls', caFile: dovecot.caFile });
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'pop3-files-home-'));
+  fs.mkdirSync(path.join(home, 'Downloads'));
   editor = await startCodeServer({
     vsix: VSIX,
+    home,
     settings: {
       'pop3Mail.checkOnStartup': false,
       'pop3Mail.checkInterval': 0,
@@ -116,6 +122,7 @@ after(async () => {
   await browser?.close().catch(() => undefined);
   await editor?.stop();
   await dovecot?.stop();
+  if (home) fs.rmSync(home, { recursive: true, force: true });
 });
 
 screenshotAfterEachTest('files', () => page);
@@ -196,9 +203,10 @@ test('pop3Mail.markReadOnOpen off: an opened message stays unread; on again: the
   await closeAllEditors(page);
 });
 
-test('Save as .eml... from the context menu: the dialog proposes the subject in the workspace; the file is the message byte for byte', async () => {
+test('Save as .eml... from the context menu: the dialog proposes the subject in Downloads, not the workspace; the file is the message byte for byte', async () => {
   await contextMenu(page, treeRow(page, SUBJECTS.attachments), 'Save as .eml...');
-  const proposed = await simpleDialogValue(page, (v) => v.endsWith('.eml') && path.dirname(v) === editor.workspace, 'the proposed .eml');
+  const proposed = await simpleDialogValue(page, (v) => v.endsWith('.eml'), 'the proposed .eml');
+  assert.equal(path.dirname(proposed), path.join(home, 'Downloads'));
   assert.equal(path.basename(proposed), `${SUBJECTS.attachments}.eml`);
   await screenshot(page, 'files-2-save-eml-dialog-light');
   await page.keyboard.press('Enter');
@@ -212,7 +220,8 @@ test('Save Attachments... from the context menu: every attachment, decoded, byte
   fs.mkdirSync(folder);
   const labels = await contextMenu(page, treeRow(page, SUBJECTS.attachments), 'Save Attachments...');
   assert.ok(labels.includes('Copy as .eml') && labels.includes('Save as .eml...'), JSON.stringify(labels));
-  await simpleDialogValue(page, (v) => v.startsWith('/'), 'a folder');
+  const start = await simpleDialogValue(page, (v) => v.startsWith('/'), 'a folder');
+  assert.ok(start.startsWith(path.join(home, 'Downloads')), `starts where the .eml was saved: ${start}`);
   await screenshot(page, 'files-3-save-attachments-dialog-light');
   await answerSimpleDialog(page, `${folder}/`, 'Save Here');
   await toast(page, 'POP3 Mail: saved 2 attachments.').waitFor({ timeout: 20_000 });
@@ -238,10 +247,11 @@ test('Copy as .eml from the context menu puts the message source on the clipboar
   assert.match(await statusBarText(page), /message source copied/);
 });
 
-test('dark theme: the save dialogs', async () => {
+test('dark theme: the save dialogs; they start in the folder saved to last', async () => {
   await setTheme(page, 'Dark Modern');
   await contextMenu(page, treeRow(page, SUBJECTS.plain), 'Save as .eml...');
-  await simpleDialogValue(page, (v) => v.endsWith('.eml'), 'the proposed .eml');
+  const proposed = await simpleDialogValue(page, (v) => v.endsWith('.eml'), 'the proposed .eml');
+  assert.equal(path.dirname(proposed), path.join(editor.workspace, 'attachments'), 'where Save Attachments wrote last');
   await screenshot(page, 'files-4-save-eml-dialog-dark');
   await page.keyboard.press('Escape');
   await contextMenu(page, treeRow(page, SUBJECTS.attachments), 'Save Attachments...');
@@ -249,5 +259,7 @@ test('dark theme: the save dialogs', async () => {
   await screenshot(page, 'files-5-save-attachments-dialog-dark');
   await page.keyboard.press('Escape');
   // Cancelled dialogs write nothing.
-  assert.deepEqual(fs.readdirSync(editor.workspace).sort(), ['Quarterly figures with two attachments.eml', 'attachments']);
+  assert.deepEqual(fs.readdirSync(editor.workspace).sort(), ['attachments']);
+  assert.deepEqual(fs.readdirSync(path.join(editor.workspace, 'attachments')).sort(), ['figures.bin', 'notes.txt']);
+  assert.deepEqual(fs.readdirSync(path.join(home, 'Downloads')), ['Quarterly figures with two attachments.eml']);
 });

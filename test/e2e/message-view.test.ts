@@ -19,10 +19,12 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { ACTIVITY_BAR_ENTRY, CHROMIUM_ARGS, CHROMIUM_PATH, type CodeServer, openWorkbench, screenshot, startCodeServer, VIEWPORT, WEBVIEW_LOAD_TIMEOUT_MS } from '../support/code-server';
-import { answerQuickInput, runCommand } from '../support/workbench-input';
+import { startDovecot, type Dovecot } from '../support/dovecot';
+import { waitUntil } from '../support/wait';
+import { closeAllEditors, findFrameWith } from '../support/workbench-editors';
+import { answerDialog, answerQuickInput, runCommand, simpleDialogValue } from '../support/workbench-input';
 import { setTheme } from '../support/workbench-settings';
 import { dismissHover } from '../support/workbench-tree';
-import { startDovecot, type Dovecot } from '../support/dovecot';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const FIXTURES = path.resolve(__dirname, '../fixtures');
@@ -56,6 +58,21 @@ function counting(scheme: string) {
 
 function fill(template: string, vars: Record<string, string>): string {
   return template.replace(/\{\{(\w+)\}\}/g, (m, k: string) => vars[k] ?? m).replace(/\r?\n/g, '\r\n');
+}
+
+/** The attachment copies Open wrote, in the temporary root of the extension's global storage (paths with '/'). */
+function attachmentCopies(userDataDir: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else found.push(p.split(path.sep).join('/'));
+    }
+  };
+  const root = path.join(userDataDir, 'User', 'globalStorage', 'pop3-mail.pop3-mail', 'tmp');
+  if (fs.existsSync(root)) walk(root);
+  return found;
 }
 
 function subjectOf(raw: string): string {
@@ -107,7 +124,9 @@ before(async () => {
   fs.writeFileSync(path.join(workspace, 'src', 'app.ts'), 'export const a = 1;\nexport const b = 2;\nexport const broken = c;\n');
   fs.writeFileSync(path.join(workspace, 'saved-mail.eml'), fill(fs.readFileSync(path.join(FIXTURES, 'view', '31-plain.eml'), 'utf8'), vars).replace('Subject: Plain text:', 'Subject: From a file:'));
 
-  editor = await startCodeServer({ vsix: VSIX, workspace, settings: editorSettings('alice') });
+  // The editor's own home, with a Downloads folder: where Save starts.
+  fs.mkdirSync(path.join(tmp, 'home', 'Downloads'), { recursive: true });
+  editor = await startCodeServer({ vsix: VSIX, workspace, settings: editorSettings('alice'), home: path.join(tmp, 'home') });
   // --ignore-certificate-errors: only so that the https listener's throwaway
   // certificate works when remote images are allowed; only in this browser.
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--ignore-certificate-errors'], headless: true, timeout: 60_000 });
@@ -384,27 +403,51 @@ test('newsletter, plain text and attachments: light and dark screenshots, toggle
   assert.equal((await bashrcSave.innerText()).trim(), 'Save\u2026');
   assert.equal(await bashrcSave.getAttribute('aria-label'), 'Save bashrc');
 
-  // Save goes through the save dialog (code-server's simple dialog), proposing the safe name in the workspace.
+  // Save goes through the save dialog (code-server's simple dialog), proposing the safe name in Downloads, not the workspace.
+  const downloads = path.join(tmp, 'home', 'Downloads');
   await files.locator('.attachment', { hasText: 'bashrc' }).locator('.attachment-save').click();
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor();
-  // The simple dialog fills its input in steps (folder first): wait for the proposed name.
-  let proposed = '';
-  for (let i = 0; i < 50 && !proposed.endsWith('bashrc'); i++) {
-    await page.waitForTimeout(200);
-    proposed = await input.inputValue();
-  }
-  assert.equal(proposed, path.join(editor.workspace, 'bashrc'), 'the dialog proposes the safe name in the workspace');
+  const proposed = await simpleDialogValue(page, (v) => v.endsWith('bashrc'), 'the proposed name');
+  assert.equal(proposed, path.join(downloads, 'bashrc'), 'the dialog proposes the safe name in Downloads');
   await page.keyboard.press('Enter');
-  const saved = path.join(editor.workspace, 'bashrc');
-  const until = Date.now() + 15_000;
-  while (!fs.existsSync(saved) && Date.now() < until) await page.waitForTimeout(200);
+  const saved = path.join(downloads, 'bashrc');
+  await waitUntil('the saved attachment', () => fs.existsSync(saved), 15_000);
   assert.equal(fs.readFileSync(saved, 'utf8').trim(), 'echo pwned', 'the attachment was saved, decoded, in the chosen folder');
-  assert.equal(fs.existsSync(path.join(path.dirname(editor.workspace), '.bashrc')), false);
+  assert.equal(fs.existsSync(path.join(editor.workspace, 'bashrc')), false, 'nothing in the workspace');
+  assert.equal(fs.existsSync(path.join(path.dirname(downloads), '.bashrc')), false);
 
-  // Open writes a private temporary copy and opens it in the editor.
+  // Open: text in the text editor, read-only, from a private copy in this window's temporary folder.
   await files.locator('.attachment', { hasText: 'win.ini' }).locator('.attachment-open').click();
   await page.locator('.tab', { hasText: 'win.ini' }).waitFor({ timeout: 15_000 });
+  const lines = page.locator('.part.editor .monaco-editor .view-lines').first();
+  await lines.waitFor();
+  const before = await lines.innerText();
+  await lines.click();
+  await page.keyboard.type('typed ');
+  await page.waitForTimeout(300);
+  assert.equal(await lines.innerText(), before, 'the copy is read-only: typing changes nothing');
+  const copies = (): string[] => attachmentCopies(editor.userDataDir);
+  assert.equal(copies().filter((f) => f.endsWith('/win.ini')).length, 1, `one copy: ${JSON.stringify(copies())}`);
+  assert.ok(copies().every((f) => /\/tmp\/\d+-[0-9a-f]+\/[0-9a-f]+\/[^/]+$/.test(f)), `in a window folder (<pid>-<id>): ${JSON.stringify(copies())}`);
+  await screenshot(page, 'message-view-open-text-read-only');
+
+  // An image opens in the image preview.
+  const again = await openMessage(VIEW.attachments);
+  await again.locator('.attachment', { hasText: 'logo.png' }).locator('.attachment-open').click();
+  await page.locator('.tab', { hasText: 'logo.png' }).waitFor({ timeout: 15_000 });
+  await findFrameWith(page, 'body.container.image');
+
+  // Anything else asks first, naming what would open it; a program is not opened at all.
+  const third = await openMessage(VIEW.attachments);
+  await third.locator('.attachment', { hasText: 'Quarterly report Q3.pdf' }).locator('.attachment-open').click();
+  const question = await answerDialog(page, 'Quarterly report Q3.pdf', 'Cancel');
+  assert.match(question, /Open Quarterly report Q3\.pdf with the system's default application\?/);
+  await third.locator('.attachment', { hasText: 'invoicegpj.exe' }).locator('.attachment-open').click();
+  assert.match(await answerDialog(page, 'does not open programs', 'Cancel'), /POP3 Mail does not open programs: invoicegpj\.exe/);
+  assert.equal(copies().some((f) => /Quarterly|invoice/.test(f)), false, 'no copy of what was not opened');
+
+  // The copies go when the message view that opened them closes.
+  await closeAllEditors(page);
+  await waitUntil('the copies removed', () => copies().length === 0, 10_000);
 
   // A MIME bomb is refused with a clear message in the view (the parser runs in a worker with limits).
   const bomb = await openMessage(VIEW.bomb);

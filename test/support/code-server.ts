@@ -68,6 +68,8 @@ export interface CodeServerOptions {
   port?: number;
   /** More code-server arguments, e.g. ['--log', 'trace']. */
   extraArgs?: string[];
+  /** The editor's home folder (os.homedir() in the extension host, where save dialogs start); default this user's. */
+  home?: string;
 }
 
 /**
@@ -116,7 +118,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
       ...(opts.extraArgs ?? []),
       workspace,
     ];
-    const server = new CodeServerProcess(bin, args, dir, port, userDataDir, extensionsDir, workspace);
+    const server = new CodeServerProcess(bin, args, dir, port, userDataDir, extensionsDir, workspace, opts.home);
     await server.waitUntilServing(START_TIMEOUT_MS);
     return server;
   } catch (err) {
@@ -141,6 +143,7 @@ class CodeServerProcess implements CodeServer {
     readonly userDataDir: string,
     readonly extensionsDir: string,
     readonly workspace: string,
+    home: string | undefined,
   ) {
     this.url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
     // setpriv --pdeathsig: if this Node process is killed outright, the
@@ -149,7 +152,7 @@ class CodeServerProcess implements CodeServer {
     this.child = spawn('setpriv', ['--pdeathsig=KILL', process.execPath, bin, ...args], {
       detached: true, // own process group, so stop() also reaches extension hosts
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' }, // tsx's loader must not leak into the editor
+      env: { ...process.env, NODE_OPTIONS: '', ...(home ? { HOME: home } : {}) }, // tsx's loader must not leak into the editor
     });
     const capture = (chunk: Buffer): void => {
       this.log += chunk.toString('utf8');

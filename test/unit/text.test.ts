@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { displayLine, escapeMarkdown, messageTooltip } from '../../src/vscode/common/text';
+import { forMarkdown } from '../../src/vscode/common/surface-text';
+import { displayLine, messageTooltip } from '../../src/vscode/common/text';
 
-test('escapeMarkdown: links, images, HTML, emphasis, headings and autolinks stay literal', () => {
-  assert.equal(escapeMarkdown('[click](command:workbench.action.terminal.new)'), '\\[click\\]\\(command\\:workbench\\.action\\.terminal\\.new\\)');
-  assert.equal(escapeMarkdown('![x](https://evil.example/p.png)'), '\\!\\[x\\]\\(https\\:\\/\\/evil\\.example\\/p\\.png\\)');
-  assert.equal(escapeMarkdown('<img src=x onerror=alert(1)>'), '\\<img src\\=x onerror\\=alert\\(1\\)\\>');
-  assert.equal(escapeMarkdown('# *bold* _it_ `code` ~~s~~ | a |'), '\\# \\*bold\\* \\_it\\_ \\`code\\` \\~\\~s\\~\\~ \\| a \\|');
-  assert.equal(escapeMarkdown('$(zap) &amp; \\'), '\\$\\(zap\\) \\&amp\\; \\\\');
-  assert.equal(escapeMarkdown('two\nlines\u202Eevil'), 'two linesevil', 'one line, bidi stripped');
+test('forMarkdown: links, images, HTML, emphasis, headings and autolinks stay literal', () => {
+  assert.equal(forMarkdown('[click](command:workbench.action.terminal.new)'), '\\[click\\]\\(command\\:workbench\\.action\\.terminal\\.new\\)');
+  assert.equal(forMarkdown('![x](https://evil.example/p.png)'), '\\!\\[x\\]\\(https\\:\\/\\/evil\\.example\\/p\\.png\\)');
+  assert.equal(forMarkdown('<img src=x onerror=alert(1)>'), '\\<img src\\=x onerror\\=alert\\(1\\)\\>');
+  assert.equal(forMarkdown('# *bold* _it_ `code` ~~s~~ | a |'), '\\# \\*bold\\* \\_it\\_ \\`code\\` \\~\\~s\\~\\~ \\| a \\|');
+  assert.equal(forMarkdown('$(zap) &amp; \\'), '\\$\\(zap\\) \\&amp\\; \\\\');
+  assert.equal(forMarkdown('two\nlines\u202Eevil'), 'two linesevil', 'one line, bidi stripped');
   // Every ASCII punctuation character comes out escaped: nothing is left for the Markdown parser.
   const punctuation = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
-  assert.equal(escapeMarkdown(punctuation), [...punctuation].map((c) => `\\${c}`).join(''));
+  assert.equal(forMarkdown(punctuation), [...punctuation].map((c) => `\\${c}`).join(''));
 });
 
 test('tooltip: subject, display name with the real address, date, size, snippet; all escaped', () => {

@@ -15,7 +15,7 @@ import { withAbortableProgress } from '../common/progress';
 import type { FetchService } from '../fetch/fetch-service';
 import type { Passwords } from './passwords';
 import type { Stores } from '../common/stores';
-import { displayLine, notificationText } from '../common/text';
+import { displayLine, forLabel, forModal, forNotification, forPrompt } from '../common/surface-text';
 
 export const SERVER_INFO_SCHEME = 'pop3-mail-info';
 
@@ -53,7 +53,7 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     if (key === this.shownProblems) return;
     this.shownProblems = key;
     if (problems.length === 0) return;
-    const first = notificationText(problems[0]!, 200);
+    const first = forNotification(problems[0]!, 200);
     const text = problems.length > 1 ? vscode.l10n.t('POP3 Mail: {0} (and {1} more in the log)', first, problems.length - 1) : vscode.l10n.t('POP3 Mail: {0}', first);
     const open = vscode.l10n.t('Open Settings');
     void vscode.window.showWarningMessage(text, open).then((c) => {
@@ -88,7 +88,7 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     }
     this.log.info(`account added: ${displayLine(account.name)} (${displayLine(account.host)}:${account.port}, ${account.security}; mail ${describeRetention(policy.retention)})`);
     const fetchNow = vscode.l10n.t('Fetch Now');
-    void vscode.window.showInformationMessage(vscode.l10n.t('Account added: {0}', displayLine(account.name, 120)), fetchNow).then((choice) => {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Account added: {0}', forNotification(account.name, 120)), fetchNow).then((choice) => {
       if (choice === fetchNow) void this.fetcher.fetchAccount(account);
     });
   }
@@ -120,7 +120,7 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
       const where = moved ? `its local mail moved to ${this.stores.dirFor(result.account)}` : `the mail fetched before stays in ${this.stores.dirFor(account)}`;
       this.log.info(`account ${displayLine(account.name)} now points at ${displayLine(result.account.host)}:${result.account.port}; ${where}`);
     }
-    void vscode.window.showInformationMessage(vscode.l10n.t('Account saved: {0}', displayLine(result.account.name, 120)));
+    void vscode.window.showInformationMessage(vscode.l10n.t('Account saved: {0}', forNotification(result.account.name, 120)));
   }
 
   private async remove(account: AccountConfig): Promise<void> {
@@ -128,7 +128,7 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     const keep = vscode.l10n.t('Remove, Keep Local Mail');
     const drop = vscode.l10n.t('Remove and Delete Local Mail');
     const choice = await vscode.window.showWarningMessage(
-      vscode.l10n.t('Remove the account {0}?', name),
+      vscode.l10n.t('Remove the account {0}?', forModal(account.name, 120)),
       { modal: true, detail: vscode.l10n.t('Its password is deleted from the keychain. The mail downloaded so far is in {0}: keep it, or delete it too? Nothing is deleted on the server.', this.stores.dirFor(account)) },
       keep,
       drop,
@@ -150,8 +150,8 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
 
   private async changePassword(account: AccountConfig): Promise<void> {
     const password = await vscode.window.showInputBox({
-      title: vscode.l10n.t('POP3 Mail: {0}', displayLine(account.name, 120)),
-      prompt: vscode.l10n.t('New password for {0} on {1} (kept in the system keychain)', displayLine(account.user, 120), displayLine(account.host, 120)),
+      title: vscode.l10n.t('POP3 Mail: {0}', forLabel(account.name, 120)),
+      prompt: vscode.l10n.t('New password for {0} on {1} (kept in the system keychain)', forPrompt(account.user, 120), forPrompt(account.host, 120)),
       password: true,
       ignoreFocusOut: true,
       validateInput: passwordProblem,
@@ -172,12 +172,12 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
   }
 
   private async showServerInfo(account: AccountConfig): Promise<void> {
-    const name = displayLine(account.name, 120);
+    const name = forNotification(account.name, 120);
     let info: ServerInfo;
     try {
-      info = await this.probe(account, vscode.l10n.t('POP3 Mail: asking {0}', displayLine(account.host, 120)));
+      info = await this.probe(account, vscode.l10n.t('POP3 Mail: asking {0}', forNotification(account.host, 120)));
     } catch (error) {
-      this.log.error(`server info ${name}: ${logError(error)}`);
+      this.log.error(`server info ${displayLine(account.name, 120)}: ${logError(error)}`);
       const trust = vscode.l10n.t('Trust Certificate...');
       const showLog = vscode.l10n.t('Show Log');
       const actions = error instanceof CertificateError && error.certificate ? [trust, showLog] : [showLog];
@@ -195,12 +195,12 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
 
   /** Trust Certificate: connect, show the presented certificate's SHA-256 fingerprint, pin it only when confirmed (T06). */
   private async trust(account: AccountConfig): Promise<void> {
-    const name = displayLine(account.name, 120);
+    const name = forNotification(account.name, 120);
     let fingerprint: string | undefined;
     let subject: string | undefined;
     try {
-      const info = await this.probe(account, vscode.l10n.t('POP3 Mail: getting the certificate of {0}', displayLine(account.host, 120)));
-      const fp = info.certificate?.fingerprint256 ?? '?';
+      const info = await this.probe(account, vscode.l10n.t('POP3 Mail: getting the certificate of {0}', forNotification(account.host, 120)));
+      const fp = forNotification(info.certificate?.fingerprint256 ?? '?', 120);
       void vscode.window.showInformationMessage(
         account.pin
           ? vscode.l10n.t('POP3 Mail: the certificate of {0} is already trusted (pinned). SHA-256 {1}', name, fp)
@@ -214,14 +214,14 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
       }
       fingerprint = error.certificate.fingerprint256;
       subject = error.certificate.subject;
-      this.log.warn(`certificate of ${name} refused (${notificationText(error.reason, 200)}): SHA-256 ${fingerprint}`);
+      this.log.warn(`certificate of ${displayLine(account.name, 120)} refused (${displayLine(error.reason, 200)}): SHA-256 ${fingerprint}`);
     }
     if (!fingerprint || !(await confirmTrust(account.host, fingerprint, subject))) return;
     const key = accountKey(account);
     const entry = this.accounts.entryOf(key);
     if (!entry) return;
     await this.accounts.save({ ...account, pin: fingerprint }, entry.policy, key);
-    this.log.info(`pinned the certificate of ${name}: SHA-256 ${fingerprint}`);
+    this.log.info(`pinned the certificate of ${displayLine(account.name, 120)}: SHA-256 ${fingerprint}`);
     const fetchNow = vscode.l10n.t('Fetch Now');
     void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: the certificate of {0} is trusted now.', name), fetchNow).then((c) => {
       if (c === fetchNow) {
@@ -241,15 +241,19 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     }
     const copy = vscode.l10n.t('Copy Path');
     const open = vscode.l10n.t('Open in New Window');
-    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: the mail of {0} is in {1}', displayLine(account.name, 120), dir), copy, open);
+    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: the mail of {0} is in {1}', forNotification(account.name, 120), forNotification(dir, 400)), copy, open);
     if (choice === copy) await vscode.env.clipboard.writeText(dir);
     else if (choice === open) await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
   }
 }
 
-/** The Server Info page; every piece of server text cleaned (T40). */
+/**
+ * The Server Info page, a Markdown file shown as text: each piece of server
+ * text one line, capped, and with its `](` broken (forNotification), so a
+ * Markdown preview of the page makes no link of it (T40).
+ */
 export function serverInfoText(account: AccountConfig, info: ServerInfo): string {
-  const clean = (s: string | undefined, max = 300): string => (s === undefined || s === '' ? '-' : notificationText(s, max));
+  const clean = (s: string | undefined, max = 300): string => (s === undefined || s === '' ? '-' : forNotification(s, max));
   const caps = Object.entries(info.capabilities).map(([k, v]) => `- ${clean(k, 60)}${v ? ` ${clean(v, 200)}` : ''}`);
   const c = info.certificate;
   const yesNo = (b: unknown): string => (b ? vscode.l10n.t('yes') : vscode.l10n.t('no'));

@@ -29,7 +29,8 @@ import { describeError } from '../common/errors';
 import { withAbortableProgress } from '../common/progress';
 import { resolveUserPath } from '../common/prompts';
 import { BACK, CANCEL, inputStep, pickStep, type PickItem, type StepResult } from '../common/quick-steps';
-import { displayLine, formatBytes } from '../common/text';
+import { forLabel, forModal, forNotification, forPrompt, forQuickPick } from '../common/surface-text';
+import { formatBytes } from '../common/text';
 
 export const WIZARD_STEPS = 7;
 
@@ -159,7 +160,7 @@ export async function accountWizard(existing?: AccountEntry, stored?: string): P
       case 5:
         r = await inputStep({
           title: title(5),
-          prompt: editing && hasPassword ? vscode.l10n.t('Password for {0} (kept in the system keychain via SecretStorage). Leave empty to keep the stored one.', draft.user) : vscode.l10n.t('Password for {0} (kept in the system keychain via SecretStorage)', draft.user),
+          prompt: editing && hasPassword ? vscode.l10n.t('Password for {0} (kept in the system keychain via SecretStorage). Leave empty to keep the stored one.', forPrompt(draft.user, 120)) : vscode.l10n.t('Password for {0} (kept in the system keychain via SecretStorage)', forPrompt(draft.user, 120)),
           password: true,
           value: draft.password,
           canGoBack: true,
@@ -201,7 +202,7 @@ function optionItems(d: Draft, editing: boolean): PickItem<OptionChoice>[] {
   const newest = d.download.newestOnFirstSync;
   return [
     { label: `$(check) ${editing ? vscode.l10n.t('Test the Connection and Save') : vscode.l10n.t('Test the Connection and Add the Account')}`, value: 'save' },
-    { label: vscode.l10n.t('Display name'), description: d.name ?? vscode.l10n.t('{0} (the default)', defaultName(d)), value: 'name' },
+    { label: vscode.l10n.t('Display name'), description: d.name !== undefined ? forQuickPick(d.name, 120) : vscode.l10n.t('{0} (the default)', forQuickPick(defaultName(d), 120)), value: 'name' },
     { label: vscode.l10n.t('Log in with'), description: authLabel(d.auth), value: 'auth', kind: vscode.QuickPickItemKind.Default },
     { label: vscode.l10n.t('Mail on the server'), description: describeRetention(d.retention), value: 'retention' },
     { label: vscode.l10n.t('Size limit'), description: size === undefined ? vscode.l10n.t('none: download every message in full') : vscode.l10n.t('larger than {0}: headers only', formatBytes(size)), value: 'size' },
@@ -213,7 +214,7 @@ function optionItems(d: Draft, editing: boolean): PickItem<OptionChoice>[] {
 async function editOption(choice: Exclude<OptionChoice, 'save'>, d: Draft, title: string): Promise<void | typeof CANCEL> {
   switch (choice) {
     case 'name': {
-      const r = await inputStep({ title, prompt: vscode.l10n.t('Display name in the Inbox (empty: {0})', defaultName(d)), value: d.name ?? '', canGoBack: true });
+      const r = await inputStep({ title, prompt: vscode.l10n.t('Display name in the Inbox (empty: {0})', forPrompt(defaultName(d), 120)), value: d.name ?? '', canGoBack: true });
       if (r === CANCEL) return CANCEL;
       if (r !== BACK) d.name = r.trim() === '' ? undefined : r.trim();
       return;
@@ -323,7 +324,7 @@ async function finish(d: Draft, editing: boolean, stored: string | undefined): P
       { label: `$(save) ${editing ? vscode.l10n.t('Save Anyway') : vscode.l10n.t('Add Anyway')}`, detail: vscode.l10n.t('Keep the settings as they are; fetching will fail until the problem is fixed.'), value: 'save' },
       { label: vscode.l10n.t('Cancel'), value: 'cancel' },
     );
-    const choice = await pickStep({ title: vscode.l10n.t('Connection test failed: {0}', displayLine(describeError('', error).replace(/^: /, ''), 150)), placeholder: vscode.l10n.t('What now?'), canGoBack: false, items });
+    const choice = await pickStep({ title: vscode.l10n.t('Connection test failed: {0}', forLabel(describeError('', error).replace(/^: /, ''), 150)), placeholder: vscode.l10n.t('What now?'), canGoBack: false, items });
     if (choice === 'save') return result;
     if (choice === 'trust' && fingerprint) {
       if (await confirmTrust(d.host, fingerprint, error instanceof CertificateError ? error.certificate?.subject : undefined)) d.pin = fingerprint;
@@ -350,11 +351,11 @@ export async function confirmTrust(host: string, fingerprint: string, subject?: 
   const trust = vscode.l10n.t('Trust This Certificate');
   const compare = vscode.l10n.t('Compare it with the fingerprint your mail provider publishes. Once trusted, only this exact certificate is accepted for this account.');
   const choice = await vscode.window.showWarningMessage(
-    vscode.l10n.t('Trust the certificate of {0}?', displayLine(host, 120)),
+    vscode.l10n.t('Trust the certificate of {0}?', forModal(host, 120)),
     {
       modal: true,
       detail: subject
-        ? vscode.l10n.t('The server presented a certificate that is not trusted by the system.\n\nSHA-256 fingerprint:\n{0}\n\nSubject: {1}\n\n{2}', fingerprint, displayLine(subject, 200), compare)
+        ? vscode.l10n.t('The server presented a certificate that is not trusted by the system.\n\nSHA-256 fingerprint:\n{0}\n\nSubject: {1}\n\n{2}', fingerprint, forModal(subject, 200), compare)
         : vscode.l10n.t('The server presented a certificate that is not trusted by the system.\n\nSHA-256 fingerprint:\n{0}\n\n{1}', fingerprint, compare),
     },
     trust,
@@ -365,7 +366,7 @@ export async function confirmTrust(host: string, fingerprint: string, subject?: 
 /** Connects, logs in and quits; the error when that fails. */
 export async function testConnection(account: AccountConfig, password: string): Promise<{ error: unknown } | undefined> {
   return withAbortableProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('POP3 Mail: testing {0}:{1}', displayLine(account.host, 120), account.port), cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('POP3 Mail: testing {0}:{1}', forNotification(account.host, 120), account.port), cancellable: true },
     async (_p, signal) => {
       try {
         const client = await Pop3Client.connect(connectOptions(account, { signal }));

@@ -3,14 +3,14 @@
 // and never a log line with the password in it.
 import * as vscode from 'vscode';
 import { accountKey, type AccountConfig } from '../../sync/account';
-import { notificationText } from '../common/text';
+import { displayLine } from '../common/surface-text';
 
 function secretKey(account: AccountConfig): string {
   return `pop3Mail.password/${accountKey(account)}`;
 }
 
 function reason(error: unknown): string {
-  return notificationText(error instanceof Error ? error.message : String(error), 200);
+  return displayLine(error instanceof Error ? error.message : String(error), 200);
 }
 
 export class Passwords {

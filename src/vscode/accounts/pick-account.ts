@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { COMMANDS } from '../common/commands';
 import type { AccountConfig } from '../../sync/account';
-import { displayLine } from '../common/text';
+import { forQuickPick } from '../common/surface-text';
 import type { Accounts } from './accounts';
 
 /** A tree node or an account key names the account; otherwise the only account, or one the user picks. */
@@ -21,7 +21,7 @@ export async function pickAccount(accounts: Accounts, arg: unknown, question: st
   }
   if (list.length === 1) return list[0];
   const pick = await vscode.window.showQuickPick(
-    list.map((a) => ({ label: displayLine(a.name, 120), description: `${displayLine(a.host, 120)}:${a.port}`, account: a })),
+    list.map((a) => ({ label: forQuickPick(a.name, 120), description: `${forQuickPick(a.host, 120)}:${a.port}`, account: a })),
     { title: vscode.l10n.t('POP3 Mail'), placeHolder: question },
   );
   return pick?.account;

@@ -2,25 +2,25 @@
 // server's text, when there is some, cleaned and truncated (docs/security.md T40).
 import { Pop3Error } from '../../pop3/errors';
 import { l10n } from './l10n';
-import { notificationText } from './text';
+import { displayLine, forNotification } from './surface-text';
 
-/** One line for a notification: "<what failed>: <why>", never raw server text. */
+/** One line for a notification (`what` is ours): "<what failed>: <why>", never raw server text. */
 export function describeError(what: string, error: unknown): string {
   if (Pop3Error.is(error)) {
-    const message = notificationText(error.message, 240);
+    const message = forNotification(error.message, 240);
     if (!error.serverText) return l10n.t('{0}: {1}', what, message);
-    return l10n.t('{0}: {1} Server said: "{2}"', what, message, notificationText(error.serverText, 160));
+    return l10n.t('{0}: {1} Server said: "{2}"', what, message, forNotification(error.serverText, 160));
   }
-  if (error instanceof Error) return l10n.t('{0}: {1}', what, notificationText(error.message, 240));
-  return l10n.t('{0}: {1}', what, notificationText(String(error), 240));
+  if (error instanceof Error) return l10n.t('{0}: {1}', what, forNotification(error.message, 240));
+  return l10n.t('{0}: {1}', what, forNotification(String(error), 240));
 }
 
 /** For the log: the code, our message and the cleaned server text. */
 export function logError(error: unknown): string {
   if (Pop3Error.is(error)) {
-    const server = error.serverText ? ` (server: ${notificationText(error.serverText, 500)})` : '';
-    return `${error.code}: ${notificationText(error.message, 500)}${server}`;
+    const server = error.serverText ? ` (server: ${displayLine(error.serverText, 500)})` : '';
+    return `${error.code}: ${displayLine(error.message, 500)}${server}`;
   }
-  if (error instanceof Error) return `${error.name}: ${notificationText(error.message, 500)}`;
-  return notificationText(String(error), 500);
+  if (error instanceof Error) return `${error.name}: ${displayLine(error.message, 500)}`;
+  return displayLine(String(error), 500);
 }

@@ -4,12 +4,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AccountConfig } from '../../sync/account';
 import { passwordProblem } from '../accounts/account-settings';
+import { forLabel, forPrompt } from './surface-text';
 
 /** A password input box; undefined when the user cancels. */
 export function askPassword(account: AccountConfig, prompt?: string): Thenable<string | undefined> {
   return vscode.window.showInputBox({
-    title: vscode.l10n.t('POP3 Mail: {0}', account.name),
-    prompt: prompt ?? vscode.l10n.t('Password for {0} on {1}:{2}', account.user, account.host, account.port),
+    title: vscode.l10n.t('POP3 Mail: {0}', forLabel(account.name, 120)),
+    prompt: prompt ?? vscode.l10n.t('Password for {0} on {1}:{2}', forPrompt(account.user, 120), forPrompt(account.host, 120), account.port),
     password: true,
     ignoreFocusOut: true,
     validateInput: passwordProblem,

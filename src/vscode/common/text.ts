@@ -1,40 +1,10 @@
-// Pure text helpers for what the editor shows (tree labels, notifications,
-// progress). No vscode import, so unit tests can use them directly.
+// Pure text helpers for what the editor shows (sizes, dates, progress, the
+// message tooltip). Escaping for each surface is in surface-text.ts. No
+// vscode import, so unit tests can use them directly.
 import { l10n } from './l10n';
+import { displayLine, forMarkdown } from './surface-text';
 
-/** Bidi embedding/override/isolate controls and the LRM/RLM/ALM marks (docs/security.md T27, T31). */
-const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
-
-/** C0 and C1 controls, DEL, and the Unicode line/paragraph separators. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-
-/** Removes bidi control characters, so a display name cannot reorder what is shown next to it. */
-export function stripBidi(text: string): string {
-  return text.replace(BIDI_CONTROLS, '');
-}
-
-/** Cuts `text` to at most `max` characters (code points), marking the cut with an ellipsis. */
-export function truncate(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, Math.max(0, max - 1)).join('')}\u2026`;
-}
-
-/** One line for a tree label or title: no bidi controls, controls as spaces, whitespace collapsed, length capped. */
-export function displayLine(text: string, max = 200): string {
-  return truncate(stripBidi(text).replace(CONTROLS, ' ').replace(/\s+/g, ' ').trim(), max);
-}
-
-/**
- * Untrusted or semi-trusted text (server replies, error messages) made safe
- * for a notification: one line, no controls or bidi, truncated, and with
- * the `[label](target)` syntax broken, because VS Code notifications turn
- * that into a clickable link (a `command:` link from a server reply would be
- * one click away from running a command).
- */
-export function notificationText(text: string, max = 300): string {
-  return displayLine(text, max).replace(/\]\s*\(/g, '] (');
-}
+export { displayLine, stripBidi, truncate } from './surface-text';
 
 /** Bytes for people: "812 B", "4.0 KB", "1.2 MB". */
 export function formatBytes(bytes: number): string {
@@ -87,18 +57,6 @@ export function mailbox(from: { readonly name: string; readonly address: string 
   return address || name || l10n.t('(unknown sender)');
 }
 
-/** Every ASCII punctuation character, each of which CommonMark lets a backslash escape. */
-const MARKDOWN_PUNCTUATION = /[!-/:-@[-`{-~]/g;
-
-/**
- * Untrusted text as literal Markdown: one line (displayLine), every ASCII
- * punctuation character backslash-escaped, so a subject or name cannot make
- * a link, an image, HTML, emphasis, a heading or an autolink in a tooltip.
- */
-export function escapeMarkdown(text: string, max = 200): string {
-  return displayLine(text, max).replace(MARKDOWN_PUNCTUATION, '\\$&');
-}
-
 /** What a message tooltip says, as Markdown with every untrusted part escaped. */
 export interface TooltipFacts {
   readonly subject: string;
@@ -113,17 +71,17 @@ export interface TooltipFacts {
 }
 
 export function messageTooltip(m: TooltipFacts, locale?: string): string {
-  const name = escapeMarkdown(m.from.name, 120);
-  const address = escapeMarkdown(m.from.address, 200);
-  const sender = name && address && displayLine(m.from.name) !== displayLine(m.from.address) ? `${name} \\<${address}\\>` : address || name || escapeMarkdown(l10n.t('(unknown sender)'));
+  const name = forMarkdown(m.from.name, 120);
+  const address = forMarkdown(m.from.address, 200);
+  const sender = name && address && displayLine(m.from.name) !== displayLine(m.from.address) ? `${name} \\<${address}\\>` : address || name || forMarkdown(l10n.t('(unknown sender)'));
   const facts = [
-    escapeMarkdown(longDate(m.date, locale)),
+    forMarkdown(longDate(m.date, locale)),
     m.headersOnly ? l10n.t('headers only, {0} on the server', formatBytes(m.serverSize ?? m.size)) : formatBytes(m.size),
     ...(m.hasAttachments ? [l10n.t('with attachments')] : []),
     m.seen ? l10n.t('read') : l10n.t('unread'),
   ].join(' \u00b7 ');
-  const lines = [`**${escapeMarkdown(m.subject, 300) || escapeMarkdown(l10n.t('(no subject)'))}**`, '', l10n.t('From: {0}', sender), '', facts];
-  const snippet = escapeMarkdown(m.snippet, 300);
+  const lines = [`**${forMarkdown(m.subject, 300) || forMarkdown(l10n.t('(no subject)'))}**`, '', l10n.t('From: {0}', sender), '', facts];
+  const snippet = forMarkdown(m.snippet, 300);
   if (snippet) lines.push('', '---', '', snippet);
   return lines.join('\n');
 }

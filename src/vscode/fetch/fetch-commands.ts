@@ -4,7 +4,7 @@ import { COMMANDS } from '../common/commands';
 import type { AccountConfig } from '../../sync/account';
 import type { Accounts } from '../accounts/accounts';
 import { pickAccount } from '../accounts/pick-account';
-import { displayLine } from '../common/text';
+import { forQuickPick } from '../common/surface-text';
 import type { FetchService } from './fetch-service';
 
 export function registerFetchCommands(accounts: Accounts, fetcher: FetchService): vscode.Disposable[] {
@@ -26,7 +26,7 @@ async function fetchCommand(accounts: Accounts, fetcher: FetchService, arg: unkn
   const list = accounts.list();
   if (list.length <= 1) return fetcher.fetchAll();
   const all = { label: `$(sync) ${vscode.l10n.t('All Accounts')}`, account: undefined as AccountConfig | undefined };
-  const pick = await vscode.window.showQuickPick([all, ...list.map((a) => ({ label: displayLine(a.name, 120), description: `${displayLine(a.host, 120)}:${a.port}`, account: a }))], {
+  const pick = await vscode.window.showQuickPick([all, ...list.map((a) => ({ label: forQuickPick(a.name, 120), description: `${forQuickPick(a.host, 120)}:${a.port}`, account: a }))], {
     title: vscode.l10n.t('POP3 Mail: Fetch Mail'),
     placeHolder: vscode.l10n.t('Fetch from all accounts, or pick one'),
   });

@@ -16,7 +16,8 @@ import type { Passwords } from '../accounts/passwords';
 import { askPassword } from '../common/prompts';
 import { withAbortableProgress } from '../common/progress';
 import type { Stores } from '../common/stores';
-import { displayLine, formatBytes, notificationText, progressText } from '../common/text';
+import { displayLine, forNotification, forStatusBar } from '../common/surface-text';
+import { formatBytes, progressText } from '../common/text';
 
 export type FetchOutcome = 'done' | 'failed' | 'cancelled';
 
@@ -191,7 +192,7 @@ export class FetchService implements vscode.Disposable {
     if (this.askedForPassword.has(key)) return;
     this.askedForPassword.add(key);
     void vscode.window
-      .showWarningMessage(vscode.l10n.t('POP3 Mail: {0} has no stored password, so automatic checks skip it.', displayLine(account.name, 120)), vscode.l10n.t('Enter Password'))
+      .showWarningMessage(vscode.l10n.t('POP3 Mail: {0} has no stored password, so automatic checks skip it.', forNotification(account.name, 120)), vscode.l10n.t('Enter Password'))
       .then((choice) => {
         if (choice === vscode.l10n.t('Enter Password')) void this.fetchAccount(account);
       });
@@ -199,8 +200,8 @@ export class FetchService implements vscode.Disposable {
 
   /** Tells the user what the core flagged and what arrived; without waiting for an answer. */
   private afterFetch(account: AccountConfig, result: FetchResult, request: FetchRequest): void {
-    const name = displayLine(account.name, 120);
-    for (const warning of result.warnings) this.log.warn(`fetch ${name}: ${notificationText(warning, 500)}`);
+    const name = forNotification(account.name, 120);
+    for (const warning of result.warnings) this.log.warn(`fetch ${displayLine(account.name, 120)}: ${displayLine(warning, 500)}`);
     const anomaly = result.plan.anomaly;
     if (anomaly) {
       const message = vscode.l10n.t(
@@ -218,7 +219,7 @@ export class FetchService implements vscode.Disposable {
     }
     const [first] = result.warnings;
     if (first !== undefined) {
-      const text = notificationText(first, 300);
+      const text = forNotification(first, 300);
       const showLog = vscode.l10n.t('Show Log');
       const message =
         result.warnings.length > 1 ? vscode.l10n.t('POP3 Mail: {0}: {1} (and {2} more in the log)', name, text, result.warnings.length - 1) : vscode.l10n.t('POP3 Mail: {0}: {1}', name, text);
@@ -228,21 +229,21 @@ export class FetchService implements vscode.Disposable {
     }
     const fresh = result.downloaded + result.headersOnly;
     if (fresh > 0 && setting('notifyNewMail')) {
-      const text = fresh === 1 ? vscode.l10n.t('POP3 Mail: {0} new message for {1}', fresh, name) : vscode.l10n.t('POP3 Mail: {0} new messages for {1}', fresh, name);
+      const newMail = (who: string): string => (fresh === 1 ? vscode.l10n.t('POP3 Mail: {0} new message for {1}', fresh, who) : vscode.l10n.t('POP3 Mail: {0} new messages for {1}', fresh, who));
       if (request.background) {
         const show = vscode.l10n.t('Show Inbox');
-        void vscode.window.showInformationMessage(text, show).then((choice) => {
+        void vscode.window.showInformationMessage(newMail(name), show).then((choice) => {
           if (choice === show) void vscode.commands.executeCommand(FOCUS_INBOX);
         });
       } else {
-        vscode.window.setStatusBarMessage(text, 5000);
+        vscode.window.setStatusBarMessage(newMail(forStatusBar(account.name, 60)), 5000);
       }
     }
   }
 
   /** Shows the error without waiting for it: a notification can stay open for a long time. */
   private report(account: AccountConfig, error: unknown): void {
-    const message = describeError(vscode.l10n.t('POP3 Mail: fetching {0} failed', displayLine(account.name, 120)), error);
+    const message = describeError(vscode.l10n.t('POP3 Mail: fetching {0} failed', forNotification(account.name, 120)), error);
     const transient = Pop3Error.is(error) && error.isTransient();
     const retry = vscode.l10n.t('Retry');
     const edit = vscode.l10n.t('Edit Account');
@@ -266,8 +267,9 @@ export class FetchService implements vscode.Disposable {
   private fetchOnce(account: AccountConfig, password: string, request: FetchRequest, runSignal: AbortSignal): Thenable<FetchResult> {
     const name = displayLine(account.name, 120);
     const location = request.background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
-    const options = { location, title: vscode.l10n.t('POP3 Mail: {0}', name), cancellable: !request.background };
-    return withAbortableProgress(options, async (progress, signal) => {
+    // A background check shows its progress in the status bar (icons), a fetch asked for in a notification (links).
+    const title = vscode.l10n.t('POP3 Mail: {0}', request.background ? forStatusBar(account.name, 60) : forNotification(account.name, 120));
+    return withAbortableProgress({ location, title, cancellable: !request.background }, async (progress, signal) => {
       const started = Date.now();
       let percent = 0;
       const onProgress = (p: FetchProgress): void => {

@@ -5,8 +5,12 @@ import { COMMANDS } from '../common/commands';
 import { accountKey } from '../../sync/account';
 import type { Accounts } from '../accounts/accounts';
 import type { FetchService } from './fetch-service';
-import { escapeMarkdown, shortDate } from '../common/text';
+import { forMarkdown } from '../common/surface-text';
+import { shortDate } from '../common/text';
 import type { InboxTree } from '../inbox/inbox-tree';
+
+/** The tooltip shows state icons, so untrusted parts must not make icons of their own. */
+const ICONS = { themeIcons: true } as const;
 
 export class MailStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('pop3Mail.status', vscode.StatusBarAlignment.Left, 50);
@@ -58,18 +62,18 @@ export class MailStatusBar implements vscode.Disposable {
     if (running) label.push(vscode.l10n.t('fetching'));
     if (failed) label.push(vscode.l10n.t('a fetch failed'));
     this.item.accessibilityInformation = { label: label.join(', ') };
-    const md = new vscode.MarkdownString(undefined, true);
+    const md = new vscode.MarkdownString(undefined, ICONS.themeIcons);
     md.appendMarkdown(`${unread === undefined ? vscode.l10n.t('**POP3 Mail**') : vscode.l10n.t('**POP3 Mail**: {0} unread', unread)}\n\n`);
     for (const { a, s } of states) {
       const state = s.running
         ? `$(sync~spin) ${vscode.l10n.t('fetching')}`
         : s.error !== undefined
-          ? `$(warning) ${vscode.l10n.t('failed: {0}', escapeMarkdown(s.error, 120))}`
+          ? `$(warning) ${vscode.l10n.t('failed: {0}', forMarkdown(s.error, 120, ICONS))}`
           : s.lastCheck
-            ? `$(check) ${vscode.l10n.t('checked {0}', escapeMarkdown(new Date(s.lastCheck).toLocaleString(locale)))}`
+            ? `$(check) ${vscode.l10n.t('checked {0}', forMarkdown(new Date(s.lastCheck).toLocaleString(locale), 80, ICONS))}`
             : vscode.l10n.t('never fetched');
       const unread = this.perAccount.get(accountKey(a));
-      const name = escapeMarkdown(a.name, 80);
+      const name = forMarkdown(a.name, 80, ICONS);
       const line = unread !== undefined ? vscode.l10n.t('{0} \u00b7 {1} unread \u00b7 {2}', name, unread, state) : vscode.l10n.t('{0} \u00b7 {1}', name, state);
       md.appendMarkdown(`- ${line}\n`);
     }

@@ -10,7 +10,7 @@ import type { MailStore } from '../../store/store';
 import type { StoreChange } from '../../store/types';
 import type { MessageSummary } from '../../store/types';
 import { accountKey, type AccountConfig } from '../../sync/account';
-import { displayLine } from '../common/text';
+import { displayLine } from '../common/surface-text';
 import { firstBelow, firstDayOfWeek, groupByDate, unreadIn, type DateGroup } from './date-groups';
 import type { DeletedNode, FolderNode, GroupNode, MessageNode, MoreNode } from './tree-nodes';
 

@@ -15,7 +15,8 @@ import type { Passwords } from '../accounts/passwords';
 import { askPassword } from '../common/prompts';
 import { withAbortableProgress } from '../common/progress';
 import type { Stores } from '../common/stores';
-import { displayLine, formatBytes, truncate } from '../common/text';
+import { displayLine, forModal, forNotification } from '../common/surface-text';
+import { formatBytes } from '../common/text';
 import { type InboxNode } from './tree-nodes';
 import type { InboxTree } from './inbox-tree';
 import type { OpenMessageOptions } from '../message-view/message-view-manager';
@@ -138,7 +139,7 @@ export class InboxCommands {
           ? vscode.l10n.t('Messages of accounts that delete mail deleted here are also deleted from the server; the others stay on their server.')
           : vscode.l10n.t('The copy on the server is kept (this account leaves mail on the server); it will not be downloaded again.');
     const action = onServer.length > 0 ? vscode.l10n.t('Delete Here and on Server') : vscode.l10n.t('Delete');
-    const question = subject !== undefined ? vscode.l10n.t('Delete "{0}"?', subject) : vscode.l10n.t('Delete {0} messages?', found.length);
+    const question = subject !== undefined ? vscode.l10n.t('Delete "{0}"?', forModal(subject, 80)) : vscode.l10n.t('Delete {0} messages?', found.length);
     const choice = await vscode.window.showWarningMessage(question, { modal: true, detail }, action);
     if (choice !== action) return;
     const undoable: MessageRef[] = [];
@@ -157,7 +158,7 @@ export class InboxCommands {
     if (undoable.length > 0) {
       const done =
         subject !== undefined
-          ? vscode.l10n.t('POP3 Mail: deleted "{0}".', subject)
+          ? vscode.l10n.t('POP3 Mail: deleted "{0}".', forNotification(subject, 80))
           : undoable.length === 1
             ? vscode.l10n.t('POP3 Mail: deleted {0} message.', undoable.length)
             : vscode.l10n.t('POP3 Mail: deleted {0} messages.', undoable.length);
@@ -182,7 +183,7 @@ export class InboxCommands {
       if (this.accounts.policyOf(ref.accountKey).retention.deleteWhenDeletedLocally === true) {
         // Its server copy is deleted at the next fetch (or already was), and then it is forgotten here.
         void vscode.window.showWarningMessage(
-          vscode.l10n.t('POP3 Mail: "{0}" cannot be restored: {1} deletes mail on the server when it is deleted here.', subjectOf(summary), displayLine(account.name, 120)),
+          vscode.l10n.t('POP3 Mail: "{0}" cannot be restored: {1} deletes mail on the server when it is deleted here.', forNotification(subjectOf(summary), 80), forNotification(account.name, 120)),
         );
         continue;
       }
@@ -213,9 +214,10 @@ export class InboxCommands {
       }
       const name = displayLine(account.name, 120);
       const size = formatBytes(summary.serverSize ?? summary.size);
+      const title = vscode.l10n.t('POP3 Mail: downloading {0} from {1}', size, forNotification(account.name, 120));
       try {
         const full = await withAbortableProgress(
-          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('POP3 Mail: downloading {0} from {1}', size, name), cancellable: true },
+          { location: vscode.ProgressLocation.Notification, title, cancellable: true },
           (_progress, signal) => downloadFull({ account, password: password!, store, id: summary.id, signal, trace: this.fetcher.tracer(name, password!) }),
         );
         this.log.info(`downloaded in full: ${summary.id} of ${name} (${formatBytes(full.size)})`);
@@ -231,7 +233,7 @@ export class InboxCommands {
   }
 }
 
-/** A message's subject for a prompt: one line, at most 80 characters. */
+/** A message's subject, raw (each surface escapes it), or "(no subject)". */
 function subjectOf(summary: { readonly subject: string }): string {
-  return truncate(displayLine(summary.subject, 200) || vscode.l10n.t('(no subject)'), 80);
+  return displayLine(summary.subject, 200) === '' ? vscode.l10n.t('(no subject)') : summary.subject;
 }

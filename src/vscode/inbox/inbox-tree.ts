@@ -13,7 +13,7 @@ import { logError } from '../common/errors';
 import type { FetchService } from '../fetch/fetch-service';
 import { pageOf, unreadIn } from './date-groups';
 import type { Stores } from '../common/stores';
-import { displayLine } from '../common/text';
+import { displayLine, forLabel } from '../common/surface-text';
 import { AccountViews, deletedOf, type AccountView } from './account-views';
 import { accountItem, deletedItem, groupItem, inboxItem, messageItem, messageTooltip, moreItem, noticeItem } from './tree-items';
 import { DELETED_KEY, PAGE_SIZE, type AccountNode, type DeletedNode, type FolderNode, type GroupNode, type InboxNode, type MoreNode, type Welcome } from './tree-nodes';
@@ -203,7 +203,7 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     const children: InboxNode[] = [];
     const state = this.fetcher.stateOf(account);
     if (state.error !== undefined && !state.running) {
-      children.push({ kind: 'notice', account, accountKey: key, text: vscode.l10n.t('Fetch failed: {0}', displayLine(state.error, 160)), problem: true, detail: state.error });
+      children.push({ kind: 'notice', account, accountKey: key, text: vscode.l10n.t('Fetch failed: {0}', forLabel(state.error, 160)), problem: true, detail: state.error });
     }
     try {
       const view = await this.viewOf(account);

@@ -1,19 +1,21 @@
 // How each Inbox tree element looks: label, icon, description, tooltip,
 // context value (package.json menus match on it) and click command.
-// Everything shown goes through displayLine / escapeMarkdown (bidi controls
-// stripped, T31). The provider passes in what a row needs to know.
+// Labels and descriptions go through forLabel, tooltip Markdown through
+// forMarkdown (../common/surface-text.ts). The provider passes in what a row
+// needs to know.
 import * as vscode from 'vscode';
 import { COMMANDS } from '../common/commands';
 import type { RetentionPolicy } from '../../sync/policy';
 import { describeRetention } from '../accounts/account-settings';
 import type { FetchState } from '../fetch/fetch-service';
 import type { DateGroup } from './date-groups';
-import { displayLine, formatBytes, messageTooltip as messageTooltipText, shortDate } from '../common/text';
+import { forLabel, forMarkdown } from '../common/surface-text';
+import { formatBytes, messageTooltip as messageTooltipText, shortDate } from '../common/text';
 import { PAGE_SIZE, type AccountNode, type DeletedNode, type FolderNode, type GroupNode, type MessageNode, type MoreNode, type NoticeNode } from './tree-nodes';
 
 export function accountItem(node: AccountNode, state: FetchState, retention: RetentionPolicy): vscode.TreeItem {
   const { account } = node;
-  const item = new vscode.TreeItem(displayLine(account.name, 120), vscode.TreeItemCollapsibleState.Expanded);
+  const item = new vscode.TreeItem(forLabel(account.name, 120), vscode.TreeItemCollapsibleState.Expanded);
   item.id = `account/${node.accountKey}`;
   item.iconPath = state.running
     ? new vscode.ThemeIcon('sync~spin')
@@ -22,12 +24,12 @@ export function accountItem(node: AccountNode, state: FetchState, retention: Ret
       : new vscode.ThemeIcon('account');
   item.description = state.running ? vscode.l10n.t('fetching\u2026') : state.lastCheck ? vscode.l10n.t('checked {0}', shortDate(new Date(state.lastCheck).toISOString(), vscode.env.language)) : undefined;
   item.contextValue = `pop3Mail.account${state.running ? '.fetching' : ''}`;
-  const tooltip = new vscode.MarkdownString(undefined, false);
-  tooltip.appendText(vscode.l10n.t('{0} on {1}:{2} ({3})', account.user, account.host, account.port, account.security === 'tls' ? 'TLS' : 'STARTTLS'));
-  tooltip.appendMarkdown('\n\n');
-  tooltip.appendText(vscode.l10n.t('Mail is {0}.', describeRetention(retention)));
-  if (state.lastCheck) tooltip.appendMarkdown('\n\n').appendText(vscode.l10n.t('Last check: {0}', new Date(state.lastCheck).toLocaleString(vscode.env.language)));
-  if (state.error) tooltip.appendMarkdown('\n\n').appendText(vscode.l10n.t('Last fetch failed: {0}', state.error));
+  // Each paragraph is plain text, escaped whole: the server's error text is part of one.
+  const lines = [vscode.l10n.t('{0} on {1}:{2} ({3})', account.user, account.host, account.port, account.security === 'tls' ? 'TLS' : 'STARTTLS'), vscode.l10n.t('Mail is {0}.', describeRetention(retention))];
+  if (state.lastCheck) lines.push(vscode.l10n.t('Last check: {0}', new Date(state.lastCheck).toLocaleString(vscode.env.language)));
+  if (state.error) lines.push(vscode.l10n.t('Last fetch failed: {0}', state.error));
+  const tooltip = new vscode.MarkdownString(lines.map((line) => forMarkdown(line, 600)).join('\n\n'), false);
+  tooltip.supportHtml = false;
   item.tooltip = tooltip;
   return item;
 }
@@ -120,10 +122,10 @@ export function messageTooltip(summary: MessageNode['summary'], restorable: bool
 /** A message row; under Deleted (summary.trashed) it offers Restore when `restorable`. */
 export function messageItem(node: MessageNode, restorable = false): vscode.TreeItem {
   const { summary } = node;
-  const subject = displayLine(summary.subject, 200) || vscode.l10n.t('(no subject)');
+  const subject = forLabel(summary.subject, 200) || vscode.l10n.t('(no subject)');
   const item = new vscode.TreeItem(subject, vscode.TreeItemCollapsibleState.None);
   const locale = vscode.env.language;
-  const sender = displayLine(summary.from.name, 80) || displayLine(summary.from.address, 120) || vscode.l10n.t('(unknown sender)');
+  const sender = forLabel(summary.from.name, 80) || forLabel(summary.from.address, 120) || vscode.l10n.t('(unknown sender)');
   const date = shortDate(summary.date, locale);
   item.id = `message/${node.accountKey}/${summary.id}`;
   const marks = `${summary.hasAttachments ? '\u{1F4CE} ' : ''}`;
@@ -158,11 +160,11 @@ export function moreItem(node: MoreNode): vscode.TreeItem {
 }
 
 export function noticeItem(node: NoticeNode): vscode.TreeItem {
-  const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(forLabel(node.text, 200), vscode.TreeItemCollapsibleState.None);
   item.id = `notice/${node.accountKey}/${node.problem ? 'problem' : 'info'}`;
   item.iconPath = new vscode.ThemeIcon(node.problem ? 'error' : 'info', node.problem ? new vscode.ThemeColor('problemsErrorIcon.foreground') : undefined);
   item.contextValue = node.problem ? 'pop3Mail.error' : 'pop3Mail.notice';
-  if (node.detail) item.tooltip = vscode.l10n.t('{0}\n\nClick to retry.', node.detail);
+  if (node.detail) item.tooltip = vscode.l10n.t('{0}\n\nClick to retry.', forLabel(node.detail, 600));
   const target: AccountNode = { kind: 'account', account: node.account, accountKey: node.accountKey };
   if (node.detail !== undefined || !node.problem) item.command = { command: COMMANDS.fetch, title: vscode.l10n.t('Retry'), arguments: [target] };
   else item.command = { command: COMMANDS.showLog, title: vscode.l10n.t('Show Log') };

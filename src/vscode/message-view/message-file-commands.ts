@@ -70,16 +70,16 @@ export class MessageFileCommands {
         }
         return;
       case 'saveAsEml': {
-        const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
         const name = `${safeFileName(source.title, 'message').slice(0, 100)}.eml`;
         const target = await vscode.window.showSaveDialog({
           title: vscode.l10n.t('Save message as .eml'),
           saveLabel: vscode.l10n.t('Save'),
           filters: { [vscode.l10n.t('Email message')]: ['eml'] },
-          ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}),
+          defaultUri: vscode.Uri.joinPath(this.attachments.saveFolder(), name),
         });
         if (!target) return;
         await vscode.workspace.fs.writeFile(target, await source.readRaw());
+        await this.attachments.rememberFolder(vscode.Uri.joinPath(target, '..'));
         void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: message saved.'));
         return;
       }

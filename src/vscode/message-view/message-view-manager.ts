@@ -8,7 +8,7 @@ import type { Accounts } from '../accounts/accounts';
 import { describeError } from '../common/errors';
 import { MessageWebview, type MessageSource, type ViewerServices } from './message-webview';
 import type { Stores } from '../common/stores';
-import { displayLine } from '../common/text';
+import { forLabel } from '../common/surface-text';
 import { webviewOptions } from './webview-html';
 
 export const MESSAGE_VIEW_TYPE = 'pop3Mail.message';
@@ -167,7 +167,7 @@ export class MessageViewManager implements vscode.Disposable {
   private createViewer(title: string, preview: boolean, column: vscode.ViewColumn | undefined): MessageWebview {
     const panel = vscode.window.createWebviewPanel(
       MESSAGE_VIEW_TYPE,
-      displayLine(title, 60) || vscode.l10n.t('(no subject)'),
+      forLabel(title, 60) || vscode.l10n.t('(no subject)'),
       { viewColumn: column ?? vscode.ViewColumn.Active, preserveFocus: preview },
       { ...webviewOptions(this.services.extensionUri), retainContextWhenHidden: true, enableFindWidget: true },
     );

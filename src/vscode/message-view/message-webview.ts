@@ -14,7 +14,7 @@ import { describeError, logError } from '../common/errors';
 import { existingFileRefs, openFileRef } from './file-refs';
 import { handleWebviewMessage, type ViewerState } from './webview-dispatch';
 import { isRememberableAddress, type RemoteContentPolicy } from './remote-content';
-import { displayLine, stripBidi, truncate } from '../common/text';
+import { displayLine, forLabel, forModal, forNotification } from '../common/surface-text';
 import { messageViewHtml } from './webview-html';
 
 /** Where a message comes from: the local store of an account, or an .eml file. */
@@ -49,7 +49,7 @@ export function sanitizerDisabled(): boolean {
 }
 
 function panelTitle(subject: string): string {
-  return truncate(displayLine(subject, 200), 60) || vscode.l10n.t('(no subject)');
+  return forLabel(subject, 60) || vscode.l10n.t('(no subject)');
 }
 
 /** Header fields without bidi controls; the body keeps them (real RTL text needs them) and is isolated by CSS. */
@@ -86,6 +86,7 @@ export class MessageWebview implements vscode.Disposable {
   dispose(): void {
     this.generation++;
     for (const d of this.subscriptions) d.dispose();
+    this.services.attachments.release(this);
   }
 
   get shownSource(): MessageSource | undefined {
@@ -186,9 +187,14 @@ export class MessageWebview implements vscode.Disposable {
     this.loadRemote();
   }
 
-  private attachmentName(path: string): string {
+  private attachmentInfo(path: string): { name: string; contentType: string } {
     const id = this.parsed?.attachmentParts.find((p) => p.path === path)?.id;
-    return this.parsed?.view.attachments.find((a) => a.id === id)?.name ?? 'attachment';
+    const info = this.parsed?.view.attachments.find((a) => a.id === id);
+    return { name: info?.name ?? 'attachment', contentType: info?.contentType ?? '' };
+  }
+
+  private attachmentName(path: string): string {
+    return this.attachmentInfo(path).name;
   }
 
   private async attachmentBytes(path: string): Promise<Buffer> {
@@ -198,11 +204,12 @@ export class MessageWebview implements vscode.Disposable {
 
   private async saveAttachment(path: string): Promise<void> {
     const saved = await this.services.attachments.saveOne(this.attachmentName(path), () => this.attachmentBytes(path));
-    if (saved) void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: saved {0}.', displayLine(saved.path.split('/').pop() ?? '', 120)));
+    if (saved) void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: saved {0}.', forNotification(saved.path.split('/').pop() ?? '', 120)));
   }
 
   private async openAttachment(path: string): Promise<void> {
-    await this.services.attachments.open(this.attachmentName(path), await this.attachmentBytes(path));
+    const { name, contentType } = this.attachmentInfo(path);
+    await this.services.attachments.open(name, contentType, () => this.attachmentBytes(path), this);
   }
 
   /** Every attachment of the message on screen, for the Save Attachments command. */
@@ -234,7 +241,7 @@ export class MessageWebview implements vscode.Disposable {
     this.confirming = true;
     try {
       const open = vscode.l10n.t('Open Link');
-      const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Open this link from an email?'), { modal: true, detail: stripBidi(href) }, open);
+      const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Open this link from an email?'), { modal: true, detail: forModal(href, 4096) }, open);
       if (choice === open) await vscode.env.openExternal(vscode.Uri.parse(href, true));
     } finally {
       this.confirming = false;

@@ -21,7 +21,7 @@ export function registerMessageView(
   log: vscode.LogOutputChannel,
 ): MessageViewManager {
   const parser = new ParseService({ workerFile: path.join(context.extensionUri.fsPath, 'dist', 'parse-worker.js') });
-  const attachments = new AttachmentFiles(context.globalStorageUri);
+  const attachments = new AttachmentFiles(context.globalStorageUri, context.globalState);
   void attachments.cleanTemp();
   const services: ViewerServices = {
     extensionUri: context.extensionUri,
@@ -37,6 +37,8 @@ export function registerMessageView(
   context.subscriptions.push(
     { dispose: () => parser.dispose() },
     panels,
+    // After the panels: closing them releases their copies, then the window's folder goes.
+    attachments,
     EmlEditorProvider.register(services, panels),
     ...SourceView.register(panels, parser),
     ...actions.register(),

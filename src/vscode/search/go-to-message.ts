@@ -10,7 +10,8 @@ import type { Accounts } from '../accounts/accounts';
 import { logError } from '../common/errors';
 import { hasFilters, parseQuery, searchMessages, type Hit } from './message-query';
 import type { Stores } from '../common/stores';
-import { displayLine, shortDate } from '../common/text';
+import { displayLine, forQuickPick } from '../common/surface-text';
+import { shortDate } from '../common/text';
 
 /** Items shown at most; the title says how many matched. */
 const LIMIT = 200;
@@ -33,7 +34,7 @@ export async function goToMessage(accounts: Accounts, stores: Stores, log: vscod
   const lists: { key: string; name: string; list: readonly MessageSummary[] }[] = [];
   for (const account of all) {
     try {
-      lists.push({ key: accountKey(account), name: displayLine(account.name, 60), list: (await stores.get(account)).list() });
+      lists.push({ key: accountKey(account), name: forQuickPick(account.name, 60), list: (await stores.get(account)).list() });
     } catch (error) {
       log.error(`Go to Message: reading ${displayLine(account.name)}: ${logError(error)}`);
     }
@@ -59,11 +60,11 @@ export async function goToMessage(accounts: Accounts, stores: Stores, log: vscod
     }
     if (several) hits.sort((a, b) => b.score - a.score || (a.message.date < b.message.date ? 1 : a.message.date > b.message.date ? -1 : 0));
     picker.items = hits.slice(0, LIMIT).map(({ message: m, key, name }) => ({
-      label: `$(${m.seen ? 'mail-read' : 'mail'}) ${displayLine(m.subject, 200).replace(/\$\(/g, '$\u200b(') || vscode.l10n.t('(no subject)')}`,
-      description: [displayLine(m.from.name, 60) || displayLine(m.from.address, 80), shortDate(m.date, locale), m.hasAttachments ? '\u{1F4CE}' : '', several ? name : '']
+      label: `$(${m.seen ? 'mail-read' : 'mail'}) ${forQuickPick(m.subject, 200) || vscode.l10n.t('(no subject)')}`,
+      description: [forQuickPick(m.from.name, 60) || forQuickPick(m.from.address, 80), shortDate(m.date, locale), m.hasAttachments ? '\u{1F4CE}' : '', several ? name : '']
         .filter(Boolean)
         .join(' \u00b7 '),
-      detail: displayLine(m.snippet, 160) || undefined,
+      detail: forQuickPick(m.snippet, 160) || undefined,
       alwaysShow: true,
       accountKey: key,
       messageId: m.id,
