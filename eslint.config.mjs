@@ -10,11 +10,13 @@ const pureExtension = [
   'src/vscode/common/l10n.ts',
   'src/vscode/common/settings.ts',
   'src/vscode/common/stores.ts',
+  'src/vscode/common/surface-text.ts',
   'src/vscode/common/text.ts',
   'src/vscode/inbox/account-views.ts',
   'src/vscode/inbox/date-groups.ts',
   'src/vscode/inbox/message-refs.ts',
   'src/vscode/inbox/tree-nodes.ts',
+  'src/vscode/message-view/attachment-rules.ts',
   'src/vscode/message-view/webview-dispatch.ts',
   'src/vscode/search/message-query.ts',
 ];
