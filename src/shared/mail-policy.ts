@@ -1,5 +1,5 @@
 // The mail profile's rules for URLs and CSS, as pure functions (docs/security.md
-// "Webview defaults", T34-T36). The webview's DOMPurify hooks call these;
+// cases T34-T36). The webview's DOMPurify hooks call these;
 // unit tests call them directly. No node, no vscode, no DOM.
 
 /** Largest data:image URL kept in an HTML part (the host builds cid: images up to 1 MB, base64 makes 4/3 of that). */
