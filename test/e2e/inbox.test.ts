@@ -177,7 +177,7 @@ test('tooltips are escaped Markdown with the real sender address', async () => {
   await page.mouse.move(700, 700);
 });
 
-test('context menu: open, read state, download full, issue-6 entries; inline Mark Read updates counts', async () => {
+test('context menu: open, read state, download full, delete; inline Mark Read updates counts', async () => {
   const labels = await contextMenuLabels(page, treeRow(page, 'Huge scan'));
   for (const l of ['Open', 'Open to the Side', 'Mark Read', 'Download Full Message', 'Delete...']) assert.ok(labels.includes(l), `${l} in ${JSON.stringify(labels)}`);
   assert.ok(!labels.includes('Mark Unread'), 'only the action that applies');
