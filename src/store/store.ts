@@ -8,6 +8,7 @@ import { reconcileWithMaildir, removeStaleTempFiles, summaryOfFile } from './rec
 import { writeSnapshot } from './snapshot';
 import { IndexStamp } from './stamp';
 import { plainSummary } from './snapshot-entries';
+import { defaultNaming, type MaildirNaming } from './naming';
 import { readState, writeState, type SyncState } from './state';
 import type { MessageSummary, StoreChange } from './types';
 
@@ -44,6 +45,8 @@ export class MailStore {
   private constructor(
     readonly dir: string,
     private readonly now: () => number,
+    /** How new flag names are spelled (naming.ts); files of either spelling are read. */
+    readonly naming: MaildirNaming,
   ) {
     this.stamp = new IndexStamp(path.join(dir, 'index.stamp'), this.maildir, this.indexFile);
   }
@@ -65,8 +68,8 @@ export class MailStore {
   }
 
   /** Opens (creating if needed) the store in `dir`, reconciling the index with the Maildir. */
-  static async open(dir: string, options?: { now?: () => number }): Promise<MailStore> {
-    const store = new MailStore(dir, options?.now ?? Date.now);
+  static async open(dir: string, options?: { now?: () => number; naming?: MaildirNaming }): Promise<MailStore> {
+    const store = new MailStore(dir, options?.now ?? Date.now, options?.naming ?? defaultNaming());
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     ensureMaildir(store.maildir);
     cleanTmp(store.maildir, TMP_STALE_MS);
@@ -194,7 +197,7 @@ export class MailStore {
     if (previous) {
       // Keep the flags the user set on the headers-only copy.
       seen = previous.seen;
-      const wanted = pathFor(parseName(path.basename(file)).base, { seen, trashed: previous.trashed === true });
+      const wanted = pathFor(parseName(path.basename(file)).base, { seen, trashed: previous.trashed === true }, this.naming);
       if (wanted !== file) {
         fs.renameSync(path.join(this.maildir, file), path.join(this.maildir, wanted));
         file = wanted;
@@ -328,7 +331,7 @@ export class MailStore {
     if (!entry) throw new Error(`No stored message with id ${id}.`);
     const seen = change.seen ?? entry.seen;
     const trashed = change.trashed ?? entry.trashed === true;
-    const file = pathFor(parseName(path.basename(entry.file)).base, { seen, trashed });
+    const file = pathFor(parseName(path.basename(entry.file)).base, { seen, trashed }, this.naming);
     this.stamp.invalidate();
     if (file !== entry.file) fs.renameSync(path.join(this.maildir, entry.file), path.join(this.maildir, file));
     const updated: MessageSummary = { ...plainSummary(entry), file, seen, trashed: trashed || undefined };
