@@ -74,10 +74,7 @@ export class MailStore {
     ensureMaildir(store.maildir);
     cleanTmp(store.maildir, TMP_STALE_MS);
     removeStaleTempFiles(dir);
-    if (!store.loadIfUnchanged()) {
-      store.reconcile();
-      store.stamp.write();
-    }
+    store.load();
     store.maybeSnapshot();
     return store;
   }
@@ -110,10 +107,9 @@ export class MailStore {
   }
 
   /**
-   * Reads the texts a search looks at (subject and sender) for the whole
-   * inbox, a slice at a time with a yield between slices, so that the first
-   * search over a large store opened from its snapshot is as quick as the
-   * next ones without blocking whoever runs this.
+   * Reads the texts a search looks at (subject, sender) for the whole inbox,
+   * a slice at a time with a yield between: the first search over a large
+   * store opened from its snapshot is then as quick as the next ones.
    */
   async prepareSearch(slice = 2048): Promise<void> {
     const list = this.list();
@@ -228,10 +224,7 @@ export class MailStore {
     return this.commit(writer, { ...extra, skipFsync: true });
   }
 
-  /**
-   * Commits without fsyncing the file: for building fixtures and imports
-   * only, never for mail downloaded from a server (whose DELE depends on it).
-   */
+  /** Commits without fsyncing: for fixtures and imports only, never for downloaded mail (DELE depends on it). */
   commitUnsynced(writer: MessageWriter): MessageSummary {
     return this.commit(writer, { skipFsync: true });
   }
@@ -307,6 +300,27 @@ export class MailStore {
     this.sorted = undefined;
     this.stamp.write();
     this.emit({ kind: 'removed', summary: entry });
+  }
+
+  /**
+   * Reads the store again when another process (a window, the CLI) changed
+   * it since this object last did: the same object, so that views holding
+   * it see the other process's mail and flags. Listeners hear 'reloaded'.
+   */
+  reloadIfChanged(): boolean {
+    if (!this.stamp.changedElsewhere()) return false;
+    this.close();
+    [this.idMap, this.unmapped, this.byKeyMap, this.sorted] = [new Map(), [], undefined, undefined];
+    this.load();
+    this.emit({ kind: 'reloaded' });
+    return true;
+  }
+
+  /** The index as it is on disk: as saved when the stamp holds, else repaired from the Maildir. */
+  private load(): void {
+    if (this.loadIfUnchanged()) return;
+    this.reconcile();
+    this.stamp.write();
   }
 
   /**

@@ -111,7 +111,7 @@ both('onDidChange reports each stored, flagged and forgotten message; a throwing
   store.onDidChange(() => {
     throw new Error('a buggy view');
   });
-  const sub = store.onDidChange((c) => seen.push(c.kind === 'flags' ? `flags ${c.before.seen}->${c.summary.seen}` : `${c.kind} ${c.summary.uidl}`));
+  const sub = store.onDidChange((c) => seen.push(c.kind === 'flags' ? `flags ${c.before.seen}->${c.summary.seen}` : c.kind === 'reloaded' ? c.kind : `${c.kind} ${c.summary.uidl}`));
   const id = await put(store, 'u1', mail('x'));
   store.setSeen(id, true);
   store.expunge(id);
