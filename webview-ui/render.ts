@@ -250,6 +250,7 @@ export function showMessage(view: MessageView, options: ViewOptions, post: Post,
   const notices = byId('notices');
   notices.replaceChildren(...view.notices.map((n) => Object.assign(document.createElement('p'), { textContent: text(n) })));
   notices.hidden = view.notices.length === 0;
+  byId('file-links-off').hidden = options.fileRefsOff !== true;
 
   showAttachments(view.attachments, post);
   const hasHtml = view.body.some((p) => p.html !== undefined);
@@ -267,6 +268,7 @@ export function showError(message: string, subject?: string): void {
   byId('fields').hidden = true;
   byId('body').replaceChildren();
   byId('remote-banner').hidden = true;
+  byId('file-links-off').hidden = true;
   byId('attachments').hidden = true;
   byId('view-toggle').hidden = true;
   setStatus(text(message) || t('notShown'), true);

@@ -8,6 +8,7 @@ import { reconcileWithMaildir, removeStaleTempFiles, summaryOfFile } from './rec
 import { writeSnapshot } from './snapshot';
 import { IndexStamp } from './stamp';
 import { plainSummary } from './snapshot-entries';
+import { defaultNaming, type MaildirNaming } from './naming';
 import { readState, writeState, type SyncState } from './state';
 import type { MessageSummary, StoreChange } from './types';
 
@@ -44,6 +45,8 @@ export class MailStore {
   private constructor(
     readonly dir: string,
     private readonly now: () => number,
+    /** How new flag names are spelled (naming.ts); files of either spelling are read. */
+    readonly naming: MaildirNaming,
   ) {
     this.stamp = new IndexStamp(path.join(dir, 'index.stamp'), this.maildir, this.indexFile);
   }
@@ -65,16 +68,13 @@ export class MailStore {
   }
 
   /** Opens (creating if needed) the store in `dir`, reconciling the index with the Maildir. */
-  static async open(dir: string, options?: { now?: () => number }): Promise<MailStore> {
-    const store = new MailStore(dir, options?.now ?? Date.now);
+  static async open(dir: string, options?: { now?: () => number; naming?: MaildirNaming }): Promise<MailStore> {
+    const store = new MailStore(dir, options?.now ?? Date.now, options?.naming ?? defaultNaming());
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     ensureMaildir(store.maildir);
     cleanTmp(store.maildir, TMP_STALE_MS);
     removeStaleTempFiles(dir);
-    if (!store.loadIfUnchanged()) {
-      store.reconcile();
-      store.stamp.write();
-    }
+    store.load();
     store.maybeSnapshot();
     return store;
   }
@@ -107,10 +107,9 @@ export class MailStore {
   }
 
   /**
-   * Reads the texts a search looks at (subject and sender) for the whole
-   * inbox, a slice at a time with a yield between slices, so that the first
-   * search over a large store opened from its snapshot is as quick as the
-   * next ones without blocking whoever runs this.
+   * Reads the texts a search looks at (subject, sender) for the whole inbox,
+   * a slice at a time with a yield between: the first search over a large
+   * store opened from its snapshot is then as quick as the next ones.
    */
   async prepareSearch(slice = 2048): Promise<void> {
     const list = this.list();
@@ -194,7 +193,7 @@ export class MailStore {
     if (previous) {
       // Keep the flags the user set on the headers-only copy.
       seen = previous.seen;
-      const wanted = pathFor(parseName(path.basename(file)).base, { seen, trashed: previous.trashed === true });
+      const wanted = pathFor(parseName(path.basename(file)).base, { seen, trashed: previous.trashed === true }, this.naming);
       if (wanted !== file) {
         fs.renameSync(path.join(this.maildir, file), path.join(this.maildir, wanted));
         file = wanted;
@@ -225,10 +224,7 @@ export class MailStore {
     return this.commit(writer, { ...extra, skipFsync: true });
   }
 
-  /**
-   * Commits without fsyncing the file: for building fixtures and imports
-   * only, never for mail downloaded from a server (whose DELE depends on it).
-   */
+  /** Commits without fsyncing: for fixtures and imports only, never for downloaded mail (DELE depends on it). */
   commitUnsynced(writer: MessageWriter): MessageSummary {
     return this.commit(writer, { skipFsync: true });
   }
@@ -307,6 +303,27 @@ export class MailStore {
   }
 
   /**
+   * Reads the store again when another process (a window, the CLI) changed
+   * it since this object last did: the same object, so that views holding
+   * it see the other process's mail and flags. Listeners hear 'reloaded'.
+   */
+  reloadIfChanged(): boolean {
+    if (!this.stamp.changedElsewhere()) return false;
+    this.close();
+    [this.idMap, this.unmapped, this.byKeyMap, this.sorted] = [new Map(), [], undefined, undefined];
+    this.load();
+    this.emit({ kind: 'reloaded' });
+    return true;
+  }
+
+  /** The index as it is on disk: as saved when the stamp holds, else repaired from the Maildir. */
+  private load(): void {
+    if (this.loadIfUnchanged()) return;
+    this.reconcile();
+    this.stamp.write();
+  }
+
+  /**
    * Closes the files the store keeps open (its index snapshot), before its
    * folder is moved or deleted (Windows refuses either while a file is
    * open). The store should not be used afterwards.
@@ -328,7 +345,7 @@ export class MailStore {
     if (!entry) throw new Error(`No stored message with id ${id}.`);
     const seen = change.seen ?? entry.seen;
     const trashed = change.trashed ?? entry.trashed === true;
-    const file = pathFor(parseName(path.basename(entry.file)).base, { seen, trashed });
+    const file = pathFor(parseName(path.basename(entry.file)).base, { seen, trashed }, this.naming);
     this.stamp.invalidate();
     if (file !== entry.file) fs.renameSync(path.join(this.maildir, entry.file), path.join(this.maildir, file));
     const updated: MessageSummary = { ...plainSummary(entry), file, seen, trashed: trashed || undefined };

@@ -38,4 +38,6 @@ export type StoreChange =
   /** A message was stored (or a headers-only one replaced by its full download). */
   | { readonly kind: 'added'; readonly summary: MessageSummary }
   /** A message was forgotten (expunged). */
-  | { readonly kind: 'removed'; readonly summary: MessageSummary };
+  | { readonly kind: 'removed'; readonly summary: MessageSummary }
+  /** Another process changed the store and it was read again: anything may differ. */
+  | { readonly kind: 'reloaded' };

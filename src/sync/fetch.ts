@@ -3,6 +3,7 @@ import type { AuthMethod } from '../pop3/auth/types';
 import { Pop3Client, type RetrJob } from '../pop3/client';
 import { Pop3Error } from '../pop3/errors';
 import { headerEnd } from '../mail/headers';
+import { StoreLock, type LockOwner } from '../store/lock';
 import type { MailStore } from '../store/store';
 import type { MessageWriter } from '../store/maildir';
 import { uidlKey } from '../store/maildir';
@@ -41,6 +42,13 @@ export interface FetchOptions {
   readonly trace?: (line: string) => void;
   /** The clock (tests inject one). */
   readonly now?: () => number;
+  /**
+   * How long to wait, in ms, while another process (a window, the CLI)
+   * fetches into the same store; default 0: throw StoreBusyError at once.
+   */
+  readonly waitForStore?: number;
+  /** Called once when this fetch starts waiting for another process's. */
+  readonly onWaitForStore?: (owner: LockOwner | undefined) => void;
 }
 
 export interface FetchResult {
@@ -70,6 +78,19 @@ const SNIPPET_LINES = 20;
  * QUIT succeeds. Throws Pop3Error.
  */
 export async function fetchMail(options: FetchOptions): Promise<FetchResult> {
+  const lock = await StoreLock.acquire(options.store.dir, { waitMs: options.waitForStore, onWait: options.onWaitForStore, signal: options.signal }).catch((err: unknown) => {
+    throw options.signal?.aborted ? new Pop3Error('Aborted', 'The fetch was cancelled while it waited for another one.', { cause: err }) : err;
+  });
+  try {
+    // What another process stored while this one waited (or since it last looked) is known before planning.
+    options.store.reloadIfChanged();
+    return await fetchLocked(options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function fetchLocked(options: FetchOptions): Promise<FetchResult> {
   const { account, store, signal } = options;
   const now = options.now ?? Date.now;
   const state = store.readState();

@@ -3,6 +3,7 @@
 // the folder the `pop3Mail.storageFolder` setting names).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { portableFolderName } from '../../store/naming';
 import { MailStore } from '../../store/store';
 import { accountKey, type AccountConfig } from '../../sync/account';
 
@@ -16,7 +17,7 @@ export class Stores {
   }
 
   dirFor(account: Pick<AccountConfig, 'user' | 'host' | 'port'>): string {
-    return path.join(this.rootDir, 'accounts', accountKey(account));
+    return path.join(this.rootDir, 'accounts', portableFolderName(accountKey(account)));
   }
 
   get(account: AccountConfig): Promise<MailStore> {

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { COMMANDS, FOCUS_INBOX } from '../common/commands';
 import { Pop3Error } from '../../pop3/errors';
 import { CertificateError } from '../../pop3/transport';
+import { StoreBusyError } from '../../store/lock';
 import { accountKey, type AccountConfig } from '../../sync/account';
 import { fetchMail, type FetchProgress, type FetchResult } from '../../sync/fetch';
 import { SyncManager } from '../../sync/manager';
@@ -42,6 +43,8 @@ export interface FetchState {
 }
 
 const STATE_KEY = 'pop3Mail.fetchState';
+/** How long a fetch waits while another window (or the CLI) fetches the same account: long enough for a big first download. */
+const WAIT_FOR_OTHER_FETCH_MS = 10 * 60_000;
 
 export class FetchService implements vscode.Disposable {
   private readonly running = new SyncManager<FetchOutcome>();
@@ -244,7 +247,7 @@ export class FetchService implements vscode.Disposable {
   /** Shows the error without waiting for it: a notification can stay open for a long time. */
   private report(account: AccountConfig, error: unknown): void {
     const message = describeError(vscode.l10n.t('POP3 Mail: fetching {0} failed', forNotification(account.name, 120)), error);
-    const transient = Pop3Error.is(error) && error.isTransient();
+    const transient = (Pop3Error.is(error) && error.isTransient()) || StoreBusyError.is(error);
     const retry = vscode.l10n.t('Retry');
     const edit = vscode.l10n.t('Edit Account');
     const changePassword = vscode.l10n.t('Change Password');
@@ -292,6 +295,8 @@ export class FetchService implements vscode.Disposable {
           onProgress,
           trace: this.tracer(name, password),
           acceptNewUidls: request.acceptNewUidls === true,
+          waitForStore: WAIT_FOR_OTHER_FETCH_MS,
+          onWaitForStore: () => progress.report({ message: vscode.l10n.t('Waiting for another window\u2026') }),
         });
         const extra = `${result.headersOnly ? `, ${result.headersOnly} headers only` : ''}${result.deleted ? `, ${result.deleted} deleted on the server` : ''}`;
         this.log.info(`fetch ${name}: ${result.downloaded} new (${formatBytes(result.bytes)}${extra}), ${result.onServer} on server, ${Date.now() - started} ms`);
