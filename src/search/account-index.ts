@@ -85,6 +85,10 @@ export class AccountIndex {
     return true;
   }
 
+  ids(): IterableIterator<string> {
+    return this.index.ids();
+  }
+
   remove(id: string): void {
     if (this.index.remove(id)) this.dirty = true;
   }
@@ -99,10 +103,11 @@ export class AccountIndex {
 
   /**
    * Makes the index match the store's entries: indexes the missing ones,
-   * drops those the store no longer has, copies flags. `onProgress` is
+   * drops those the store no longer has (unless `removeMissing` is false:
+   * `entries` is then one slice of the list), copies flags. `onProgress` is
    * called every `every` messages indexed (to save or report).
    */
-  sync(entries: Iterable<IndexEntry>, onProgress?: (indexed: number) => void, every = 5000): { added: number; removed: number } {
+  sync(entries: Iterable<IndexEntry>, onProgress?: (indexed: number) => void, every = 5000, removeMissing = true): { added: number; removed: number } {
     const wanted = new Set<string>();
     let added = 0;
     for (const e of entries) {
@@ -111,6 +116,7 @@ export class AccountIndex {
       else if (this.add(e) && ++added % every === 0) onProgress?.(added);
     }
     let removed = 0;
+    if (!removeMissing) return { added, removed };
     for (const id of [...this.index.ids()]) {
       if (!wanted.has(id)) {
         this.remove(id);
