@@ -91,7 +91,9 @@ test('Search Mail finds a body word hidden by quoted-printable, shows its snippe
   await clearNotifications(page);
 
   // The view's title bar has the Search Mail button.
-  await page.locator('.pane-header .actions-container a[aria-label^="Search Mail"]').first().click();
+  // The view's title actions show while the pointer is over the side bar.
+  await page.locator('.part.sidebar').first().hover();
+  await page.locator('.part.sidebar a[aria-label^="Search Mail"]:visible').first().click();
   await typeQuery('linkerfailure');
   await waitUntil(
     'one result with the snippet',
