@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const core = ['src/pop3/**', 'src/mail/**', 'src/store/**', 'src/sync/**', 'src/cli/**', 'src/shared/**'];
+const core = ['src/pop3/**', 'src/mail/**', 'src/search/**', 'src/store/**', 'src/sync/**', 'src/cli/**', 'src/shared/**'];
 // Modules of the extension layer that stay pure, so unit tests run them without an editor.
 const pureExtension = [
   'src/vscode/accounts/account-settings.ts',

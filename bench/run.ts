@@ -1,5 +1,6 @@
 // `npm run bench [-- --profile quick|full] [--rounds N] [--write-results]`
 // `npm run bench -- --only micro`: only the in-process figures.
+// `npm run bench -- --only search [--messages N] [--write-results]`: the search engines (bench/search.ts).
 //
 // Starts a private Dovecot POP3S on loopback with a seeded mailbox, then
 // times, alternating clients round by round: the raw wire, mpop, fetchmail,
@@ -19,6 +20,7 @@ import { fetchmail, mpop, ours, oursRefetch, wire, type Client, type Server } fr
 import { buildMailbox, PROFILES } from './mailbox';
 import { measure, median, type Sample } from './measure';
 import { runMicro } from './micro';
+import { runSearchBench, searchMarkdown } from './search';
 import { chartSvg, markdown, microLines, type Results } from './report';
 
 const root = path.resolve(__dirname, '..');
@@ -50,8 +52,25 @@ async function microOnly(rounds: number): Promise<void> {
   fs.writeFileSync(path.join(root, 'bench/out/results-micro.json'), `${JSON.stringify(micro, null, 2)}\n`);
 }
 
+/** `--only search`: the search engines (bench/search.ts); with --write-results its section replaces the one in bench/RESULTS.md. */
+async function searchOnly(messages: number): Promise<void> {
+  const results = await runSearchBench(path.join(root, 'bench/out/cache'), messages);
+  const md = searchMarkdown(results);
+  console.log(`\n${md}`);
+  fs.mkdirSync(path.join(root, 'bench/out'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'bench/out/results-search.json'), `${JSON.stringify(results, null, 2)}\n`);
+  if (process.argv.includes('--write-results')) {
+    const file = path.join(root, 'bench/RESULTS.md');
+    const current = fs.readFileSync(file, 'utf8');
+    const at = current.indexOf('\n## Search\n');
+    fs.writeFileSync(file, `${(at === -1 ? current : current.slice(0, at)).trimEnd()}\n\n${md}`);
+    console.log('wrote the Search section of bench/RESULTS.md');
+  }
+}
+
 async function main(): Promise<void> {
   if (option('only', '') === 'micro') return microOnly(Number(option('rounds', '3')));
+  if (option('only', '') === 'search') return searchOnly(Number(option('messages', '100000')));
   const profile = PROFILES[option('profile', 'quick')];
   if (!profile) throw new Error(`unknown profile; use one of ${Object.keys(PROFILES).join(', ')}`);
   const rounds = Number(option('rounds', '3'));

@@ -16,6 +16,7 @@ import { UsageError } from './args';
 import { oneLine } from './common';
 import { cmdFetch } from './fetch';
 import { cmdList } from './list';
+import { cmdSearch } from './search';
 import { cmdServerInfo } from './serverinfo';
 import { cmdShow } from './show';
 
@@ -27,6 +28,7 @@ const USAGE = `usage:
   pop3-mail serverinfo --host H [--port N] [--security tls|starttls] [--ca FILE] [--pin SHA256] [--json]
   pop3-mail list --store DIR [--json]
   pop3-mail show ID --store DIR [--json]
+  pop3-mail search QUERY --store DIR [--json] [--limit N]
 The password comes from the POP3_PASSWORD environment variable or, with --password-stdin, from standard input.
 With --auth xoauth2 or oauthbearer, the OAuth 2 access token comes from POP3_OAUTH_TOKEN or from the first
 line of what --token-command CMD prints (run through /bin/sh).
@@ -87,6 +89,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdList(rest, json);
       case 'show':
         return await cmdShow(rest, json);
+      case 'search':
+        return await cmdSearch(rest, json);
       case 'serverinfo':
         return await cmdServerInfo(rest, json);
       case '--help':

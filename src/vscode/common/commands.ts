@@ -15,6 +15,7 @@ export const COMMANDS = {
   revealMailFolder: 'pop3Mail.revealMailFolder',
   showLog: 'pop3Mail.showLog',
   goToMessage: 'pop3Mail.goToMessage',
+  searchMail: 'pop3Mail.searchMail',
   openMessage: 'pop3Mail.openMessage',
   openMessageKeep: 'pop3Mail.openMessageKeep',
   openMessageToSide: 'pop3Mail.openMessageToSide',

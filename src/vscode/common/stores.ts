@@ -9,8 +9,19 @@ import { accountKey, type AccountConfig } from '../../sync/account';
 
 export class Stores {
   private readonly open = new Map<string, Promise<MailStore>>();
+  private readonly closing = new Set<(dir: string) => void | Promise<void>>();
 
   constructor(private readonly rootDir: string) {}
+
+  /** Calls `listener` with a store's folder before that store is closed to be moved or deleted. */
+  onWillClose(listener: (dir: string) => void | Promise<void>): { dispose(): void } {
+    this.closing.add(listener);
+    return { dispose: () => this.closing.delete(listener) };
+  }
+
+  private async willClose(dir: string): Promise<void> {
+    for (const listener of [...this.closing]) await Promise.resolve(listener(dir)).catch(() => undefined);
+  }
 
   get root(): string {
     return this.rootDir;
@@ -47,6 +58,7 @@ export class Stores {
     const key = accountKey(from);
     const opened = this.open.get(key);
     this.open.delete(key);
+    await this.willClose(source);
     (await opened?.catch(() => undefined))?.close();
     try {
       await fs.promises.rename(source, target);
@@ -61,6 +73,7 @@ export class Stores {
     const key = accountKey(account);
     const opened = this.open.get(key);
     this.open.delete(key);
+    await this.willClose(this.dirFor(account));
     (await opened?.catch(() => undefined))?.close();
     await fs.promises.rm(this.dirFor(account), { recursive: true, force: true });
   }
