@@ -1,6 +1,7 @@
 // Wiring only: build the services, register the tree, the commands and the
 // panel, and hand every disposable to VS Code.
 import * as vscode from 'vscode';
+import { affects } from './common/config';
 import { COMMANDS, CONTEXT_KEYS, INBOX_VIEW } from './common/commands';
 import { AccountCommands } from './accounts/account-commands';
 import { Accounts, ACCOUNTS_SETTING } from './accounts/accounts';
@@ -55,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): void {
         accountCommands.checkSettings();
         tree.refresh();
         statusBar.update();
-      }
+      } else if (affects(e, 'inbox.groupBy')) tree.refresh();
     }),
     ...messages.register(),
     ...accountCommands.register(),
