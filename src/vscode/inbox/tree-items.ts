@@ -86,8 +86,9 @@ export function groupItem(node: GroupNode, first: boolean, unread: number): vsco
 }
 
 /**
- * A conversation: its first subject as the label, who wrote and how many
- * messages (and how many unread) as the description, collapsed.
+ * A conversation: its first subject as the label, how many messages (and
+ * how many unread), who wrote and when the newest came as the description,
+ * collapsed.
  * `facts` undefined: its view is being rebuilt (a redraw follows).
  */
 export function conversationItem(node: ConversationNode, facts: ConversationFacts | undefined, subject: string): vscode.TreeItem {
@@ -100,8 +101,9 @@ export function conversationItem(node: ConversationNode, facts: ConversationFact
   const names = facts.senders.map((s) => forLabel(s, 60) || vscode.l10n.t('(unknown sender)'));
   const senders = facts.moreSenders ? vscode.l10n.t('{0}, \u2026', names.join(', ')) : names.join(', ');
   const date = shortDate(facts.date, vscode.env.language);
-  const counts = unread > 0 ? vscode.l10n.t('{0}, {1} unread', count, unread) : String(count);
-  item.description = date ? `${senders} (${counts}) \u00b7 ${date}` : `${senders} (${counts})`;
+  // The counts first: a narrow sidebar cuts the end of the description.
+  const counts = unread > 0 ? vscode.l10n.t('{0} unread of {1}', unread, count) : vscode.l10n.t('{0} messages', count);
+  item.description = [counts, senders, date].filter(Boolean).join(' \u00b7 ');
   item.iconPath = new vscode.ThemeIcon('comment-discussion', unread > 0 ? new vscode.ThemeColor('pop3Mail.unreadIcon') : undefined);
   item.tooltip = `${label}\n${senders}\n${messagesUnread(count, unread)}`;
   item.accessibilityInformation = { label: vscode.l10n.t('Conversation {0}, with {1}, {2}', label, senders, messagesUnread(count, unread)) };
