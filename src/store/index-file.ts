@@ -25,7 +25,9 @@ function isSummary(v: unknown): v is MessageSummary {
     typeof o['size'] === 'number' &&
     typeof o['hasAttachments'] === 'boolean' &&
     typeof o['snippet'] === 'string' &&
-    typeof o['seen'] === 'boolean'
+    typeof o['seen'] === 'boolean' &&
+    (o['messageId'] === undefined || typeof o['messageId'] === 'string') &&
+    (o['references'] === undefined || typeof o['references'] === 'string')
   );
 }
 

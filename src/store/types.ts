@@ -29,6 +29,14 @@ export interface MessageSummary {
   readonly trashed?: boolean;
   /** When it was downloaded (ISO 8601), for "delete from the server after N days". */
   readonly downloaded?: string;
+  /**
+   * Message-ID without brackets, and the ids it answers (References, then
+   * In-Reply-To, space-separated): what conversations are threaded by.
+   * Entries indexed before these were kept have neither and thread by
+   * subject only.
+   */
+  readonly messageId?: string;
+  readonly references?: string;
 }
 
 /** What changed in a store, for views that keep their own copy (the tree). */

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SearchService } from '../search/search-service';
+import { affects } from './common/config';
 import { COMMANDS, CONTEXT_KEYS, INBOX_VIEW } from './common/commands';
 import { AccountCommands } from './accounts/account-commands';
 import { Accounts, ACCOUNTS_SETTING } from './accounts/accounts';
@@ -75,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): void {
         accountCommands.checkSettings();
         tree.refresh();
         statusBar.update();
-      }
+      } else if (affects(e, 'inbox.groupBy')) tree.refresh();
     }),
     ...messages.register(),
     ...accountCommands.register(),
