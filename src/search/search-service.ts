@@ -65,6 +65,15 @@ class AccountWorker {
   }
 
   private onChange(change: StoreChange): void {
+    if (change.kind === 'reloaded') {
+      // Another process changed the store: the whole list is the truth now,
+      // and the worker's sync adds and drops whatever differs.
+      if (this.batchTimer) clearTimeout(this.batchTimer);
+      this.batchTimer = undefined;
+      this.batch = { add: new Map(), flags: new Map(), remove: new Set() };
+      this.post({ type: 'sync', entries: [...this.store.all()].map(entryOf) });
+      return;
+    }
     const b = this.batch;
     if (change.kind === 'added') {
       b.remove.delete(change.summary.id);

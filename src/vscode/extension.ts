@@ -14,6 +14,7 @@ import { searchMail } from './search/search-mail';
 import { installTranslator } from './common/l10n';
 import { InboxCommands } from './inbox/inbox-commands';
 import { registerMessageView } from './message-view/register';
+import { OAuthSessions } from './accounts/oauth-sessions';
 import { Passwords } from './accounts/passwords';
 import { CheckScheduler } from './fetch/scheduler';
 import { MailStatusBar } from './fetch/status-bar';
@@ -31,14 +32,15 @@ export function activate(context: vscode.ExtensionContext): void {
   const accounts = new Accounts(log);
   const passwords = new Passwords(context.secrets, log);
   const stores = new Stores(storageRoot(context.globalStorageUri.fsPath));
-  const fetcher = new FetchService(accounts, passwords, stores, log, context.globalState);
+  const sessions = new OAuthSessions(context.secrets, log);
+  const fetcher = new FetchService(accounts, passwords, stores, log, context.globalState, sessions);
   const tree = new InboxTree(accounts, stores, fetcher, log);
   const panel = registerMessageView(context, accounts, stores, log);
   const view = vscode.window.createTreeView(INBOX_VIEW, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const statusBar = new MailStatusBar(accounts, fetcher, tree);
   const scheduler = new CheckScheduler(fetcher);
   const messages = new InboxCommands(accounts, stores, passwords, fetcher, tree, view, panel, log);
-  const accountCommands = new AccountCommands(accounts, passwords, stores, fetcher, log);
+  const accountCommands = new AccountCommands(accounts, passwords, sessions, stores, fetcher, log);
   const searchService = new SearchService(path.join(context.extensionUri.fsPath, 'dist', 'search-worker.js'));
   search = searchService;
   // Each account's index is built from its store and then fed every message as it is fetched.

@@ -7,6 +7,7 @@ export const COMMANDS = {
   editAccount: 'pop3Mail.editAccount',
   removeAccount: 'pop3Mail.removeAccount',
   changePassword: 'pop3Mail.changePassword',
+  signIn: 'pop3Mail.signIn',
   fetch: 'pop3Mail.fetch',
   fetchAll: 'pop3Mail.fetchAll',
   cancelFetch: 'pop3Mail.cancelFetch',

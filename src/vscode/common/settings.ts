@@ -14,6 +14,16 @@ export const SETTING_DEFAULTS = {
   storageFolder: '',
   'remoteContent.allowedSenders': [] as string[],
   'test.disableSanitizer': false,
+  'oauth.microsoft.clientId': '',
+  'oauth.microsoft.tenant': 'common',
+  'oauth.google.clientId': '',
+  'oauth.google.clientSecret': '',
+  'oauth.custom.clientId': '',
+  'oauth.custom.authorizationEndpoint': '',
+  'oauth.custom.tokenEndpoint': '',
+  'oauth.custom.deviceEndpoint': '',
+  'oauth.custom.revocationEndpoint': '',
+  'oauth.custom.scopes': '',
 };
 
 export type SettingKey = keyof typeof SETTING_DEFAULTS;

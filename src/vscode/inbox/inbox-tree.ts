@@ -12,7 +12,7 @@ import type { MessageSummary } from '../../store/types';
 import { accountKey, type AccountConfig } from '../../sync/account';
 import type { Accounts } from '../accounts/accounts';
 import { logError } from '../common/errors';
-import type { FetchService } from '../fetch/fetch-service';
+import { SIGN_IN_REQUIRED, type FetchService } from '../fetch/fetch-service';
 import { pageOf, unreadIn } from './date-groups';
 import type { Stores } from '../common/stores';
 import { displayLine, forLabel } from '../common/surface-text';
@@ -234,7 +234,9 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     const children: InboxNode[] = [];
     const state = this.fetcher.stateOf(account);
     if (state.error !== undefined && !state.running) {
-      children.push({ kind: 'notice', account, accountKey: key, text: vscode.l10n.t('Fetch failed: {0}', forLabel(state.error, 160)), problem: true, detail: state.error });
+      const signIn = state.errorCode === SIGN_IN_REQUIRED;
+      const text = signIn ? forLabel(state.error, 160) : vscode.l10n.t('Fetch failed: {0}', forLabel(state.error, 160));
+      children.push({ kind: 'notice', account, accountKey: key, text, problem: true, detail: state.error, ...(signIn ? { signIn } : {}) });
     }
     try {
       const view = await this.viewOf(account);

@@ -24,7 +24,8 @@ export function accountItem(node: AccountNode, state: FetchState, retention: Ret
       ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
       : new vscode.ThemeIcon('account');
   item.description = state.running ? vscode.l10n.t('fetching\u2026') : state.lastCheck ? vscode.l10n.t('checked {0}', shortDate(new Date(state.lastCheck).toISOString(), vscode.env.language)) : undefined;
-  item.contextValue = `pop3Mail.account${state.running ? '.fetching' : ''}`;
+  // " oauth": the menus offer Sign In instead of Change Password.
+  item.contextValue = `pop3Mail.account${state.running ? '.fetching' : ''}${account.login !== undefined ? ' oauth' : ''}`;
   // Each paragraph is plain text, escaped whole: the server's error text is part of one.
   const lines = [vscode.l10n.t('{0} on {1}:{2} ({3})', account.user, account.host, account.port, account.security === 'tls' ? 'TLS' : 'STARTTLS'), vscode.l10n.t('Mail is {0}.', describeRetention(retention))];
   if (state.lastCheck) lines.push(vscode.l10n.t('Last check: {0}', new Date(state.lastCheck).toLocaleString(vscode.env.language)));
@@ -189,9 +190,14 @@ export function noticeItem(node: NoticeNode): vscode.TreeItem {
   const item = new vscode.TreeItem(forLabel(node.text, 200), vscode.TreeItemCollapsibleState.None);
   item.id = `notice/${node.accountKey}/${node.problem ? 'problem' : 'info'}`;
   item.iconPath = new vscode.ThemeIcon(node.problem ? 'error' : 'info', node.problem ? new vscode.ThemeColor('problemsErrorIcon.foreground') : undefined);
-  item.contextValue = node.problem ? 'pop3Mail.error' : 'pop3Mail.notice';
-  if (node.detail) item.tooltip = vscode.l10n.t('{0}\n\nClick to retry.', forLabel(node.detail, 600));
+  item.contextValue = node.problem ? `pop3Mail.error${node.signIn ? ' signIn' : ''}` : 'pop3Mail.notice';
   const target: AccountNode = { kind: 'account', account: node.account, accountKey: node.accountKey };
+  if (node.signIn) {
+    item.tooltip = vscode.l10n.t('{0}\n\nClick to sign in.', forLabel(node.detail ?? node.text, 600));
+    item.command = { command: COMMANDS.signIn, title: vscode.l10n.t('Sign In'), arguments: [target] };
+    return item;
+  }
+  if (node.detail) item.tooltip = vscode.l10n.t('{0}\n\nClick to retry.', forLabel(node.detail, 600));
   if (node.detail !== undefined || !node.problem) item.command = { command: COMMANDS.fetch, title: vscode.l10n.t('Retry'), arguments: [target] };
   else item.command = { command: COMMANDS.showLog, title: vscode.l10n.t('Show Log') };
   return item;

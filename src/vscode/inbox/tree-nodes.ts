@@ -81,6 +81,8 @@ export interface NoticeNode {
   readonly text: string;
   readonly problem: boolean;
   readonly detail?: string;
+  /** Only a new sign-in helps: the row runs Sign In. */
+  readonly signIn?: boolean;
 }
 
 export type InboxNode = AccountNode | FolderNode | DeletedNode | GroupNode | ConversationNode | MessageNode | MoreNode | NoticeNode;
