@@ -92,6 +92,18 @@ export class StoreLock {
   }
 }
 
+/**
+ * Whether another live process holds the lock of the store in `dir` now,
+ * that is, may be writing messages into it at this moment.
+ */
+export function lockedByAnother(dir: string): boolean {
+  const file = path.join(dir, LOCK_FILE);
+  const owner = readOwner(file);
+  if (owner === 'gone') return false;
+  if (owner !== undefined && owner.pid === process.pid && owner.started === processStarted) return false;
+  return !isStale(file, owner, processAlive);
+}
+
 function tryCreate(file: string): boolean {
   let fd: number;
   try {

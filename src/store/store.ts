@@ -9,7 +9,9 @@ import { writeSnapshot } from './snapshot';
 import { IndexStamp } from './stamp';
 import { plainSummary } from './snapshot-entries';
 import { defaultNaming, type MaildirNaming } from './naming';
+import { lockedByAnother } from './lock';
 import { readState, writeState, type SyncState } from './state';
+import { hasMarker, removeMarker, repairUnsynced, syncFiles, writeMarker } from './unsynced';
 import type { MessageSummary, StoreChange } from './types';
 
 /** tmp/ files older than this are leftovers of an interrupted write (Maildir's own rule is 36 h). */
@@ -41,6 +43,8 @@ export class MailStore {
   private readonly closers: (() => void)[] = [];
   private readonly listeners = new Set<(change: StoreChange) => void>();
   private readonly stamp: IndexStamp;
+  /** Ids of messages committed without an fsync since the last syncDeferred (unsynced.ts). */
+  private readonly unsynced = new Set<string>();
 
   private constructor(
     readonly dir: string,
@@ -183,12 +187,14 @@ export class MailStore {
 
   /**
    * Commits a fully received message: fsync, rename into new/, index it.
-   * A full download replaces a stored headers-only copy (same id).
+   * A full download replaces a stored headers-only copy (same id). With `deferSync`
+   * (the server keeps a copy), no fsync until syncDeferred (unsynced.ts).
    */
-  commit(writer: MessageWriter, extra?: { serverSize?: number; summaryPrefix?: Buffer; skipFsync?: boolean }): MessageSummary {
+  commit(writer: MessageWriter, extra?: { serverSize?: number; summaryPrefix?: Buffer; skipFsync?: boolean; deferSync?: boolean }): MessageSummary {
     const previous = this.byKey().get(uidlKey(writer.uidl));
     this.stamp.invalidate();
-    let file = writer.commit(extra?.skipFsync !== true);
+    if (extra?.deferSync && this.unsynced.size === 0) writeMarker(this.dir);
+    let file = writer.commit(extra?.skipFsync !== true && extra?.deferSync !== true);
     let seen = false;
     if (previous) {
       // Keep the flags the user set on the headers-only copy.
@@ -210,6 +216,7 @@ export class MailStore {
     };
     this.append(entry);
     this.add(entry);
+    if (extra?.deferSync) this.unsynced.add(entry.id);
     this.emit({ kind: 'added', summary: entry });
     return entry;
   }
@@ -227,6 +234,16 @@ export class MailStore {
   /** Commits without fsyncing: for fixtures and imports only, never for downloaded mail (DELE depends on it). */
   commitUnsynced(writer: MessageWriter): MessageSummary {
     return this.commit(writer, { skipFsync: true });
+  }
+
+  /** Makes the messages committed with `deferSync` durable, files and folders, and removes the marker. */
+  async syncDeferred(): Promise<void> {
+    if (this.unsynced.size === 0) return;
+    const ids = [...this.unsynced];
+    const files = ids.flatMap((id) => this.byId.get(id)?.file ?? []).map((f) => path.join(this.maildir, f));
+    await syncFiles(files, [path.join(this.maildir, 'new'), path.join(this.maildir, 'cur')]);
+    for (const id of ids) this.unsynced.delete(id);
+    if (this.unsynced.size === 0) removeMarker(this.dir);
   }
 
   /** Makes the renames of committed messages durable (call before telling the server anything). */
@@ -318,8 +335,12 @@ export class MailStore {
 
   /** The index as it is on disk: as saved when the stamp holds, else repaired from the Maildir. */
   private load(): void {
-    if (this.loadIfUnchanged()) return;
-    this.reconcile();
+    // An unsynced batch that was cut short leaves its marker: then sizes are
+    // checked against the index whatever the stamp says. Not while another
+    // process holds the store: its batch is still being written.
+    const cutShort = hasMarker(this.dir) && !lockedByAnother(this.dir);
+    if (!cutShort && this.loadIfUnchanged()) return;
+    this.reconcile(cutShort);
     this.stamp.write();
   }
 
@@ -380,15 +401,16 @@ export class MailStore {
    * lacks, drops entries whose file is gone, and compacts the log when it
    * has grown (reconcile.ts).
    */
-  private reconcile(): void {
+  private reconcile(repairUnsyncedFiles: boolean): void {
     const opened = loadIndex(this.indexFile, this.snapshotFile);
     if (opened.closeSnapshot) this.closers.push(opened.closeSnapshot);
     const entries = opened.entries ?? new Map((opened.unmapped ?? []).map((e) => [e.id, e]));
     this.logLines = opened.lines;
     this.snapshotLines = opened.snapshotLines ?? 0;
+    const dropped = repairUnsyncedFiles ? repairUnsynced(this.dir, this.maildir, entries) : 0;
     const result = reconcileWithMaildir(this.maildir, entries);
     for (const e of result.entries) this.add(e);
-    if (result.changed || opened.damaged || opened.lines > 2 * entries.size + 1000) {
+    if (result.changed || dropped > 0 || opened.damaged || opened.lines > 2 * entries.size + 1000) {
       fs.rmSync(this.snapshotFile, { force: true }); // it describes the log being replaced
       writeIndex(this.indexFile, this.byId.values());
       this.logLines = this.byId.size;

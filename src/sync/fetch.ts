@@ -72,7 +72,8 @@ const SNIPPET_LINES = 20;
 
 /**
  * One sync of one account (mpop's flow: LIST/UIDL -> RETR -> DELE -> QUIT).
- * Each message is fsynced and renamed into the Maildir before it counts; a
+ * A message the server will delete is fsynced and renamed into the Maildir
+ * before it counts; one it keeps is synced with the rest before QUIT; a
  * partial message is discarded (T21, T22). DELE is sent only for messages
  * already stored durably, never for a duplicated UIDL, and only commits when
  * QUIT succeeds. Throws Pop3Error.
@@ -160,16 +161,19 @@ async function fetchLocked(options: FetchOptions): Promise<FetchResult> {
       options.onProgress?.({ ...progress });
     };
     const fresh: PlannedDelete[] = [];
+    // The last copy is fsynced before it counts; a copy the server keeps is synced once, at the end.
+    const deferSync = !plan.deleteNewAfterDownload && !expiresAtOnce(caps.get('EXPIRE')) && !isGmailGreeting(client.greeting);
     let headersOnly = 0;
     for (const d of plan.download.filter((x) => x.headersOnly)) {
-      await fetchHeaders(client, store, d, open);
+      await fetchHeaders(client, store, d, open, deferSync);
       headersOnly++;
       tick(0);
     }
-    await fetchFull(client, store, plan.download.filter((x) => !x.headersOnly), listing.mode, open, (d, bytes, stored) => {
+    await fetchFull(client, store, plan.download.filter((x) => !x.headersOnly), listing.mode, open, deferSync, (d, bytes, stored) => {
       if (stored && plan.deleteNewAfterDownload && !plan.duplicates.includes(d.uidl)) fresh.push({ n: d.n, uidl: d.uidl, rule: 'after-download' });
       tick(bytes);
     });
+    await store.syncDeferred();
     store.flush();
 
     const deletions = [...plan.delete, ...fresh];
@@ -189,20 +193,28 @@ async function fetchLocked(options: FetchOptions): Promise<FetchResult> {
     }
     return result(progress.messages, headersOnly, progress.bytes, deletions.length);
   } catch (err) {
-    for (const w of open) w.abort();
     client.close();
+    for (const w of open) {
+      try {
+        w.abort();
+      } catch {
+        // a tmp/ file that cannot be removed now is removed by a later open (cleanTmp)
+      }
+    }
+    // What was stored in full stays; syncing it now spares the next open its check.
+    await store.syncDeferred().catch(() => undefined);
     throw err;
   }
 }
 
 /** A message over the size limit: its headers (and a few lines for the snippet) only. */
-async function fetchHeaders(client: Pop3Client, store: MailStore, d: PlannedDownload, open: Set<MessageWriter>): Promise<void> {
+async function fetchHeaders(client: Pop3Client, store: MailStore, d: PlannedDownload, open: Set<MessageWriter>, deferSync: boolean): Promise<void> {
   const top = await client.top(d.n, SNIPPET_LINES);
   const end = headerEnd(top);
   const w = store.begin(d.uidl, true);
   open.add(w);
   w.write(end === -1 ? top : top.subarray(0, end));
-  store.commit(w, { serverSize: d.size, summaryPrefix: top });
+  store.commit(w, { serverSize: d.size, summaryPrefix: top, deferSync });
   open.delete(w);
 }
 
@@ -213,6 +225,7 @@ async function fetchFull(
   downloads: readonly PlannedDownload[],
   mode: SyncPlan['mode'],
   open: Set<MessageWriter>,
+  deferSync: boolean,
   done: (d: PlannedDownload, bytes: number, stored: boolean) => void,
 ): Promise<void> {
   const writers = new Map<number, { w: MessageWriter; hash?: Hash }>();
@@ -248,6 +261,12 @@ async function fetchFull(
       }
       w.rekey(key);
     }
+    if (deferSync) {
+      store.commit(w, { deferSync });
+      open.delete(w);
+      done(byN.get(job.n)!, bytes, true);
+      return;
+    }
     const p = store.commitAsync(w).then(
       () => {
         open.delete(w);
@@ -270,6 +289,11 @@ async function fetchFull(
     await Promise.allSettled(syncing);
   }
   if (failure) throw failure;
+}
+
+/** EXPIRE 0: the server deletes what was retrieved when the session ends, whatever we ask. */
+function expiresAtOnce(expire: string | undefined): boolean {
+  return expire !== undefined && /^0(?!\d)/.test(expire.trim());
 }
 
 function expireWarnings(expire: string | undefined, retention: RetentionPolicy): string[] {

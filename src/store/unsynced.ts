@@ -1,0 +1,112 @@
+// Mail the server keeps a copy of is stored without a per-message fsync and
+// made durable once, at the end of the run: a lost local file is simply
+// downloaded again. What must hold across a power loss is that the index
+// never claims a message whose file is missing or short (the next fetch
+// would skip it for good). So before the first unsynced message a marker is
+// made durable; it is removed once the batch is synced. Opening a store that
+// still has it (an unclean shutdown) checks every file written since the
+// marker against the index, drops what does not match, so the next fetch
+// downloads it again, and syncs what it keeps.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fsyncDir, idForUidl, parseName } from './maildir';
+import type { MessageSummary } from './types';
+
+const MARKER = 'unsynced';
+
+/** Files fsynced at once: enough to keep the disk queue (and the journal's batching) full. */
+const PARALLEL_SYNCS = 64;
+
+export function markerPath(dir: string): string {
+  return path.join(dir, MARKER);
+}
+
+export function hasMarker(dir: string): boolean {
+  return fs.existsSync(markerPath(dir));
+}
+
+/** Makes the marker durable (file and folder) before anything unsynced is written. */
+export function writeMarker(dir: string): void {
+  const fd = fs.openSync(markerPath(dir), 'w', 0o600);
+  try {
+    fs.writeSync(fd, `${process.pid}\n`);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fsyncDir(dir);
+}
+
+/** After the batch is durable. Its removal need not be: a marker that comes back only costs a check. */
+export function removeMarker(dir: string): void {
+  fs.rmSync(markerPath(dir), { force: true });
+}
+
+/** fsync of each file on the thread pool, many at once, then of the folders that name them. */
+export async function syncFiles(files: readonly string[], dirs: readonly string[]): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) await syncOne(files[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_SYNCS, files.length) }, worker));
+  for (const d of dirs) fsyncDir(d);
+}
+
+function syncOne(file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // r+: Windows flushes only a handle opened for writing.
+    fs.open(file, 'r+', (err, fd) => {
+      if (err) return err.code === 'ENOENT' ? resolve() : reject(err); // renamed or removed meanwhile: its new name is synced with its folder
+      fs.fsync(fd, (serr) => fs.close(fd, (cerr) => (serr ?? cerr ? reject(serr ?? cerr) : resolve())));
+    });
+  });
+}
+
+/**
+ * After an unclean shutdown: every message file written since the marker
+ * (mtime not older than it) must match its index entry's size, else the
+ * file and the entry go. The kept ones are synced, then the marker removed.
+ * Returns how many messages were dropped.
+ */
+export function repairUnsynced(dir: string, maildir: string, entries: Map<string, MessageSummary>): number {
+  const since = fs.statSync(markerPath(dir)).mtimeMs;
+  let dropped = 0;
+  const kept: string[] = [];
+  for (const sub of ['new', 'cur']) {
+    for (const name of fs.readdirSync(path.join(maildir, sub))) {
+      const rel = path.join(sub, name);
+      const abs = path.join(maildir, rel);
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(abs);
+      } catch {
+        continue;
+      }
+      if (st.mtimeMs < since) continue; // durable before the batch began
+      const key = parseName(name).uidlKey;
+      if (key === undefined) continue; // not ours
+      const id = idForUidl(key);
+      const entry = entries.get(id);
+      if (entry && entry.size === st.size) {
+        kept.push(abs);
+        continue;
+      }
+      fs.rmSync(abs, { force: true });
+      if (entry) entries.delete(id);
+      dropped++;
+    }
+  }
+  for (const abs of kept) {
+    const fd = fs.openSync(abs, 'r+');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  fsyncDir(path.join(maildir, 'new'));
+  fsyncDir(path.join(maildir, 'cur'));
+  removeMarker(dir);
+  return dropped;
+}

@@ -1,0 +1,125 @@
+// Durability where it guards the last copy: messages committed with
+// deferSync carry no fsync of their own; an "unsynced" marker, durable
+// before the first of them, says a batch may be cut short. Opening a store
+// with the marker checks what the batch wrote against the index.
+
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, test } from 'node:test';
+import { MailStore } from '../../src/store/store';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function tmp(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'pop3-unsynced-'));
+  dirs.push(d);
+  return d;
+}
+
+const mail = (subject: string): Buffer =>
+  Buffer.from(`From: Ann <ann@example.org>\r\nSubject: ${subject}\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nBody of ${subject}, long enough to be cut.\r\n`);
+
+function put(store: MailStore, uidl: string, deferSync: boolean): string {
+  const w = store.begin(uidl);
+  w.write(mail(uidl));
+  return store.commit(w, { deferSync }).id;
+}
+
+const marker = (dir: string): boolean => fs.existsSync(path.join(dir, 'unsynced'));
+
+/** Sets a file's times in the past: written (and synced) long before the batch. */
+function age(file: string): void {
+  const past = new Date(Date.now() - 3600_000);
+  fs.utimesSync(file, past, past);
+}
+
+test('a durable commit leaves no marker; a deferred one writes it first and syncDeferred removes it', async () => {
+  const dir = tmp();
+  const store = await MailStore.open(dir);
+  put(store, 'd-1', false);
+  assert.equal(marker(dir), false);
+  const id = put(store, 'u-1', true);
+  assert.equal(marker(dir), true, 'the marker is on disk while the message is unsynced');
+  put(store, 'u-2', true);
+  await store.syncDeferred();
+  assert.equal(marker(dir), false);
+  assert.deepEqual(await store.readRaw(id), mail('u-1'));
+  await store.syncDeferred(); // nothing pending: nothing to do
+  assert.equal(marker(dir), false);
+});
+
+test('after an unclean shutdown a short or empty file from the batch is dropped with its entry, so it is fetched again', async () => {
+  const dir = tmp();
+  const store = await MailStore.open(dir);
+  put(store, 'old', false);
+  age(store.pathOf(store.byUidl('old')!.id)!);
+  const whole = put(store, 'whole', true);
+  const short = put(store, 'short', true);
+  const empty = put(store, 'empty', true);
+  const shortFile = store.pathOf(short)!;
+  const emptyFile = store.pathOf(empty)!;
+  store.flush(); // the stamp says the index matches: the marker must override it
+  store.close();
+  fs.truncateSync(shortFile, 10);
+  fs.truncateSync(emptyFile, 0);
+
+  const reopened = await MailStore.open(dir);
+  assert.equal(reopened.hasUidl('short'), false);
+  assert.equal(reopened.hasUidl('empty'), false);
+  assert.equal(fs.existsSync(shortFile), false);
+  assert.equal(fs.existsSync(emptyFile), false);
+  assert.deepEqual(await reopened.readRaw(whole), mail('whole'));
+  assert.ok(reopened.hasUidl('old'));
+  assert.equal(marker(dir), false, 'the check ran once; the kept files are synced now');
+  reopened.close();
+  // The repaired index is what the next open reads.
+  const again = await MailStore.open(dir);
+  assert.deepEqual([...again.all()].map((m) => m.uidl).sort(), ['old', 'whole']);
+  again.close();
+});
+
+test('a file from the batch whose index line was lost is dropped; an older file the index lacks is re-indexed', async () => {
+  const dir = tmp();
+  const store = await MailStore.open(dir);
+  put(store, 'old', false);
+  const oldFile = store.pathOf(store.byUidl('old')!.id)!;
+  age(oldFile);
+  const indexSize = fs.statSync(path.join(dir, 'index.jsonl')).size;
+  const lost = put(store, 'lost', true);
+  const lostFile = store.pathOf(lost)!;
+  store.close();
+  // The power went: neither index line reached the disk, the batch's file did.
+  fs.truncateSync(path.join(dir, 'index.jsonl'), 0);
+  assert.ok(indexSize > 0);
+
+  const reopened = await MailStore.open(dir);
+  assert.equal(reopened.hasUidl('lost'), false, 'nothing says the file is whole');
+  assert.equal(fs.existsSync(lostFile), false);
+  assert.ok(reopened.hasUidl('old'), 'a message synced before the batch is the truth');
+  assert.equal(reopened.size, 1);
+  reopened.close();
+});
+
+test('a missing file from the batch is forgotten, and a marker alone (nothing written) changes nothing', async () => {
+  const dir = tmp();
+  const store = await MailStore.open(dir);
+  const gone = put(store, 'gone', true);
+  const kept = put(store, 'kept', true);
+  fs.rmSync(store.pathOf(gone)!);
+  store.close();
+  const reopened = await MailStore.open(dir);
+  assert.equal(reopened.hasUidl('gone'), false);
+  assert.deepEqual(await reopened.readRaw(kept), mail('kept'));
+  reopened.close();
+
+  fs.writeFileSync(path.join(dir, 'unsynced'), '1\n');
+  const third = await MailStore.open(dir);
+  assert.deepEqual([...third.all()].map((m) => m.uidl), ['kept']);
+  assert.equal(marker(dir), false);
+  third.close();
+});
