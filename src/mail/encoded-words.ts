@@ -12,7 +12,8 @@ const BETWEEN_WORDS = /(\?=)\s+(?==\?)/g;
 const decoders = new Map<string, TextDecoder | null>();
 
 function decoderFor(charset: string): TextDecoder | null {
-  const key = charset.toLowerCase().replace(/\*.*$/, ''); // drop an RFC 2231 language suffix
+  const star = charset.indexOf('*'); // an RFC 2231 language suffix follows it
+  const key = (star === -1 ? charset : charset.slice(0, star)).toLowerCase();
   let d = decoders.get(key);
   if (d === undefined) {
     try {
