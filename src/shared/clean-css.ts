@@ -55,23 +55,27 @@ function readEscape(css: string, i: number): { char: string; end: number } {
   return { char: String.fromCodePoint(cp), end: j + (cp > 0xffff ? 2 : 1) };
 }
 
+/** ASCII letters lower-cased, nothing else: CSS compares names ASCII case-insensitively. */
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
 /** The name (escapes decoded, ASCII lower-cased) that starts at i, and where it ends. */
 function readName(css: string, i: number): { name: string; end: number } {
-  let name = '';
+  const parts: string[] = [];
+  let plain = i;
   let j = i;
   while (j < css.length) {
-    const c = css.charCodeAt(j);
-    if (isNameChar(c)) {
-      name += c >= 0x41 && c <= 0x5a ? String.fromCharCode(c + 0x20) : css[j];
-      j++;
-    } else if (escapeAt(css, j)) {
+    if (isNameChar(css.charCodeAt(j))) j++;
+    else if (escapeAt(css, j)) {
       const e = readEscape(css, j);
-      const lc = e.char.charCodeAt(0);
-      name += e.char.length === 1 && lc >= 0x41 && lc <= 0x5a ? String.fromCharCode(lc + 0x20) : e.char;
-      j = e.end;
+      if (j > plain) parts.push(css.slice(plain, j));
+      parts.push(e.char);
+      j = plain = e.end;
     } else break;
   }
-  return { name, end: j };
+  parts.push(css.slice(plain, j));
+  return { name: asciiLower(parts.join('')), end: j };
 }
 
 /** Comments replaced by a space, as the CSS parser reads them; an unclosed one runs to the end. */
