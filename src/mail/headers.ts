@@ -135,27 +135,27 @@ function addressWithComment(p: string): { address: string; comment: string } | u
   return undefined;
 }
 
+/** Splits at commas outside quotes and angle brackets; each part is a slice of the value, as written. */
 function splitOutsideQuotes(value: string): string[] {
   const parts: string[] = [];
-  let current = '';
+  let start = 0;
   let quoted = false;
   let angle = 0;
   for (let i = 0; i < value.length; i++) {
     const c = value[i]!;
     if (c === '\\' && quoted) {
-      current += c + (value[i + 1] ?? '');
       i++;
       continue;
     }
     if (c === '"') quoted = !quoted;
     else if (!quoted && c === '<') angle++;
     else if (!quoted && c === '>') angle = Math.max(0, angle - 1);
-    if (c === ',' && !quoted && angle === 0) {
-      parts.push(current);
-      current = '';
-    } else current += c;
+    else if (c === ',' && !quoted && angle === 0) {
+      parts.push(value.slice(start, i));
+      start = i + 1;
+    }
   }
-  parts.push(current);
+  parts.push(value.slice(start));
   return parts;
 }
 
