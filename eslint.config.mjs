@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import regexp from 'eslint-plugin-regexp';
 
 const core = ['src/pop3/**', 'src/mail/**', 'src/search/**', 'src/store/**', 'src/sync/**', 'src/cli/**', 'src/shared/**'];
 // Modules of the extension layer that stay pure, so unit tests run them without an editor.
@@ -30,6 +31,17 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Regular expressions meet untrusted text (mail, server replies): one that
+    // backtracks or moves super-linearly on a long run of one character can
+    // freeze the editor (docs/security.md).
+    files: ['src/**', 'webview-ui/**', 'scripts/**', 'test/**', 'bench/**'],
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': 'error',
     },
   },
   {

@@ -54,7 +54,7 @@ function extensionHostRssMb(): number | undefined {
   const out = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=,args='], { encoding: 'utf8' });
   const procs = out
     .split('\n')
-    .map((l) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S.*)$/.exec(l))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), rssKb: Number(m[3]), args: m[4]! }));
   const mine = new Set(procs.filter((p) => p.args.includes(editor.userDataDir)).map((p) => p.pid));
@@ -140,7 +140,7 @@ test('100,000 messages: the first groups show at once, a group pages, Go to Mess
   const labels = await treeLabels(page);
   assert.ok(labels.includes('Bulk') && labels.includes('Inbox'), JSON.stringify(labels.slice(0, 10)));
   const inboxText = await inbox.innerText();
-  const unread = Number(/(\d+) unread/.exec(inboxText)?.[1]);
+  const unread = Number(/\b(\d+) unread/.exec(inboxText)?.[1]);
   assert.equal(unread, COUNT, `all unread in the fixture: ${inboxText}`);
   figures.extensionHostRssAfterTreeMb = await hostRss();
 
@@ -167,9 +167,9 @@ test('100,000 messages: the first groups show at once, a group pages, Go to Mess
   await waitUntil('newest first', async () => /newest first/.test(await title.innerText().catch(() => '')));
   const t2 = Date.now();
   await box.fill('invoice is:unread');
-  await waitUntil('matches', async () => /\d+ match/.test(await title.innerText().catch(() => '')), 30_000);
+  await waitUntil('matches', async () => /\b\d+ match/.test(await title.innerText().catch(() => '')), 30_000);
   figures.goToMessageSearchMs = Date.now() - t2;
-  const matches = Number(/(\d+) match/.exec(await title.innerText())?.[1]);
+  const matches = Number(/\b(\d+) match/.exec(await title.innerText())?.[1]);
   assert.ok(matches > 0 && matches < COUNT, `a real filter: ${matches}`);
   figures.goToMessageMatches = matches;
   await screenshot(page, 'inbox-100k-goto');

@@ -2,18 +2,17 @@
 // exists inside the open workspace. The host finds and checks the
 // references; the webview may only ask to open one of them (T37).
 import * as vscode from 'vscode';
+import { findFileRefs } from '../../shared/text-links';
 
 /** How many candidate references one message may make us look up. */
 const MAX_CANDIDATES = 100;
-const REF = /(?<![\w./\\:-])((?:[\w@+-][\w@.+-]*\/)*[\w@+-][\w@.+-]*\.[A-Za-z0-9]{1,12}):(\d{1,7})(?::\d{1,5})?\b/g;
 
 /** Candidate references in text: relative paths without `.`/`..` segments, with a line number. */
 export function findFileRefCandidates(text: string): string[] {
   const found = new Set<string>();
-  for (const m of text.matchAll(REF)) {
-    const file = m[1]!;
-    if (file.split('/').some((seg) => seg === '..' || seg === '.')) continue;
-    found.add(`${file}:${m[2]}`);
+  for (const m of findFileRefs(text)) {
+    if (m.file.split('/').some((seg) => seg === '..' || seg === '.')) continue;
+    found.add(m.ref);
     if (found.size >= MAX_CANDIDATES) break;
   }
   return [...found];
