@@ -92,6 +92,13 @@ export class StoreLock {
   }
 }
 
+/** Whether a fetch (of any process, this one too) holds the store's lock now; a stale lock does not count. */
+export function fetchRunning(dir: string): boolean {
+  const file = path.join(dir, LOCK_FILE);
+  const owner = readOwner(file);
+  return owner !== 'gone' && !isStale(file, owner, processAlive);
+}
+
 function tryCreate(file: string): boolean {
   let fd: number;
   try {

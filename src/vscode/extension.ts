@@ -35,12 +35,18 @@ export function activate(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(
     log,
+    stores,
     fetcher,
     tree,
     view,
     statusBar,
     scheduler,
     fetcher.onDidFetch(() => tree.refresh()),
+    // Another window (or the CLI) fetched, read, deleted or restored mail in a store this window shows.
+    stores.onDidReload(() => {
+      tree.refresh();
+      void statusBar.recount();
+    }),
     fetcher.onDidChangeState(() => {
       tree.refreshState();
       statusBar.update();
