@@ -49,11 +49,12 @@ const WAIT_FOR_OTHER_FETCH_MS = 10 * 60_000;
 /**
  * An automatic check is skipped when any window checked the account this
  * recently: most of the interval (so the timers of two windows do not both
- * run), and at least a minute (two windows opened together both start with a check).
+ * run), and at least half a minute: two windows opened together both start
+ * with a check, and the second finds the record the first wrote at its end.
  */
 function sharedCheckWindow(): number {
   const minutes = setting('checkInterval');
-  return Math.max(60_000, minutes * 60_000 - 30_000);
+  return Math.max(30_000, minutes * 60_000 - 30_000);
 }
 
 export class FetchService implements vscode.Disposable {
