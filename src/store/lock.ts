@@ -92,16 +92,23 @@ export class StoreLock {
   }
 }
 
-/**
- * Whether another live process holds the lock of the store in `dir` now,
- * that is, may be writing messages into it at this moment.
- */
-export function lockedByAnother(dir: string): boolean {
+/** The live holder of the lock of the store in `dir`: 'none' when it is free or stale, undefined when unreadable. */
+function liveOwner(dir: string): LockOwner | undefined | 'none' {
   const file = path.join(dir, LOCK_FILE);
   const owner = readOwner(file);
-  if (owner === 'gone') return false;
-  if (owner !== undefined && owner.pid === process.pid && owner.started === processStarted) return false;
-  return !isStale(file, owner, processAlive);
+  return owner === 'gone' || isStale(file, owner, processAlive) ? 'none' : owner;
+}
+
+/** Whether a fetch (of any process, this one too) holds the store's lock now; a stale lock does not count. */
+export function fetchRunning(dir: string): boolean {
+  return liveOwner(dir) !== 'none';
+}
+
+/** Whether another live process holds the store's lock now, that is, may be writing messages into it at this moment. */
+export function lockedByAnother(dir: string): boolean {
+  const owner = liveOwner(dir);
+  if (owner === 'none') return false;
+  return !(owner !== undefined && owner.pid === process.pid && owner.started === processStarted);
 }
 
 function tryCreate(file: string): boolean {

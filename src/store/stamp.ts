@@ -50,6 +50,15 @@ export class IndexStamp {
     this.known = current;
   }
 
+  /** After this object's own change (an index line appended): what it did is not another process's change. */
+  noteOwnChange(): void {
+    try {
+      this.known = this.current();
+    } catch {
+      this.known = undefined;
+    }
+  }
+
   /** True when the folders or the index changed since this object last wrote or read the stamp (another process did it). */
   changedElsewhere(): boolean {
     try {

@@ -67,10 +67,6 @@ export class MailStore {
     return path.join(this.dir, 'index.snap');
   }
 
-  private get stateFile(): string {
-    return path.join(this.dir, 'state.json');
-  }
-
   /** Opens (creating if needed) the store in `dir`, reconciling the index with the Maildir. */
   static async open(dir: string, options?: { now?: () => number; naming?: MaildirNaming }): Promise<MailStore> {
     const store = new MailStore(dir, options?.now ?? Date.now, options?.naming ?? defaultNaming());
@@ -169,6 +165,8 @@ export class MailStore {
 
   /** The raw RFC 5322 bytes of a stored message (only the headers when headersOnly). */
   async readRaw(id: string): Promise<Buffer> {
+    // Another window may have renamed the file (read, deleted) a moment ago: read the store again first.
+    this.reloadIfChanged();
     const entry = this.byId.get(id);
     if (!entry) throw new Error(`No stored message with id ${id}.`);
     return fs.promises.readFile(path.join(this.maildir, entry.file));
@@ -258,6 +256,7 @@ export class MailStore {
   private append(record: MessageSummary | { id: string; removed: true }): void {
     appendIndex(this.indexFile, [record]);
     this.logLines++;
+    this.stamp.noteOwnChange();
   }
 
   /**
@@ -354,14 +353,15 @@ export class MailStore {
   }
 
   readState(): SyncState {
-    return readState(this.stateFile);
+    return readState(path.join(this.dir, 'state.json'));
   }
 
   writeState(state: SyncState): void {
-    writeState(this.stateFile, state);
+    writeState(path.join(this.dir, 'state.json'), state);
   }
 
   private setFlags(id: string, change: { seen?: boolean; trashed?: boolean }): MessageSummary {
+    this.reloadIfChanged(); // the file's name as another window left it
     const entry = this.byId.get(id);
     if (!entry) throw new Error(`No stored message with id ${id}.`);
     const seen = change.seen ?? entry.seen;

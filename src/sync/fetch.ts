@@ -3,6 +3,7 @@ import type { AuthMethod } from '../pop3/auth/types';
 import { Pop3Client, type RetrJob } from '../pop3/client';
 import { Pop3Error } from '../pop3/errors';
 import { headerEnd } from '../mail/headers';
+import { readLastCheck, writeLastCheck } from '../store/last-check';
 import { StoreLock, type LockOwner } from '../store/lock';
 import type { MailStore } from '../store/store';
 import type { MessageWriter } from '../store/maildir';
@@ -49,6 +50,11 @@ export interface FetchOptions {
   readonly waitForStore?: number;
   /** Called once when this fetch starts waiting for another process's. */
   readonly onWaitForStore?: (owner: LockOwner | undefined) => void;
+  /**
+   * An automatic check: skip it when any process (another window) checked
+   * this store less than this many ms ago (the shared record, last-check.ts).
+   */
+  readonly skipIfCheckedWithin?: number;
 }
 
 export interface FetchResult {
@@ -62,6 +68,8 @@ export interface FetchResult {
   readonly deleted: number;
   readonly plan: SyncPlan;
   readonly warnings: readonly string[];
+  /** Set when the check was skipped because another process checked at this time (epoch ms). */
+  readonly checkedElsewhere?: number;
 }
 
 /** Messages being fsynced at once: enough to keep the disk's queue full, few enough to bound open files. */
@@ -85,10 +93,20 @@ export async function fetchMail(options: FetchOptions): Promise<FetchResult> {
   try {
     // What another process stored while this one waited (or since it last looked) is known before planning.
     options.store.reloadIfChanged();
-    return await fetchLocked(options);
+    const now = options.now ?? Date.now;
+    const last = options.skipIfCheckedWithin !== undefined ? readLastCheck(options.store.dir) : undefined;
+    if (last !== undefined && now() - last < options.skipIfCheckedWithin! && last <= now()) return skippedCheck(last);
+    const result = await fetchLocked(options);
+    if (!options.dryRun) writeLastCheck(options.store.dir, now());
+    return result;
   } finally {
     lock.release();
   }
+}
+
+function skippedCheck(at: number): FetchResult {
+  const plan: SyncPlan = { mode: 'uidl', download: [], delete: [], deleteNewAfterDownload: false, skip: [], duplicates: [], warnings: [] };
+  return { downloaded: 0, headersOnly: 0, bytes: 0, onServer: 0, deleted: 0, plan, warnings: [], checkedElsewhere: at };
 }
 
 async function fetchLocked(options: FetchOptions): Promise<FetchResult> {

@@ -56,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(
     log,
+    stores,
     fetcher,
     tree,
     view,
@@ -63,6 +64,11 @@ export function activate(context: vscode.ExtensionContext): void {
     scheduler,
     fetcher.onDidFetch(() => tree.refresh()),
     stores.onWillClose((dir) => searchService.stop(dir)),
+    // Another window (or the CLI) fetched, read, deleted or restored mail in a store this window shows.
+    stores.onDidReload(() => {
+      tree.refresh();
+      void statusBar.recount();
+    }),
     fetcher.onDidChangeState(() => {
       if (fetcher.isRunning()) indexAll();
       tree.refreshState();

@@ -174,7 +174,7 @@ describe('pathological input: the webview renders it (jsdom, the real render cod
     dom = installWebviewDom();
   });
   after(() => dom.close());
-  const options: ViewOptions = { remote: 'blocked', sanitize: true, security: 'TLS', fileRefs: ['src/a.ts:1', 'b.md:2'], canTrustSender: true, source: 'store' };
+  const options: ViewOptions = { remote: 'blocked', sanitize: true, security: 'TLS', fileRefs: ['src/a.ts:1', 'b.md:2'], fileRefsOff: false, canTrustSender: true, source: 'store' };
   const view = (r: string, body: MessageView['body']): MessageView => ({
     id: 'id',
     subject: r,

@@ -55,6 +55,17 @@ export const SIGN_IN_REQUIRED = 'SignInRequired';
 
 type Login = Omit<FetchOptions, 'password' | 'token'>;
 
+/**
+ * An automatic check is skipped when any window checked the account this
+ * recently: most of the interval (so the timers of two windows do not both
+ * run), and at least half a minute: two windows opened together both start
+ * with a check, and the second finds the record the first wrote at its end.
+ */
+function sharedCheckWindow(): number {
+  const minutes = setting('checkInterval');
+  return Math.max(30_000, minutes * 60_000 - 30_000);
+}
+
 export class FetchService implements vscode.Disposable {
   private readonly running = new SyncManager<FetchOutcome>();
   private readonly fetched = new vscode.EventEmitter<AccountConfig>();
@@ -222,7 +233,7 @@ export class FetchService implements vscode.Disposable {
   }
 
   private succeeded(account: AccountConfig, result: FetchResult, request: FetchRequest): void {
-    this.setState(accountKey(account), { lastCheck: Date.now() }, ['error', 'errorCode', 'certificate']);
+    this.setState(accountKey(account), { lastCheck: result.checkedElsewhere ?? Date.now() }, ['error', 'errorCode', 'certificate']);
     this.afterFetch(account, result, request);
   }
 
@@ -359,8 +370,14 @@ export class FetchService implements vscode.Disposable {
           trace: this.tracer(name, password),
           acceptNewUidls: request.acceptNewUidls === true,
           waitForStore: WAIT_FOR_OTHER_FETCH_MS,
+          // Every window has a scheduler: an automatic check that another window has just done is not done again.
+          skipIfCheckedWithin: request.background ? sharedCheckWindow() : undefined,
           onWaitForStore: () => progress.report({ message: vscode.l10n.t('Waiting for another window\u2026') }),
         });
+        if (result.checkedElsewhere !== undefined) {
+          this.log.info(`fetch ${name}: skipped, another window checked at ${new Date(result.checkedElsewhere).toISOString()}`);
+          return result;
+        }
         const extra = `${result.headersOnly ? `, ${result.headersOnly} headers only` : ''}${result.deleted ? `, ${result.deleted} deleted on the server` : ''}`;
         this.log.info(`fetch ${name}: ${result.downloaded} new (${formatBytes(result.bytes)}${extra}), ${result.onServer} on server, ${Date.now() - started} ms`);
         this.fetched.fire(account);
