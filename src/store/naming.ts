@@ -74,7 +74,10 @@ export function portableFolderName(key: string): string {
   if (name === '' || name === '.' || name === '..') name = `_${name}`;
   if (Buffer.byteLength(name) > MAX_NAME) {
     const hash = createHash('sha256').update(key).digest('hex').slice(0, 32);
-    name = `${Buffer.from(name).subarray(0, 120).toString('utf8').replace(/\uFFFD+$/, '')}~${hash}`;
+    // Cut at a byte count: a character split in two decodes as U+FFFD, dropped here.
+    let head = Buffer.from(name).subarray(0, 120).toString('utf8');
+    while (head.endsWith('\uFFFD')) head = head.slice(0, -1);
+    name = `${head}~${hash}`;
   }
   return name;
 }

@@ -71,7 +71,7 @@ after(async () => {
 });
 
 const inboxRow = (p: Page): Locator => treeRow(p, /^Inbox/);
-const unread = async (p: Page): Promise<number> => Number(/(\d+) unread/.exec(await inboxRow(p).innerText())?.[1] ?? 0);
+const unread = async (p: Page): Promise<number> => Number(/(?<!\d)(\d+) unread/.exec(await inboxRow(p).innerText())?.[1] ?? 0);
 const shows = async (p: Page, s: string): Promise<boolean> => (await treeRow(p, s).count()) === 1;
 
 /** Extension host processes of the editor (one per window). */
