@@ -176,3 +176,13 @@ test('a 64 KB run of one character is indexed and searched in linear time, as on
   assert.deepEqual(found(ai, 'e'.repeat(64)), [ids['marks']]);
   assert.deepEqual(found(ai, `"${'a'.repeat(70)} tail"`), [ids['run']]);
 });
+
+test('a message whose file was renamed before it was read is indexed when its flags arrive', async () => {
+  const { store, ids } = await storeWith({ early: `${head('early')}\nopened before indexing: pangolin\n` });
+  const ai = AccountIndex.open(store.dir);
+  const stale = store.get(ids['early']!)!;
+  store.setSeen(stale.id, true); // the file moves new/ -> cur/
+  assert.equal(ai.add(stale), false);
+  ai.setFlags(store.get(stale.id)!);
+  assert.deepEqual(found(ai, 'pangolin is:read'), [ids['early']]);
+});
