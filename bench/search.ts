@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startDovecot } from '../test/support/dovecot';
-import { generateMessage } from '../test/support/mailgen';
+import { generateMessage, madeUpWord } from '../test/support/mailgen';
 import { AccountIndex } from '../src/search/account-index';
 import { MailStore } from '../src/store/store';
 import { measure, median } from './measure';
@@ -23,8 +23,28 @@ const VOCABULARY = 200_000;
 /** Messages fetched from Dovecot for the build-vs-fetch figure. */
 const FETCH_SAMPLE = 5000;
 
-/** The fixed query set: common and rare words, folded diacritics, a ticket number, prefixes, two words, a phrase. */
-export const QUERIES = ['release', 'smorgasbord', 'sakane', 'vodakalu', 'rimitemilo', 'tkt 391856', 'sakit*', 'invoice ready', '"build passed"', 'quarterly draft', 'grusse', 'kikalo*'];
+/** The ticket number of one message: a query that finds about one message. */
+const ticket = (): string => /TKT-(\d+)/.exec(generateMessage(SEED, 4242, { vocabulary: VOCABULARY }).toString('latin1'))![1]!;
+
+/**
+ * The fixed query set: a common word, folded diacritics, made-up words of
+ * rank 10, 1,000 and 100,000 (common to rare), a ticket number, prefixes,
+ * two words, a phrase that occurs and one whose words occur apart.
+ */
+export const QUERIES = [
+  'release',
+  'smorgasbord',
+  madeUpWord(9),
+  madeUpWord(999),
+  madeUpWord(99_999),
+  `tkt ${ticket()}`,
+  `${madeUpWord(99).slice(0, 4)}*`,
+  'invoice ready',
+  '"invoice inv 2041"',
+  '"build passed"',
+  'quarterly draft',
+  'cafe',
+];
 /** The word grep looks for per query (it has no syntax of ours). */
 const GREP_WORD = (q: string): string => q.replace(/["*]/g, '').split(' ').sort((a, b) => b.length - a.length)[0]!;
 
