@@ -96,7 +96,8 @@ async function fetchVsBuild(storeDir: string, work: string): Promise<{ messages:
     files.forEach((f, i) => dovecot.deliver('bench', fs.readFileSync(f), `m${i}`));
     const target = path.join(work, 'fetched');
     const args = (dir: string): string[] => [path.join(root, 'dist/cli.js'), 'fetch', '--host', 'localhost', '--port', String(dovecot.pop3sPort), '--user', 'bench', '--ca', dovecot.caFile, '--store', dir, '--json'];
-    // Warm-up: Dovecot indexes the mailbox on first access.
+    // Warm-up: Dovecot indexes the mailbox on first access. Each Dovecot is new: so are its UIDLs.
+    fs.rmSync(path.join(work, 'warm'), { recursive: true, force: true });
     await measure(process.execPath, args(path.join(work, 'warm')), { POP3_PASSWORD: 'bench-pw' });
     const fetchRuns: number[] = [];
     const buildRuns: number[] = [];
