@@ -152,6 +152,7 @@ export async function runSearchBench(cache: string, messages: number): Promise<S
     console.log(`  build ${figures.buildS.toFixed(1)} s, index ${(figures.indexBytes / 1e6).toFixed(1)} MB, query median ${median(figures.queries.map((q) => q.ms)).toFixed(1)} ms`);
     engines.push(figures);
   }
+  fs.writeFileSync(path.join(work, 'engines.json'), JSON.stringify({ messages, mailBytes, engines }));
   console.log('grep -rlF...');
   const grep = QUERIES.map((query) => ({ query, word: GREP_WORD(query), ms: grepMs(maildir, GREP_WORD(query)) }));
   console.log(`fetch ${FETCH_SAMPLE} from Dovecot vs building their index...`);
