@@ -6,7 +6,7 @@
 
 import { safeFileName } from '../mail/filename';
 import { decodeEncodedWords } from '../mail/encoded-words';
-import { parseAddressList, parseDate } from '../mail/headers';
+import { headerEnd, parseAddressList, parseDate } from '../mail/headers';
 import { htmlToText } from '../mail/html-text';
 import { decodeFlowed, decodeText, decodeTransfer, sniffHtmlCharset } from '../mail/mime-decode';
 import { bytesToText, parseParams } from '../mail/mime-headers';
@@ -66,7 +66,9 @@ function scanBounded(raw: Buffer): MimeNode | undefined {
     return scanMime(raw, { ...DEFAULT_LIMITS, maxMessageBytes: Number.MAX_SAFE_INTEGER }).root;
   } catch {
     try {
-      const root = scanMime(raw.subarray(0, Math.min(raw.length, 256 * 1024)), { ...DEFAULT_LIMITS, maxParts: 1, maxDepth: 1 }).root;
+      // The header block alone (no body, so no parts): subject and names stay searchable.
+      const end = headerEnd(raw);
+      const root = scanMime(raw.subarray(0, end === -1 ? Math.min(raw.length, 256 * 1024) : end), DEFAULT_LIMITS).root;
       root.children.length = 0;
       root.bodyStart = root.end;
       return root;
