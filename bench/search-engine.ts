@@ -86,7 +86,8 @@ async function main(): Promise<void> {
       return ms.search(text, { combineWith: 'AND', prefix, boost: { subject: 3, names: 2, attachments: 2 } }).slice(0, 20).length;
     };
   } else if (engine === 'sqlite-fts5') {
-    const { Database } = await import('node-sqlite3-wasm');
+    const mod = (await import('node-sqlite3-wasm')) as unknown as { Database?: typeof import('node-sqlite3-wasm').Database; default?: { Database: typeof import('node-sqlite3-wasm').Database } };
+    const Database = (mod.Database ?? mod.default?.Database)!;
     const file = path.join(work, 'fts.db');
     const t = process.hrtime.bigint();
     const db = new Database(file);

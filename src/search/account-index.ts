@@ -93,9 +93,13 @@ export class AccountIndex {
     if (this.index.remove(id)) this.dirty = true;
   }
 
+  /** Copies a message's flags and file name; indexes it if it is not yet (its file was renamed before it could be read). */
   setFlags(entry: IndexEntry): void {
     const meta = this.index.docOf(entry.id);
-    if (!meta) return;
+    if (!meta) {
+      this.add(entry);
+      return;
+    }
     if (meta.file === entry.file && meta.seen === entry.seen && meta.trashed === (entry.trashed === true)) return;
     this.index.setFlags(entry.id, { file: entry.file, seen: entry.seen, trashed: entry.trashed === true });
     this.dirty = true;

@@ -6,11 +6,11 @@
 
 import { safeFileName } from '../mail/filename';
 import { decodeEncodedWords } from '../mail/encoded-words';
-import { parseAddressList, parseDate } from '../mail/headers';
+import { headerEnd, parseAddressList, parseDate } from '../mail/headers';
 import { htmlToText } from '../mail/html-text';
 import { decodeFlowed, decodeText, decodeTransfer, sniffHtmlCharset } from '../mail/mime-decode';
 import { bytesToText, parseParams } from '../mail/mime-headers';
-import { DEFAULT_LIMITS, headerValue, scanMime, walk, type MimeNode } from '../mail/mime-tree';
+import { DEFAULT_LIMITS, headerValue, scanMime, type MimeNode } from '../mail/mime-tree';
 import { displaySafe } from '../mail/summary';
 
 /** Decoded text indexed per message at most: the start of a huge log mail is what people search. */
@@ -66,7 +66,9 @@ function scanBounded(raw: Buffer): MimeNode | undefined {
     return scanMime(raw, { ...DEFAULT_LIMITS, maxMessageBytes: Number.MAX_SAFE_INTEGER }).root;
   } catch {
     try {
-      const root = scanMime(raw.subarray(0, Math.min(raw.length, 256 * 1024)), { ...DEFAULT_LIMITS, maxParts: 1, maxDepth: 1 }).root;
+      // The header block alone (no body, so no parts): subject and names stay searchable.
+      const end = headerEnd(raw);
+      const root = scanMime(raw.subarray(0, end === -1 ? Math.min(raw.length, 256 * 1024) : end), DEFAULT_LIMITS).root;
       root.children.length = 0;
       root.bodyStart = root.end;
       return root;
@@ -86,25 +88,35 @@ export function searchDocument(raw: Buffer): SearchDocument {
   const attachments: string[] = [];
   const texts: string[] = [];
   let length = 0;
-  // Multipart/alternative often carries the same words twice; both are read
-  // (a plain part may be a stub), which only raises term counts.
-  for (const node of walk(root)) {
-    if (node.contentType.startsWith('multipart/')) continue;
+  const visit = (node: MimeNode): void => {
+    if (node.contentType === 'multipart/alternative') {
+      // The same words twice (plain and HTML): read the plain one when it
+      // has text, else the others. Attachments inside are still listed.
+      const plain = node.children.find((c) => c.contentType === 'text/plain' && !isAttachment(c) && c.end > c.bodyStart);
+      for (const child of node.children) if (!plain || child === plain || isAttachment(child) || child.contentType.startsWith('multipart/')) visit(child);
+      return;
+    }
+    if (node.contentType.startsWith('multipart/')) {
+      for (const child of node.children) visit(child);
+      return;
+    }
     if (node !== root && node.contentType === 'message/rfc822') {
       attachments.push(fileName(node) ?? 'forwarded-message.eml');
-      continue;
+      return;
     }
     if (isAttachment(node)) {
       const name = fileName(node);
       if (name !== undefined) attachments.push(name);
       else if (node !== root || node.contentType !== 'text/plain') attachments.push('');
-      continue;
+      return;
     }
-    if (length >= MAX_BODY_CHARS) continue;
+    if (length >= MAX_BODY_CHARS) return;
     const text = partText(raw, node);
     texts.push(text.slice(0, MAX_BODY_CHARS - length));
     length += text.length;
-  }
+  };
+  // Recursion is bounded: scanMime refuses nesting deeper than its limit (T28).
+  visit(root);
   return {
     subject: displaySafe(decodeEncodedWords(bytesToText(headerValue(root, 'subject') ?? ''))),
     from: addressLine(root, 'from'),

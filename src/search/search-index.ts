@@ -8,7 +8,7 @@
 import { Postings } from './postings';
 import type { Clause, SearchQuery } from './query';
 import type { SearchDocument } from './document';
-import { eachTerm, fold } from './tokenize';
+import { eachTermOf, fold } from './tokenize';
 
 /** What the index keeps per message, besides its postings. */
 export interface DocMeta {
@@ -77,7 +77,7 @@ export class SearchIndex {
     const counts = new Map<string, number>();
     let length = 0;
     const count = (text: string, weight: number): void => {
-      eachTerm(fold(text), (t) => {
+      eachTermOf(text, (t) => {
         counts.set(t, (counts.get(t) ?? 0) + weight);
         length += weight;
       });

@@ -5,7 +5,7 @@
 
 import type { SearchDocument } from './document';
 import { highlightTerms, type SearchQuery } from './query';
-import { locatedTerms, terms } from './tokenize';
+import { locatedTerms, terms, type Located } from './tokenize';
 
 export const SNIPPET_CHARS = 160;
 /** Words looked at per field: the start of a very long body is enough for a snippet. */
@@ -51,7 +51,12 @@ export function highlight(text: string, q: SearchQuery): [number, number][] {
 export function makeSnippet(doc: SearchDocument, q: SearchQuery): Snippet {
   const hit = matcher(q);
   const body = doc.body.slice(0, SCAN_CHARS);
-  const first = locatedTerms(body).find((w) => hit(w.term));
+  let first: { start: number } | undefined;
+  eachLocated(body, (w) => {
+    if (!hit(w.term)) return false;
+    first = w;
+    return true;
+  });
   let start = 0;
   if (first) {
     start = Math.max(0, first.start - 40);
@@ -61,6 +66,19 @@ export function makeSnippet(doc: SearchDocument, q: SearchQuery): Snippet {
   const raw = oneLine(body.slice(start, start + SNIPPET_CHARS * 2)).slice(0, SNIPPET_CHARS);
   const text = (start > 0 ? '\u2026' : '') + raw;
   return { text, highlights: highlight(text, q) };
+}
+
+/** Visits the located words of `text` a bounded batch at a time, until `visit` returns true. */
+function eachLocated(text: string, visit: (w: Located) => boolean): void {
+  // Words are found from the start; a window of text at a time keeps a match near the start cheap.
+  const WINDOW = 2048;
+  for (let from = 0; from < text.length; from += WINDOW) {
+    // Extend the window to the next blank so no word is cut in two.
+    let to = Math.min(text.length, from + WINDOW);
+    while (to < text.length && !/\s/.test(text[to]!)) to++;
+    for (const w of locatedTerms(text.slice(from, to))) if (visit({ term: w.term, start: w.start + from, end: w.end + from })) return;
+    from = to - WINDOW;
+  }
 }
 
 function hasSequence(words: readonly string[], phrase: readonly string[]): boolean {

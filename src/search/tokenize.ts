@@ -23,10 +23,45 @@ export function eachTerm(folded: string, onTerm: (term: string) => void): void {
   }
 }
 
+const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
+
+/**
+ * The same words as eachTerm(fold(text)), faster on mostly-ASCII mail: one
+ * scan by character code; only a word that holds a non-ASCII character is
+ * normalised (on its own), instead of the whole text.
+ */
+export function eachTermOf(text: string, onTerm: (term: string) => void): void {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    let c = text.charCodeAt(i);
+    const ascii = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+    if (!ascii && (c < 0x80 || !WORD_CHAR.test(text[i]!))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let wide = false;
+    for (; i < n; i++) {
+      c = text.charCodeAt(i);
+      if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) continue;
+      if (c < 0x80) break;
+      // A surrogate pair is one character: test both halves together.
+      const ch = c >= 0xd800 && c <= 0xdbff && i + 1 < n ? text.slice(i, i + 2) : text[i]!;
+      if (!WORD_CHAR.test(ch)) break;
+      wide = true;
+      i += ch.length - 1;
+    }
+    const word = text.slice(start, i);
+    if (wide) eachTerm(fold(word), onTerm);
+    else onTerm((word.length > MAX_TERM_CHARS ? word.slice(0, MAX_TERM_CHARS) : word).toLowerCase());
+  }
+}
+
 /** The folded words of `text`, in order. */
 export function terms(text: string): string[] {
   const out: string[] = [];
-  eachTerm(fold(text), (t) => out.push(t));
+  eachTermOf(text, (t) => out.push(t));
   return out;
 }
 
@@ -38,18 +73,36 @@ export interface Located {
 }
 
 /**
- * The words of `text` with their offsets in `text` itself. Folding may change
- * a string's length (NFKD splits é into two code units), so each word is
- * folded on its own and the offsets come from the original.
+ * The words of `text` with their offsets in `text` itself (for highlights),
+ * the same words as terms(text). Folding may change a string's length (NFKD
+ * splits é in two), so only a word with a non-ASCII character is folded, on
+ * its own, and the offsets always come from the original. Stops after `max`.
  */
 export function locatedTerms(text: string, max = Infinity): Located[] {
   const out: Located[] = [];
-  const raw = /[\p{L}\p{N}\p{M}]+/gu;
-  for (const m of text.matchAll(raw)) {
-    if (out.length >= max) break;
-    for (const term of terms(m[0])) {
-      out.push({ term, start: m.index, end: m.index + m[0].length });
+  const n = text.length;
+  let i = 0;
+  while (i < n && out.length < max) {
+    let c = text.charCodeAt(i);
+    const ascii = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+    if (!ascii && (c < 0x80 || !WORD_CHAR.test(text[i]!))) {
+      i++;
+      continue;
     }
+    const start = i;
+    let wide = false;
+    for (; i < n; i++) {
+      c = text.charCodeAt(i);
+      if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) continue;
+      if (c < 0x80) break;
+      const ch = c >= 0xd800 && c <= 0xdbff && i + 1 < n ? text.slice(i, i + 2) : text[i]!;
+      if (!WORD_CHAR.test(ch)) break;
+      wide = true;
+      i += ch.length - 1;
+    }
+    const word = text.slice(start, i);
+    if (wide) eachTerm(fold(word), (term) => out.push({ term, start, end: i }));
+    else out.push({ term: (word.length > MAX_TERM_CHARS ? word.slice(0, MAX_TERM_CHARS) : word).toLowerCase(), start, end: i });
   }
   return out;
 }

@@ -197,7 +197,7 @@ const LATIN1_SNIPPETS = ['Grüße', 'Größe', 'smörgåsbord', 'café', 'año',
 const SYLLABLES = 'ka lo mi ne ru sa te vo pi da fe gu ho ja ki lu ma no pe ri'.split(' ');
 
 /** The made-up word of a rank: distinct for every rank, pronounceable. */
-function madeUpWord(rank: number): string {
+export function madeUpWord(rank: number): string {
   let word = '';
   let r = rank;
   do {

@@ -176,3 +176,27 @@ test('a 64 KB run of one character is indexed and searched in linear time, as on
   assert.deepEqual(found(ai, 'e'.repeat(64)), [ids['marks']]);
   assert.deepEqual(found(ai, `"${'a'.repeat(70)} tail"`), [ids['run']]);
 });
+
+test('a message whose file was renamed before it was read is indexed when its flags arrive', async () => {
+  const { store, ids } = await storeWith({ early: `${head('early')}\nopened before indexing: pangolin\n` });
+  const ai = AccountIndex.open(store.dir);
+  const stale = store.get(ids['early']!)!;
+  store.setSeen(stale.id, true); // the file moves new/ -> cur/
+  assert.equal(ai.add(stale), false);
+  ai.setFlags(store.get(stale.id)!);
+  assert.deepEqual(found(ai, 'pangolin is:read'), [ids['early']]);
+});
+
+test('MIME bombs (deep nesting, 50,000 parts) are indexed by their headers only, without a throw', async () => {
+  let deep = `${head('nesting bomb')}Content-Type: multipart/mixed; boundary="n0"\n\n`;
+  for (let i = 1; i < 2000; i++) deep += `--n${i - 1}\nContent-Type: multipart/mixed; boundary="n${i}"\n\n`;
+  deep += 'innermost armadillo\n';
+  let wide = `${head('sibling bomb')}Content-Type: multipart/mixed; boundary="s"\n\n`;
+  wide += '--s\nContent-Type: text/plain\n\nsibling armadillo\n'.repeat(50_000) + '--s--\n';
+  const { store, ids } = await storeWith({ deep, wide });
+  const ai = AccountIndex.open(store.dir);
+  ai.sync(store.all());
+  assert.equal(ai.size, 2);
+  assert.deepEqual(found(ai, 'bomb'), [ids['deep'], ids['wide']].sort());
+  assert.deepEqual(found(ai, 'armadillo'), []);
+});
