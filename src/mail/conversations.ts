@@ -73,13 +73,25 @@ export function baseSubject(subject: string): { readonly base: string; readonly 
     pos = q + 1;
     reply = true;
   }
-  const base = subject
-    .slice(pos)
-    .split(/[ \t]+/)
-    .filter((w) => w !== '')
-    .join(' ')
-    .toLowerCase();
-  return { base, reply };
+  return { base: collapse(subject.slice(pos)).toLowerCase(), reply };
+}
+
+/** Runs of spaces and tabs as one space, none at the ends. Store subjects are already so: checked, not rebuilt. */
+function collapse(text: string): string {
+  const t = text.trim();
+  if (t.indexOf('  ') === -1 && t.indexOf('\t') === -1) return t;
+  let out = '';
+  let space = false;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (isSpace(c)) space = true;
+    else {
+      if (space) out += ' ';
+      space = false;
+      out += t[i];
+    }
+  }
+  return out;
 }
 
 /** Union-find over message indexes and the ids they name; grows as ids are met. */
@@ -169,17 +181,20 @@ export function threadConversations(list: readonly Threadable[]): Conversation[]
     }
   }
 
-  // The oldest message of each group found by ids.
-  const oldest = new Map<number, number>();
+  // The oldest message of each group found by ids (by its union-find root; -1: none yet).
+  const oldest = new Int32Array(links.parent.length).fill(-1);
+  const roots: number[] = [];
   for (let i = 0; i < n; i++) {
     const r = links.find(i);
-    const o = oldest.get(r);
-    if (o === undefined || older(list, i, o)) oldest.set(r, i);
+    const o = oldest[r]!;
+    if (o === -1) roots.push(r);
+    if (o === -1 || older(list, i, o)) oldest[r] = i;
   }
   // Subject fallback: groups started without a prefix anchor their base subject; replies with no parent join one.
   const anchors = new Map<string, number[]>(); // base -> oldest messages, oldest first after sorting
   const orphans: { root: number; base: string }[] = [];
-  for (const root of oldest.values()) {
+  for (const r of roots) {
+    const root = oldest[r]!;
     const { base, reply } = baseSubject(list[root]!.subject);
     if (base === '') continue;
     if (!reply) {
@@ -210,13 +225,13 @@ export function threadConversations(list: readonly Threadable[]): Conversation[]
   }
 
   const conversations: Conversation[] = [];
-  const at = new Map<number, Conversation>();
+  const at = new Int32Array(links.parent.length).fill(-1); // union-find root -> index in conversations
   for (let i = 0; i < n; i++) {
     const r = links.find(i);
-    let c = at.get(r);
+    let c = conversations[at[r]!];
     if (!c) {
       c = { members: [], root: i };
-      at.set(r, c);
+      at[r] = conversations.length;
       conversations.push(c);
     }
     c.members.push(i);

@@ -12,6 +12,8 @@ const MAX_ID_LENGTH = 250;
  * thousands of ids would only bloat the index.
  */
 const MAX_REFERENCES = 32;
+/** And at most this many characters of them: a summary line stays small whatever the header holds. */
+const MAX_REFERENCES_CHARS = 2048;
 
 /** An id's text without whitespace (folding may split it), or undefined when it is not usable. */
 function cleanId(text: string): string | undefined {
@@ -66,7 +68,8 @@ export function messageIdOf(value: string | undefined): string | undefined {
  * (the form the index keeps), or undefined when there are none. References
  * comes first; In-Reply-To's first id is added when References lacks it
  * (some clients send only In-Reply-To). Repeats are dropped; past
- * MAX_REFERENCES the root and the nearest ancestors are kept.
+ * MAX_REFERENCES ids or MAX_REFERENCES_CHARS characters the root and the
+ * nearest ancestors are kept.
  */
 export function referencesOf(references: string | undefined, inReplyTo: string | undefined): string | undefined {
   const seen = new Set<string>();
@@ -79,6 +82,13 @@ export function referencesOf(references: string | undefined, inReplyTo: string |
   const parent = idsIn(inReplyTo)[0];
   if (parent !== undefined && !seen.has(parent)) ids.push(parent);
   if (ids.length === 0) return undefined;
-  const kept = ids.length > MAX_REFERENCES ? [ids[0]!, ...ids.slice(ids.length - (MAX_REFERENCES - 1))] : ids;
-  return kept.join(' ');
+  // The root, then the nearest ancestors going back while they fit.
+  const nearest: string[] = [];
+  let chars = ids[0]!.length;
+  for (let k = ids.length - 1; k > 0 && nearest.length < MAX_REFERENCES - 1; k--) {
+    chars += 1 + ids[k]!.length;
+    if (chars > MAX_REFERENCES_CHARS) break;
+    nearest.push(ids[k]!);
+  }
+  return [ids[0]!, ...nearest.reverse()].join(' ');
 }

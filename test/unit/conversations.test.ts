@@ -181,6 +181,12 @@ test('ids: brackets, folding, comments and junk; References then In-Reply-To, de
   assert.equal(kept.length, 32);
   assert.equal(kept[0], 'm0@x', 'the root stays');
   assert.equal(kept[31], 'parent@x', 'the parent stays');
+  assert.equal(kept[30], 'm499@x');
+  // Long ids: fewer kept, the line stays short.
+  const long = Array.from({ length: 40 }, (_, i) => `<${String(i).padStart(3, '0')}${'x'.repeat(200)}@x>`).join(' ');
+  const few = referencesOf(long, undefined)!;
+  assert.ok(few.length <= 2048, String(few.length));
+  assert.ok(few.startsWith('000x') && few.endsWith('039' + 'x'.repeat(200) + '@x'), 'root and parent kept');
 });
 
 test('summary: Message-ID, References and In-Reply-To are kept; a message without them has neither field', () => {
