@@ -6,7 +6,9 @@
 // in the notification, the fetch brings the mail. Then the provider revokes
 // the sign-in: the next fetch says "Sign in again" (notification and tree
 // row), Sign In fixes it, and nothing is lost or fetched twice. Remove
-// Account revokes the refresh token at the provider.
+// Account revokes the refresh token at the provider. Afterwards no access or
+// refresh token is anywhere in the editor's files (settings, state, logs
+// with the protocol trace at its most verbose).
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -20,6 +22,7 @@ import { answerDialog, answerQuickInput, runCommand } from '../support/workbench
 import { toast } from '../support/workbench-notifications';
 import { readSettings, settingsFile } from '../support/workbench-settings';
 import { TREE_ROWS, treeRow } from '../support/workbench-tree';
+import { waitUntil } from '../support/wait';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 
@@ -40,6 +43,7 @@ before(async () => {
   const e = auth.endpoints;
   editor = await startCodeServer({
     vsix: VSIX,
+    extraArgs: ['--log', 'trace'],
     settings: {
       'pop3Mail.checkOnStartup': false,
       'pop3Mail.checkInterval': 0,
@@ -138,8 +142,52 @@ test('Custom OAuth2: add with the device code, fetch; revoked sign-in: "Sign in 
   const detail = await answerDialog(page, /Remove the account/, 'Remove, Keep Local Mail');
   assert.match(detail, /sign-in is deleted from the keychain and revoked/);
   await page.locator('.monaco-text-button', { hasText: 'Add Account' }).waitFor({ timeout: 15_000 });
+  // The entry goes first, then the sign-in: wait for the revocation to reach the provider.
+  await waitUntil('the revocation request', async () => auth.requestsTo('/revoke').length > revokesBefore, 15_000);
   const revokes = auth.requestsTo('/revoke').slice(revokesBefore);
   assert.equal(revokes.length, 1, 'the refresh token is revoked at the provider');
   assert.equal(revokes[0]!.form.get('token_type_hint'), 'refresh_token');
   assert.equal(auth.hasRefreshToken(revokes[0]!.form.get('token') ?? ''), false, 'and the provider no longer knows it');
+});
+
+function* files(dir: string): Generator<string> {
+  if (!fs.existsSync(dir)) return;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* files(p);
+    else if (entry.isFile()) yield p;
+  }
+}
+
+test('no token is left in the editor\'s files: settings, state, logs', async () => {
+  // Every token the provider saw: access tokens (Dovecot asked about each) and refresh tokens (refreshed or revoked).
+  const tokens = new Set<string>();
+  for (const r of auth.requestsTo('/introspect')) tokens.add(r.form.get('token') ?? '');
+  for (const r of auth.requestsTo('/token')) tokens.add(r.form.get('refresh_token') ?? '');
+  for (const r of auth.requestsTo('/revoke')) tokens.add(r.form.get('token') ?? '');
+  tokens.delete('');
+  assert.ok([...tokens].some((t) => t.startsWith('at.')) && [...tokens].some((t) => t.startsWith('rt.')), 'access and refresh tokens were seen');
+  const needles: [string, Buffer][] = [];
+  for (const t of tokens) {
+    needles.push([t.slice(0, 12), Buffer.from(t)], [`XOAUTH2 response with ${t.slice(0, 12)}`, Buffer.from(Buffer.from(`user=alice\x01auth=Bearer ${t}\x01\x01`).toString('base64'))]);
+  }
+  await browser.close();
+  const hits: string[] = [];
+  let scanned = 0;
+  let traceFiles = 0;
+  await editor.stop({
+    beforeCleanup: () => {
+      for (const root of [editor.userDataDir, editor.extensionsDir]) {
+        for (const file of files(root)) {
+          const data = fs.readFileSync(file);
+          scanned++;
+          if (data.includes('AUTH XOAUTH2')) traceFiles++;
+          for (const [name, needle] of needles) if (data.includes(needle)) hits.push(`${path.relative(root, file)}: ${name}`);
+        }
+      }
+    },
+  });
+  console.log(`oauth token audit: ${tokens.size} tokens, ${scanned} files scanned (${traceFiles} with the protocol trace), ${hits.length} hits`);
+  assert.ok(traceFiles > 0, 'the protocol trace was among the files scanned');
+  assert.deepEqual(hits, []);
 });

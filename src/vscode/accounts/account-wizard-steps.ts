@@ -40,10 +40,10 @@ export interface Draft {
   download: DownloadPolicy;
 }
 
-/** " (found in: …)" after a prompt, when discovery filled the field. */
-export function foundIn(d: Draft, field: keyof DiscoveredSettings): string {
+/** " (found in: …)" after a prompt, when discovery filled the field; `surface` escapes it for where it is shown. */
+export function foundIn(d: Draft, field: keyof DiscoveredSettings, surface: (text: string, max: number) => string = forPrompt): string {
   const source = d.sources[field];
-  return source ? vscode.l10n.t(' (found in: {0})', forPrompt(source, 160)) : '';
+  return source ? vscode.l10n.t(' (found in: {0})', surface(source, 160)) : '';
 }
 
 function addressProblem(value: string): string | undefined {
@@ -115,7 +115,7 @@ export function setLogin(d: Draft, login: LoginMethod): void {
 
 /** The login method step. */
 export async function loginStep(title: string, d: Draft): Promise<StepResult<LoginMethod>> {
-  const suggested = (m: LoginMethod): string | undefined => (d.proposed === m ? vscode.l10n.t('suggested for this address{0}', foundIn(d, 'login')) : undefined);
+  const suggested = (m: LoginMethod): string | undefined => (d.proposed === m ? vscode.l10n.t('suggested for this address{0}', foundIn(d, 'login', forQuickPick)) : undefined);
   const items: PickItem<LoginMethod>[] = [
     { label: `$(key) ${loginLabel('password')}`, description: suggested('password'), detail: vscode.l10n.t('A password or app password, kept in the system keychain.'), value: 'password' },
     { label: `$(account) ${loginLabel('microsoft')}`, description: suggested('microsoft'), detail: vscode.l10n.t('Microsoft 365 and Outlook.com. Needs your app registration\'s client ID (setting pop3Mail.oauth.microsoft.clientId).'), value: 'microsoft' },

@@ -115,7 +115,7 @@ export async function accountWizard(existing?: AccountEntry, stored?: string, cu
       case 3:
         r = await pickStep<'tls' | 'starttls'>({
           title: title(3),
-          placeholder: vscode.l10n.t('How is the connection protected?{0}', foundIn(draft, 'security')),
+          placeholder: vscode.l10n.t('How is the connection protected?{0}', foundIn(draft, 'security', forLabel)),
           canGoBack: true,
           active: draft.security,
           items: [

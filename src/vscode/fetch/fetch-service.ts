@@ -11,7 +11,7 @@ import { StoreBusyError } from '../../store/lock';
 import { accountKey, type AccountConfig } from '../../sync/account';
 import { fetchMail, type FetchOptions, type FetchProgress, type FetchResult } from '../../sync/fetch';
 import { fetchWithSession } from '../../oauth/fetch-with-session';
-import { SignInRequired } from '../../oauth/session';
+import { SignInRequired, type OAuthSession } from '../../oauth/session';
 import { clientConfigFor } from '../accounts/oauth-config';
 import type { OAuthSessions } from '../accounts/oauth-sessions';
 import { SyncManager } from '../../sync/manager';
@@ -171,6 +171,13 @@ export class FetchService implements vscode.Disposable {
     return this.memento.update(STATE_KEY, out);
   }
 
+  /** The OAuth session of an account that signs in; throws with a message for the user when the settings make no client. */
+  sessionOf(account: AccountConfig & Required<Pick<AccountConfig, 'login'>>): OAuthSession {
+    const made = clientConfigFor(account.login, (k) => setting(k));
+    if ('problem' in made) throw new Error(made.problem);
+    return this.sessions.sessionFor(account, made.config);
+  }
+
   /** A new sign-in worked: the sign-in notice may come again should it stop working. */
   signedIn(account: AccountConfig): void {
     const key = accountKey(account);
@@ -214,9 +221,12 @@ export class FetchService implements vscode.Disposable {
 
   /** An OAuth account: the session's access token, refreshed as needed; no prompt but Sign In. */
   private async runOAuth(account: AccountConfig, oauth: AccountConfig & Required<Pick<AccountConfig, 'login'>>, request: FetchRequest, signal: AbortSignal): Promise<FetchOutcome> {
-    const made = clientConfigFor(oauth.login, (k) => setting(k));
-    if ('problem' in made) return this.failed(account, new Error(made.problem), request);
-    const session = this.sessions.sessionFor(account, made.config);
+    let session: OAuthSession;
+    try {
+      session = this.sessionOf(oauth);
+    } catch (error) {
+      return this.failed(account, error, request);
+    }
     try {
       const result = await this.fetchOnce(account, request, signal, (o) => fetchWithSession(session, o));
       this.succeeded(account, result, request);
