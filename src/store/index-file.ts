@@ -110,6 +110,38 @@ export function writeIndex(file: string, entries: Iterable<MessageSummary>): voi
   fs.renameSync(tmp, file);
 }
 
+/** Lines held back at most, so that memory stays small and the tree sees a long fetch arrive. */
+const HOLD_MAX = 256;
+
+/**
+ * Appends index lines, holding back those of a fetch's messages (`hold`) so
+ * that a batch costs one append instead of an open, write and close per
+ * message. A crash loses only held lines: the store re-indexes from the
+ * Maildir. Any unheld line writes the held ones first, so order is kept.
+ */
+export class IndexAppender {
+  private held: string[] = [];
+
+  /** `onWrite` runs after each write to the file (the store notes its own change there). */
+  constructor(
+    private readonly file: string,
+    private readonly onWrite: () => void = () => undefined,
+  ) {}
+
+  add(record: MessageSummary | { id: string; removed: true }, hold: boolean): void {
+    this.held.push(`${JSON.stringify(record)}\n`);
+    if (!hold || this.held.length >= HOLD_MAX) this.flush();
+  }
+
+  flush(): void {
+    if (this.held.length === 0) return;
+    const text = this.held.join('');
+    this.held = [];
+    fs.appendFileSync(this.file, text, { mode: 0o600 });
+    this.onWrite();
+  }
+}
+
 /** Appends records, one line each. A crash can tear only the last line. */
 export function appendIndex(file: string, records: readonly (MessageSummary | { id: string; removed: true })[]): void {
   if (records.length === 0) return;

@@ -18,6 +18,8 @@ import { defaultNaming, flagSeparator, splitInfo, type MaildirNaming } from './n
 export const SUBDIRS = ['tmp', 'new', 'cur'] as const;
 
 let sequence = 0;
+/** Drawn once: pid, sequence and this keep names unique across processes; a draw per message only costs time. */
+const PROCESS_RANDOM = randomBytes(4).toString('hex');
 
 /** UIDLs longer than this are named by their SHA-256 in file names (T23: a file name has 255 bytes). */
 const MAX_NAMED_UIDL = 100;
@@ -36,7 +38,7 @@ export function idForUidl(uidl: string): string {
 export function uniqueName(uidl: string, partial: boolean, now = Date.now()): string {
   const sec = Math.floor(now / 1000);
   const u = Buffer.from(uidlKey(uidl), 'latin1').toString('base64url');
-  return `${sec}.M${now % 1000}P${process.pid}Q${++sequence}R${randomBytes(4).toString('hex')}.pop3-mail,U=${u}${partial ? ',P' : ''}`;
+  return `${sec}.M${now % 1000}P${process.pid}Q${++sequence}R${PROCESS_RANDOM}.pop3-mail,U=${u}${partial ? ',P' : ''}`;
 }
 
 export interface ParsedName {
@@ -197,13 +199,13 @@ export class MessageWriter {
    * close), so that many messages are synced in parallel while the next ones
    * arrive; commit(false) then only renames.
    */
-  syncAsync(): Promise<void> {
+  syncAsync(fsync = true): Promise<void> {
     if (this.finished || this.synced || this.inFlight) return Promise.reject(new Error('sync after commit or abort'));
     const fd = this.fd;
     const work =
       fd !== undefined
-        ? new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())))
-        : writeFileDurably(this.tmpPath, this.chunks).then(() => {
+        ? new Promise<void>((resolve, reject) => (fsync ? fs.fsync(fd, (err) => (err ? reject(err) : resolve())) : resolve()))
+        : writeFileDurably(this.tmpPath, this.chunks, fsync).then(() => {
             this.chunks = [];
             this.synced = true;
           });
@@ -255,8 +257,8 @@ export class MessageWriter {
   }
 }
 
-/** open(wx) + writev + fsync + close, all on the thread pool (callback API: less overhead than FileHandle). */
-function writeFileDurably(file: string, chunks: Buffer[]): Promise<void> {
+/** open(wx) + writev + fsync (unless not asked) + close, all on the thread pool (callback API: less overhead than FileHandle). */
+function writeFileDurably(file: string, chunks: Buffer[], fsync: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     fs.open(file, 'wx', 0o600, (err, fd) => {
       if (err) return reject(err);
@@ -264,7 +266,8 @@ function writeFileDurably(file: string, chunks: Buffer[]): Promise<void> {
       const total = chunks.reduce((n, c) => n + c.length, 0);
       fs.writev(fd, chunks, (werr, written) => {
         if (werr || written !== total) return finish(werr ?? Object.assign(new Error(`short write to ${file}`), { code: 'EIO' }));
-        fs.fsync(fd, finish);
+        if (fsync) fs.fsync(fd, finish);
+        else finish(null);
       });
     });
   });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SUMMARY_PREFIX_BYTES } from '../mail/summary';
-import { appendIndex, writeIndex } from './index-file';
+import { IndexAppender, writeIndex } from './index-file';
 import { loadIndex } from './load-index';
 import { cleanTmp, ensureMaildir, fsyncDir, MessageWriter, parseName, pathFor, uidlKey } from './maildir';
 import { reconcileWithMaildir, removeStaleTempFiles, summaryOfFile } from './reconcile';
@@ -11,7 +11,7 @@ import { plainSummary } from './snapshot-entries';
 import { defaultNaming, type MaildirNaming } from './naming';
 import { lockedByAnother } from './lock';
 import { readState, writeState, type SyncState } from './state';
-import { hasMarker, removeMarker, repairUnsynced, syncFiles, writeMarker } from './unsynced';
+import { hasMarker, repairUnsynced, UnsyncedBatch } from './unsynced';
 import type { MessageSummary, StoreChange } from './types';
 
 /** tmp/ files older than this are leftovers of an interrupted write (Maildir's own rule is 36 h). */
@@ -43,8 +43,8 @@ export class MailStore {
   private readonly closers: (() => void)[] = [];
   private readonly listeners = new Set<(change: StoreChange) => void>();
   private readonly stamp: IndexStamp;
-  /** Ids of messages committed without an fsync since the last syncDeferred (unsynced.ts). */
-  private readonly unsynced = new Set<string>();
+  private readonly unsynced: UnsyncedBatch;
+  private readonly log: IndexAppender;
 
   private constructor(
     readonly dir: string,
@@ -53,6 +53,9 @@ export class MailStore {
     readonly naming: MaildirNaming,
   ) {
     this.stamp = new IndexStamp(path.join(dir, 'index.stamp'), this.maildir, this.indexFile);
+    this.unsynced = new UnsyncedBatch(dir, this.maildir);
+    // A held line is written later: that write, too, is this store's own change, not another process's.
+    this.log = new IndexAppender(this.indexFile, () => this.stamp.noteOwnChange());
   }
 
   get maildir(): string {
@@ -186,12 +189,13 @@ export class MailStore {
   /**
    * Commits a fully received message: fsync, rename into new/, index it.
    * A full download replaces a stored headers-only copy (same id). With `deferSync`
-   * (the server keeps a copy), no fsync until syncDeferred (unsynced.ts).
+   * (the server keeps a copy), no fsync until syncDeferred (unsynced.ts). With
+   * `batch` (a fetch, which calls flush), the index line waits for the next.
    */
-  commit(writer: MessageWriter, extra?: { serverSize?: number; summaryPrefix?: Buffer; skipFsync?: boolean; deferSync?: boolean }): MessageSummary {
+  commit(writer: MessageWriter, extra?: { serverSize?: number; summaryPrefix?: Buffer; skipFsync?: boolean; deferSync?: boolean; batch?: boolean }): MessageSummary {
     const previous = this.byKey().get(uidlKey(writer.uidl));
     this.stamp.invalidate();
-    if (extra?.deferSync && this.unsynced.size === 0) writeMarker(this.dir);
+    if (extra?.deferSync) this.unsynced.willAdd();
     let file = writer.commit(extra?.skipFsync !== true && extra?.deferSync !== true);
     let seen = false;
     if (previous) {
@@ -212,49 +216,48 @@ export class MailStore {
       headersOnly: writer.partial || undefined,
       serverSize: writer.partial ? extra?.serverSize : undefined,
     };
-    this.append(entry);
+    this.append(entry, extra?.batch === true || extra?.deferSync === true);
     this.add(entry);
     if (extra?.deferSync) this.unsynced.add(entry.id);
     this.emit({ kind: 'added', summary: entry });
     return entry;
   }
 
-  /**
-   * Like commit, with the fsync done on the thread pool first: several
-   * messages become durable in parallel. The message exists (new/) only once
-   * its data is on disk.
-   */
+  /** Like commit, fsynced on the thread pool first (many in parallel): the message is in new/ only once on disk. */
   async commitAsync(writer: MessageWriter, extra?: { serverSize?: number; summaryPrefix?: Buffer }): Promise<MessageSummary> {
     await writer.syncAsync();
-    return this.commit(writer, { ...extra, skipFsync: true });
+    return this.commit(writer, { ...extra, skipFsync: true, batch: true });
   }
 
-  /** Commits without fsyncing: for fixtures and imports only, never for downloaded mail (DELE depends on it). */
+  /** Like commitAsync for a message the server keeps: written on the thread pool, synced by syncDeferred. */
+  async commitDeferred(writer: MessageWriter): Promise<MessageSummary> {
+    await writer.syncAsync(false);
+    return this.commit(writer, { skipFsync: true, deferSync: true });
+  }
+
+  /** Commits without fsyncing the file: for fixtures and imports only, never for mail from a server. */
   commitUnsynced(writer: MessageWriter): MessageSummary {
     return this.commit(writer, { skipFsync: true });
   }
 
   /** Makes the messages committed with `deferSync` durable, files and folders, and removes the marker. */
   async syncDeferred(): Promise<void> {
-    if (this.unsynced.size === 0) return;
-    const ids = [...this.unsynced];
-    const files = ids.flatMap((id) => this.byId.get(id)?.file ?? []).map((f) => path.join(this.maildir, f));
-    await syncFiles(files, [path.join(this.maildir, 'new'), path.join(this.maildir, 'cur')]);
-    for (const id of ids) this.unsynced.delete(id);
-    if (this.unsynced.size === 0) removeMarker(this.dir);
+    this.log.flush();
+    await this.unsynced.sync((id) => this.byId.get(id)?.file);
   }
 
   /** Makes the renames of committed messages durable (call before telling the server anything). */
   flush(): void {
+    this.log.flush();
     fsyncDir(path.join(this.maildir, 'new'));
     fsyncDir(path.join(this.maildir, 'cur'));
     this.stamp.write();
     this.maybeSnapshot();
   }
 
-  /** Appends to the index log, counting its lines. */
-  private append(record: MessageSummary | { id: string; removed: true }): void {
-    appendIndex(this.indexFile, [record]);
+  /** Appends to the index log (a held line waits for the next flush), counting its lines. */
+  private append(record: MessageSummary | { id: string; removed: true }, hold = false): void {
+    this.log.add(record, hold);
     this.logLines++;
     this.stamp.noteOwnChange();
   }
@@ -349,6 +352,7 @@ export class MailStore {
    * open). The store should not be used afterwards.
    */
   close(): void {
+    this.log.flush();
     for (const close of this.closers.splice(0)) close();
   }
 

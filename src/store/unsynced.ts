@@ -43,6 +43,35 @@ export function removeMarker(dir: string): void {
   fs.rmSync(markerPath(dir), { force: true });
 }
 
+/** The messages stored without an fsync since the last sync, by id. */
+export class UnsyncedBatch {
+  private readonly ids = new Set<string>();
+
+  constructor(
+    private readonly dir: string,
+    private readonly maildir: string,
+  ) {}
+
+  /** Before an unsynced message is renamed into the Maildir: the marker goes first. */
+  willAdd(): void {
+    if (this.ids.size === 0) writeMarker(this.dir);
+  }
+
+  add(id: string): void {
+    this.ids.add(id);
+  }
+
+  /** Makes the batch durable, files and folders, then removes the marker. `fileOf`: an id's current file. */
+  async sync(fileOf: (id: string) => string | undefined): Promise<void> {
+    if (this.ids.size === 0) return;
+    const ids = [...this.ids];
+    const files = ids.flatMap((id) => fileOf(id) ?? []).map((f) => path.join(this.maildir, f));
+    await syncFiles(files, [path.join(this.maildir, 'new'), path.join(this.maildir, 'cur')]);
+    for (const id of ids) this.ids.delete(id);
+    if (this.ids.size === 0) removeMarker(this.dir);
+  }
+}
+
 /** fsync of each file on the thread pool, many at once, then of the folders that name them. */
 export async function syncFiles(files: readonly string[], dirs: readonly string[]): Promise<void> {
   let next = 0;

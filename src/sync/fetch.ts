@@ -72,7 +72,7 @@ export interface FetchResult {
   readonly checkedElsewhere?: number;
 }
 
-/** Messages being fsynced at once: enough to keep the disk's queue full, few enough to bound open files. */
+/** Messages being written (and fsynced) at once: enough to keep the disk's queue full, few enough to bound open files and memory. */
 const MAX_SYNCING = 32;
 
 /** Lines of body TOP fetches for a headers-only message, for its snippet. */
@@ -279,13 +279,8 @@ async function fetchFull(
       }
       w.rekey(key);
     }
-    if (deferSync) {
-      store.commit(w, { deferSync });
-      open.delete(w);
-      done(byN.get(job.n)!, bytes, true);
-      return;
-    }
-    const p = store.commitAsync(w).then(
+    // Written (and, for the last copy, fsynced) on the thread pool while the next messages arrive.
+    const p = (deferSync ? store.commitDeferred(w) : store.commitAsync(w)).then(
       () => {
         open.delete(w);
         done(byN.get(job.n)!, bytes, true);
