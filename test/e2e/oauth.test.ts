@@ -21,7 +21,7 @@ import { ACTIVITY_BAR_ENTRY, type CodeServer, launchBrowser, openWorkbench, scre
 import { answerDialog, answerQuickInput, runCommand } from '../support/workbench-input';
 import { toast } from '../support/workbench-notifications';
 import { readSettings, settingsFile } from '../support/workbench-settings';
-import { TREE_ROWS, treeRow } from '../support/workbench-tree';
+import { contextMenuLabels, TREE_ROWS, treeRow } from '../support/workbench-tree';
 import { waitUntil } from '../support/wait';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
@@ -112,6 +112,10 @@ test('Custom OAuth2: add with the device code, fetch; revoked sign-in: "Sign in 
   await treeRow(page, 'OAuth mail 2').waitFor({ timeout: 60_000 });
   await treeRow(page, 'OAuth mail 1').waitFor({ timeout: 10_000 });
   await screenshot(page, 'oauth-2-fetched');
+  // The account's menu offers Sign In, not Change Password.
+  const menu = await contextMenuLabels(page, treeRow(page, /^alice@localhost/));
+  assert.ok(menu.includes('Sign In...'), JSON.stringify(menu));
+  assert.ok(!menu.includes('Change Password...'), JSON.stringify(menu));
 
   // The provider revokes the sign-in (and the access token lapses): only a new sign-in helps.
   auth.revokeRefreshTokens();
