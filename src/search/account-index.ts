@@ -36,7 +36,7 @@ export interface SearchResult {
 }
 
 /** Phrase checks read messages: at most this many candidates are read per query. */
-const MAX_PHRASE_CHECKS = 2000;
+const MAX_PHRASE_CHECKS = 500;
 
 export class AccountIndex {
   private dirty = false;
@@ -143,8 +143,8 @@ export class AccountIndex {
   /** Searches; the `limit` best hits get a snippet. */
   search(text: string | SearchQuery, limit = 50, options: { lastWordPrefix?: boolean } = {}): SearchResult {
     const q = typeof text === 'string' ? parseSearchQuery(text, options) : text;
-    const ranked = this.index.rank(q);
     const phrases = q.clauses.some((c) => c.kind === 'phrase');
+    const { hits: ranked, total } = this.index.rank(q, phrases ? MAX_PHRASE_CHECKS : limit);
     const hits: SearchHit[] = [];
     let checked = 0;
     let rejected = 0;
@@ -163,6 +163,7 @@ export class AccountIndex {
       }
       hits.push({ id: meta.id, score: r.score, snippet: doc ? makeSnippet(doc, q) : { text: '', highlights: [] } });
     }
-    return { total: ranked.length - rejected, hits, problems: q.problems };
+    // A phrase's total counts the candidates beyond the ones checked as matches.
+    return { total: total - rejected, hits, problems: q.problems };
   }
 }

@@ -84,7 +84,8 @@ export function decodeIndex(bytes: Buffer): SearchIndex {
       const last = readVarint(payload, pos);
       const bl = readVarint(payload, pos);
       if (pos.at + bl > payload.length || last >= rows.length) throw new DamagedIndexError('postings out of range');
-      index.restoreTerm(term, new Postings(new Uint8Array(payload.subarray(pos.at, pos.at + bl)), df, last));
+      // A view into the file, not a copy: Postings copies on its first append.
+      index.restoreTerm(term, new Postings(payload.subarray(pos.at, pos.at + bl), df, last));
       pos.at += bl;
     }
     return index;

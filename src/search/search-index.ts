@@ -196,19 +196,20 @@ export class SearchIndex {
   }
 
   /**
-   * Every live, non-deleted message that has all the clauses and passes the
-   * filters, by BM25 score then date, best first. One pass per postings
+   * The best `keep` live, non-deleted messages that have all the clauses
+   * and pass the filters, by BM25 score then date, best first, and how many
+   * there are in all. One pass per postings
    * list with a dense counter per document: linear in the postings read.
    */
-  rank(q: SearchQuery): RankedHit[] {
+  rank(q: SearchQuery, keep = Infinity): { hits: RankedHit[]; total: number } {
     const n = this.docs.length;
     const groups = q.clauses.flatMap((c) => this.clauseGroups(c));
-    const hits: RankedHit[] = [];
+    const top = new TopK<RankedHit>(keep, (a, b) => a.score - b.score || this.docs[a.doc]!.date - this.docs[b.doc]!.date);
     if (groups.length === 0) {
-      for (let d = 0; d < n; d++) if (this.filtered(q, this.docs[d]!)) hits.push({ doc: d, score: 0 });
-      return hits.sort((a, b) => this.docs[b.doc]!.date - this.docs[a.doc]!.date);
+      for (let d = 0; d < n; d++) if (this.filtered(q, this.docs[d]!)) top.push({ doc: d, score: 0 });
+      return { hits: top.sorted(), total: top.total };
     }
-    if (groups.some((g) => g.length === 0)) return [];
+    if (groups.some((g) => g.length === 0)) return { hits: [], total: 0 };
     // Rarest first, so later groups touch fewer candidates.
     const df = (g: Postings[]): number => g.reduce((s, p) => s + p.df, 0);
     groups.sort((a, b) => df(a) - df(b));
@@ -229,8 +230,8 @@ export class SearchIndex {
       }
     });
     const all = groups.length;
-    for (let d = 0; d < n; d++) if (seen[d] === all && this.filtered(q, this.docs[d]!)) hits.push({ doc: d, score: scores[d]! });
-    return hits.sort((a, b) => b.score - a.score || this.docs[b.doc]!.date - this.docs[a.doc]!.date);
+    for (let d = 0; d < n; d++) if (seen[d] === all && this.filtered(q, this.docs[d]!)) top.push({ doc: d, score: scores[d]! });
+    return { hits: top.sorted(), total: top.total };
   }
 
   /**
@@ -255,5 +256,51 @@ export class SearchIndex {
       if (q.df > 0) out.restoreTerm(term, q);
     }
     return out;
+  }
+}
+
+/** The best `k` of a stream (a min-heap of the kept ones), so a word in every message costs no full sort. */
+class TopK<T> {
+  private readonly heap: T[] = [];
+  total = 0;
+
+  /** `cmp(a, b) > 0` when a is better than b. */
+  constructor(
+    private readonly k: number,
+    private readonly cmp: (a: T, b: T) => number,
+  ) {}
+
+  push(item: T): void {
+    this.total++;
+    const h = this.heap;
+    if (h.length < this.k) {
+      h.push(item);
+      let i = h.length - 1;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (this.cmp(h[parent]!, h[i]!) <= 0) break;
+        [h[parent], h[i]] = [h[i]!, h[parent]!];
+        i = parent;
+      }
+      return;
+    }
+    if (this.k === 0 || this.cmp(item, h[0]!) <= 0) return;
+    h[0] = item;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let worst = i;
+      if (l < h.length && this.cmp(h[l]!, h[worst]!) < 0) worst = l;
+      if (r < h.length && this.cmp(h[r]!, h[worst]!) < 0) worst = r;
+      if (worst === i) return;
+      [h[worst], h[i]] = [h[i]!, h[worst]!];
+      i = worst;
+    }
+  }
+
+  /** The kept items, best first. */
+  sorted(): T[] {
+    return [...this.heap].sort((a, b) => this.cmp(b, a));
   }
 }

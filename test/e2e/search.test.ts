@@ -3,7 +3,7 @@
 // Mail from the view's title bar finds a word that only the body has, hidden
 // by quoted-printable soft line breaks, shows the snippet, and Enter opens
 // the message. A word from an attachment's name and a deleted message are
-// searched too. Screenshots go to test-artifacts/search-*.png.
+// searched too, and Go to Message lists body matches. Screenshots go to test-artifacts/search-*.png.
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -124,5 +124,13 @@ test('diacritics folded, prefixes as you type, attachment names, and a deleted m
   await runCommand(page, 'POP3 Mail: Search Mail...');
   await typeQuery('cafe ');
   await waitUntil('no match any more', async () => /0 matches/.test(await title().innerText()), 30_000);
+  await page.keyboard.press('Escape');
+});
+
+test('Go to Message adds the messages whose body has the word', async () => {
+  await runCommand(page, 'POP3 Mail: Go to Message...');
+  await typeQuery('linkerfailure');
+  await waitUntil('the body match from the index', async () => (await rows().count()) === 1 && /Nightly build report[\s\S]*linkerfailure-zebra/.test(await rows().first().innerText()), 30_000);
+  await screenshot(page, 'search-4-go-to-message');
   await page.keyboard.press('Escape');
 });

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { afterEach, test } from 'node:test';
 import { AccountIndex } from '../../src/search/account-index';
 import { INDEX_FILE } from '../../src/search/index-file';
+import { parseSearchQuery } from '../../src/search/query';
+import { SearchIndex } from '../../src/search/search-index';
 import { MailStore } from '../../src/store/store';
 
 const dirs: string[] = [];
@@ -199,4 +201,24 @@ test('MIME bombs (deep nesting, 50,000 parts) are indexed by their headers only,
   assert.equal(ai.size, 2);
   assert.deepEqual(found(ai, 'bomb'), [ids['deep'], ids['wide']].sort());
   assert.deepEqual(found(ai, 'armadillo'), []);
+});
+
+test('keeping the best k of many gives the same order as sorting them all', () => {
+  const index = new SearchIndex();
+  for (let i = 0; i < 300; i++) {
+    const meta = { id: `m${i}`, file: `new/m${i}`, date: (i * 7919) % 1000, seen: false, trashed: false, hasAttachments: false, length: 10 + (i % 13), subject: '', from: '', to: '', alive: true };
+    index.insert(meta, new Map([['word', 1 + (i % 5)]]));
+  }
+  const q = parseSearchQuery('word');
+  const all = index.rank(q);
+  assert.equal(all.total, 300);
+  for (const k of [0, 1, 7, 50, 299, 300, 1000]) {
+    const top = index.rank(q, k);
+    assert.equal(top.total, 300);
+    assert.deepEqual(top.hits, all.hits.slice(0, k), `k=${k}`);
+  }
+  for (let i = 1; i < all.hits.length; i++) {
+    const [a, b] = [all.hits[i - 1]!, all.hits[i]!];
+    assert.ok(a.score > b.score || (a.score === b.score && index.docs[a.doc]!.date >= index.docs[b.doc]!.date));
+  }
 });

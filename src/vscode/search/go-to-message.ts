@@ -99,7 +99,10 @@ export async function goToMessage(accounts: Accounts, stores: Stores, log: vscod
             messageId: m.id,
           });
         }
-        if (extra.length > 0) picker.items = [...picker.items, ...extra];
+        if (extra.length === 0) return;
+        picker.items = [...picker.items, ...extra];
+        // The count above is of subject and sender matches; say what the added rows are.
+        picker.title = vscode.l10n.t('{0} \u00b7 {1} more with the words in the text', picker.title ?? '', extra.length);
       });
     }
   };
