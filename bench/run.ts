@@ -96,7 +96,8 @@ async function main(): Promise<void> {
     const delServer: Server = { ...server, user: 'bench-del', count: deleting.length };
     for (let r = 1; r <= rounds; r++) {
       for (const c of [mpopDelete, oursDelete]) {
-        for (const f of deleting) dovecot.deliver('bench-del', fs.readFileSync(f), path.basename(f, '.eml'));
+        // New names each time: Dovecot would otherwise give a re-delivered file its old UID (and UIDL).
+        for (const f of deleting) dovecot.deliver('bench-del', fs.readFileSync(f), `${path.basename(f, '.eml')}-${r}-${c.name.replace(/\W/g, '')}`);
         await run(c, delServer, r);
         if (messagesOnServer(dovecot, 'bench-del') !== 0) throw new Error(`${c.name} left mail on the server`);
       }
