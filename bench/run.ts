@@ -21,8 +21,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { messagesOnServer, startDovecot } from '../test/support/dovecot';
 import { fetchmail, mpop, mpopDelete, mpopRefetch, ours, oursDelete, oursRefetch, wire, type Client, type Server } from './clients';
-import { fetchLoopDelay, openLoopDelay } from './loop-delay';
-import { buildMailbox, PROFILES } from './mailbox';
+import { fetchLoopDelay, openLoopDelay, type LoopDelay } from './loop-delay';
+import { buildMailbox, PROFILES, type Profile } from './mailbox';
 import { measure, median, type Sample } from './measure';
 import { runMicro } from './micro';
 import { chartSvg, markdown, microLines, type Results } from './report';
@@ -56,8 +56,28 @@ async function microOnly(rounds: number): Promise<void> {
   fs.writeFileSync(path.join(root, 'bench/out/results-micro.json'), `${JSON.stringify(micro, null, 2)}\n`);
 }
 
+/** `--only loop`: the event-loop delay figures alone (an in-process fetch of the profile, the 100,000-message store). */
+async function loopOnly(profile: Profile): Promise<void> {
+  const cache = path.join(root, 'bench/out/cache');
+  const mailbox = buildMailbox(profile, path.join(cache, `mailbox-${profile.name}`));
+  const dovecot = await startDovecot({ users: [{ user: 'bench', password: 'bench-pw' }] });
+  try {
+    for (const f of mailbox.files) dovecot.deliver('bench', fs.readFileSync(f), path.basename(f, '.eml'));
+    const server: Server = { port: dovecot.pop3sPort, caFile: dovecot.caFile, user: 'bench', password: 'bench-pw', count: mailbox.files.length };
+    const show = (what: string, d: LoopDelay): void =>
+      console.log(`${what}: p99 ${d.p99Ms.toFixed(0)} ms, max ${d.maxMs.toFixed(0)} ms over ${(d.wallMs / 1000).toFixed(2)} s, load ${d.load.toFixed(2)}`);
+    show(`in-process fetch of ${mailbox.files.length}`, await fetchLoopDelay(server));
+    await runMicro(cache, 1); // builds the 100,000-message store once
+    show('open 100,000 (snapshot)', await openLoopDelay(path.join(cache, 'store-100k'), false));
+    show('open 100,000 (JSON log alone)', await openLoopDelay(path.join(cache, 'store-100k'), true));
+  } finally {
+    await dovecot.stop();
+  }
+}
+
 async function main(): Promise<void> {
   if (option('only', '') === 'micro') return microOnly(Number(option('rounds', '3')));
+  if (option('only', '') === 'loop') return loopOnly(PROFILES[option('profile', 'quick')]!);
   const profile = PROFILES[option('profile', 'quick')];
   if (!profile) throw new Error(`unknown profile; use one of ${Object.keys(PROFILES).join(', ')}`);
   const rounds = Number(option('rounds', '3'));
