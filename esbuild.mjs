@@ -25,6 +25,8 @@ const node = {
     cli: 'src/cli/main.ts',
     // The message parser runs in a worker_threads worker (src/mail/parse-service.ts).
     'parse-worker': 'src/mail/parse-worker.ts',
+    // Each account's search index is built and queried in one (src/search/search-service.ts).
+    'search-worker': 'src/search/search-worker.ts',
   },
   outdir: 'dist',
 };

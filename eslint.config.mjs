@@ -1,7 +1,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import regexp from 'eslint-plugin-regexp';
 
-const core = ['src/pop3/**', 'src/mail/**', 'src/store/**', 'src/sync/**', 'src/cli/**', 'src/shared/**'];
+const core = ['src/pop3/**', 'src/mail/**', 'src/search/**', 'src/store/**', 'src/sync/**', 'src/cli/**', 'src/shared/**'];
 // Modules of the extension layer that stay pure, so unit tests run them without an editor.
 const pureExtension = [
   'src/vscode/accounts/account-settings.ts',
@@ -10,11 +11,14 @@ const pureExtension = [
   'src/vscode/common/l10n.ts',
   'src/vscode/common/settings.ts',
   'src/vscode/common/stores.ts',
+  'src/vscode/common/surface-text.ts',
   'src/vscode/common/text.ts',
   'src/vscode/inbox/account-views.ts',
+  'src/vscode/inbox/conversation-rows.ts',
   'src/vscode/inbox/date-groups.ts',
   'src/vscode/inbox/message-refs.ts',
   'src/vscode/inbox/tree-nodes.ts',
+  'src/vscode/message-view/attachment-rules.ts',
   'src/vscode/message-view/webview-dispatch.ts',
   'src/vscode/search/message-query.ts',
 ];
@@ -27,6 +31,17 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Regular expressions meet untrusted text (mail, server replies): one that
+    // backtracks or moves super-linearly on a long run of one character can
+    // freeze the editor (docs/security.md).
+    files: ['src/**', 'webview-ui/**', 'scripts/**', 'test/**', 'bench/**'],
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': 'error',
     },
   },
   {

@@ -1,5 +1,6 @@
 // `npm run bench [-- --profile quick|full|small] [--rounds N] [--skip fetchmail] [--write-results]`
 // `npm run bench -- --only micro`: only the in-process figures.
+// `npm run bench -- --only search [--messages N] [--write-results]`: the search engines (bench/search.ts).
 //
 // Also: a deleting fetch of up to 1,000 messages, ours (--delete) against
 // mpop (keep off), both fsyncing each message before DELE; the event-loop
@@ -25,6 +26,7 @@ import { fetchLoopDelay, openLoopDelay, type LoopDelay } from './loop-delay';
 import { buildMailbox, PROFILES, type Profile } from './mailbox';
 import { measure, median, type Sample } from './measure';
 import { runMicro } from './micro';
+import { runSearchBench, searchMarkdown } from './search';
 import { chartSvg, markdown, microLines, type Results } from './report';
 
 const root = path.resolve(__dirname, '..');
@@ -75,9 +77,26 @@ async function loopOnly(profile: Profile): Promise<void> {
   }
 }
 
+/** `--only search`: the search engines (bench/search.ts); with --write-results its section replaces the one in bench/RESULTS.md. */
+async function searchOnly(messages: number): Promise<void> {
+  const results = await runSearchBench(path.join(root, 'bench/out/cache'), messages);
+  const md = searchMarkdown(results);
+  console.log(`\n${md}`);
+  fs.mkdirSync(path.join(root, 'bench/out'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'bench/out/results-search.json'), `${JSON.stringify(results, null, 2)}\n`);
+  if (process.argv.includes('--write-results')) {
+    const file = path.join(root, 'bench/RESULTS.md');
+    const current = fs.readFileSync(file, 'utf8');
+    const at = current.indexOf('\n## Search\n');
+    fs.writeFileSync(file, `${(at === -1 ? current : current.slice(0, at)).trimEnd()}\n\n${md}`);
+    console.log('wrote the Search section of bench/RESULTS.md');
+  }
+}
+
 async function main(): Promise<void> {
   if (option('only', '') === 'micro') return microOnly(Number(option('rounds', '3')));
   if (option('only', '') === 'loop') return loopOnly(PROFILES[option('profile', 'quick')]!);
+  if (option('only', '') === 'search') return searchOnly(Number(option('messages', '100000')));
   const profile = PROFILES[option('profile', 'quick')];
   if (!profile) throw new Error(`unknown profile; use one of ${Object.keys(PROFILES).join(', ')}`);
   const rounds = Number(option('rounds', '3'));

@@ -10,7 +10,7 @@ const ROOT = path.resolve(__dirname, '..');
 const DIRS = ['src', 'webview-ui', 'test', 'scripts', 'bench'];
 const SKIP = new Set(['node_modules', 'dist', 'out', '.cache', 'test-artifacts']);
 /** Specifiers of relative imports; each pattern is anchored on a keyword and a quote, so it runs in linear time. */
-const SPECIFIERS = [/\bfrom\s*['"](\.{1,2}\/[^'"\n]*)['"]/g, /\bimport\s*\(?\s*['"](\.{1,2}\/[^'"\n]*)['"]/g, /\brequire\(\s*['"](\.{1,2}\/[^'"\n]*)['"]/g];
+const SPECIFIERS = [/\bfrom\s*['"](\.{1,2}\/[^'"\n]*)['"]/g, /\bimport\s*(?:\(\s*)?['"](\.{1,2}\/[^'"\n]*)['"]/g, /\brequire\(\s*['"](\.{1,2}\/[^'"\n]*)['"]/g];
 
 export function tsFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];

@@ -100,7 +100,7 @@ class Recorder {
   }
 }
 
-/** Waits for wizard step `step` (e.g. '(1/7)'), types `text` so it shows, records a frame, accepts. */
+/** Waits for wizard step `step` (e.g. '(2/9)'), types `text` so it shows, records a frame, accepts. */
 async function wizardStep(page: Page, rec: Recorder, step: string, text: string | undefined): Promise<void> {
   const title = page.locator('.quick-input-widget .quick-input-title');
   await waitUntil(`wizard step ${step}`, async () => (await title.isVisible()) && (await title.innerText()).includes(step));
@@ -154,13 +154,15 @@ async function main(): Promise<void> {
     await dismissHover(page);
     await rec.frame(160);
     await runCommand(page, 'POP3 Mail: Add Account');
-    await wizardStep(page, rec, '(1/7)', 'localhost');
-    await wizardStep(page, rec, '(2/7)', undefined);
-    await wizardStep(page, rec, '(3/7)', String(dovecot.pop3sPort));
-    await wizardStep(page, rec, '(4/7)', 'alice');
-    await wizardStep(page, rec, '(5/7)', PASSWORD);
-    await wizardStep(page, rec, '(6/7)', dovecot.caFile);
-    await wizardStep(page, rec, '(7/7)', undefined);
+    await wizardStep(page, rec, '(1/9)', undefined);
+    await wizardStep(page, rec, '(2/9)', 'localhost');
+    await wizardStep(page, rec, '(3/9)', undefined);
+    await wizardStep(page, rec, '(4/9)', String(dovecot.pop3sPort));
+    await wizardStep(page, rec, '(5/9)', 'alice');
+    await wizardStep(page, rec, '(6/9)', undefined);
+    await wizardStep(page, rec, '(7/9)', PASSWORD);
+    await wizardStep(page, rec, '(8/9)', dovecot.caFile);
+    await wizardStep(page, rec, '(9/9)', undefined);
     const added = toast(page, 'Account added: alice@localhost');
     await added.waitFor({ timeout: 30_000 });
     await rec.frame(140);

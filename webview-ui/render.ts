@@ -3,6 +3,7 @@
 // (sanitize.ts) and shown in sandboxed srcdoc frames: no allow-scripts, no
 // allow-same-origin (docs/security.md "Webview defaults").
 import type { AttachmentInfo, BodyPart, FromWebview, MessageView, ViewOptions } from '../src/shared/webview-protocol';
+import { findFileRefs, findUrls } from '../src/shared/text-links';
 import type { FrameLinks } from './links';
 import { countRemote, sanitizeHtmlPart } from './sanitize';
 import { t } from './strings';
@@ -63,42 +64,31 @@ function linkElement(label: string, title: string, activate: () => void): HTMLEl
   return a;
 }
 
-const URL_IN_TEXT = /\b(?:https?:\/\/|mailto:)[^\s<>"'`]+/gi;
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** Plain text with http/https/mailto URLs and known `path:line` references made clickable (through the host). */
 export function textWithLinks(body: string, fileRefs: readonly string[], post: Post): DocumentFragment {
   const fragment = document.createDocumentFragment();
-  const refs = fileRefs.filter((r) => typeof r === 'string' && r.length > 0 && r.length < 500).slice(0, 500);
-  const refPattern = refs.length > 0 ? new RegExp(`(?<![\\w./-])(?:${refs.map(escapeRegExp).join('|')})(?![\\w/-]|\\.\\w)`, 'g') : undefined;
+  // Only references the host found in this message and checked against the workspace.
+  const known = new Set(fileRefs.filter((r) => typeof r === 'string' && r.length > 0 && r.length < 500).slice(0, 500));
   const pushText = (segment: string): void => {
-    if (!refPattern || segment === '') {
-      if (segment) fragment.append(segment);
-      return;
-    }
+    if (segment === '') return;
     let last = 0;
-    for (const m of segment.matchAll(refPattern)) {
-      if (m.index > last) fragment.append(segment.slice(last, m.index));
-      const ref = m[0];
-      fragment.append(linkElement(ref, t('openLabel', ref), () => post({ type: 'openFile', ref })));
-      last = m.index + ref.length;
+    if (known.size > 0) {
+      for (const m of findFileRefs(segment)) {
+        if (!known.has(m.ref)) continue;
+        if (m.index > last) fragment.append(segment.slice(last, m.index));
+        const ref = m.ref;
+        fragment.append(linkElement(ref, t('openLabel', ref), () => post({ type: 'openFile', ref })));
+        last = m.index + ref.length;
+      }
     }
     if (last < segment.length) fragment.append(segment.slice(last));
   };
   let last = 0;
-  for (const m of body.matchAll(URL_IN_TEXT)) {
-    let url = m[0];
-    // Sentence punctuation after a URL is not part of it.
-    const trimmed = url.replace(/[.,;:!?)\]}>]+$/, '');
-    url = trimmed;
-    if (url.length < 8) continue;
-    pushText(body.slice(last, m.index));
+  for (const { index, url } of findUrls(body)) {
+    pushText(body.slice(last, index));
     const href = url;
     fragment.append(linkElement(url, href, () => post({ type: 'openLink', href })));
-    last = m.index + url.length;
+    last = index + url.length;
   }
   pushText(body.slice(last));
   return fragment;
@@ -250,6 +240,7 @@ export function showMessage(view: MessageView, options: ViewOptions, post: Post,
   const notices = byId('notices');
   notices.replaceChildren(...view.notices.map((n) => Object.assign(document.createElement('p'), { textContent: text(n) })));
   notices.hidden = view.notices.length === 0;
+  byId('file-links-off').hidden = options.fileRefsOff !== true;
 
   showAttachments(view.attachments, post);
   const hasHtml = view.body.some((p) => p.html !== undefined);
@@ -267,6 +258,7 @@ export function showError(message: string, subject?: string): void {
   byId('fields').hidden = true;
   byId('body').replaceChildren();
   byId('remote-banner').hidden = true;
+  byId('file-links-off').hidden = true;
   byId('attachments').hidden = true;
   byId('view-toggle').hidden = true;
   setStatus(text(message) || t('notShown'), true);

@@ -2,7 +2,8 @@
 // the webview's own DOM, one MIME part at a time, before the result goes
 // into a sandboxed srcdoc frame. Nothing is changed after sanitizing.
 import DOMPurify, { type Config, type UponSanitizeAttributeHookEvent } from 'dompurify';
-import { cleanCss, decideImageSource, isRemoteUrl, linkTarget } from '../src/shared/mail-policy';
+import { cleanCss } from '../src/shared/clean-css';
+import { decideImageSource, isRemoteUrl, linkTarget } from '../src/shared/mail-policy';
 
 export interface SanitizeOptions {
   readonly cidImages: ReadonlyMap<string, string>;
@@ -117,5 +118,5 @@ export function sanitizeHtmlPart(html: string, options: SanitizeOptions): Saniti
 
 /** How many remote resources an HTML part refers to, counted without rendering it (for the banner when the sanitizer is off). */
 export function countRemote(html: string): number {
-  return (html.match(/(?:src|href|background|poster|srcset)\s*=\s*["']?\s*(?:https?:)?\/\//gi) ?? []).length + (html.match(/url\s*\(\s*["']?\s*(?:https?:)?\/\//gi) ?? []).length;
+  return (html.match(/(?:src|href|background|poster|srcset)\s*=\s*(?:["']\s*)?(?:https?:)?\/\//gi) ?? []).length + (html.match(/url\s*\(\s*(?:["']\s*)?(?:https?:)?\/\//gi) ?? []).length;
 }

@@ -93,7 +93,8 @@ export async function discover(address: string, options: DiscoverOptions = {}): 
 
   const get = options.get ?? httpsGetter();
   for (const url of [`https://autoconfig.${domain}/mail/config-v1.1.xml?emailaddress=${encodeURIComponent(address)}`, `https://${domain}/.well-known/autoconfig/mail/config-v1.1.xml`]) {
-    const shown = url.replace(/\?.*$/, '');
+    const query = url.indexOf('?');
+    const shown = query === -1 ? url : url.slice(0, query);
     let text: string;
     try {
       const res = await get(url);

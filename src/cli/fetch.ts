@@ -10,7 +10,7 @@ export const EXIT_NEEDS_CONFIRMATION = 7;
 
 export async function cmdFetch(argv: string[], json: boolean): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['host', 'port', 'user', 'ca', 'store', 'security', 'auth', 'pin', 'delete-after-days', 'max-size', 'newest', 'token-command'],
+    values: ['host', 'port', 'user', 'ca', 'store', 'security', 'auth', 'pin', 'delete-after-days', 'max-size', 'newest', 'token-command', 'wait'],
     flags: ['json', 'password-stdin', 'delete', 'delete-trashed', 'dry-run', 'accept-new-uidls'],
     required: ['host', 'user', 'store'],
   });
@@ -19,6 +19,7 @@ export async function cmdFetch(argv: string[], json: boolean): Promise<number> {
   const deleteAfterDays = parseCount('delete-after-days', args.values.get('delete-after-days'));
   const maxMessageSize = parseCount('max-size', args.values.get('max-size'));
   const newestOnFirstSync = parseCount('newest', args.values.get('newest'));
+  const waitSeconds = parseCount('wait', args.values.get('wait'));
   const oauth = auth === 'xoauth2' || auth === 'oauthbearer';
   let password: string | undefined;
   let token: string | undefined;
@@ -59,6 +60,8 @@ export async function cmdFetch(argv: string[], json: boolean): Promise<number> {
     dryRun: args.flags.has('dry-run'),
     acceptNewUidls: args.flags.has('accept-new-uidls'),
     signal: controller.signal,
+    waitForStore: (waitSeconds ?? 0) * 1000,
+    onWaitForStore: (owner) => process.stderr.write(`pop3-mail: waiting for the fetch of pid ${owner?.pid ?? '?'} to finish (up to ${waitSeconds} s)\n`),
     trace: process.env['POP3_MAIL_TRACE'] ? (line) => process.stderr.write(`${oneLine(line)}\n`) : undefined,
   });
   if (json) write(JSON.stringify(result));

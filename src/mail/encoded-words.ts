@@ -12,7 +12,8 @@ const BETWEEN_WORDS = /(\?=)\s+(?==\?)/g;
 const decoders = new Map<string, TextDecoder | null>();
 
 function decoderFor(charset: string): TextDecoder | null {
-  const key = charset.toLowerCase().replace(/\*.*$/, ''); // drop an RFC 2231 language suffix
+  const star = charset.indexOf('*'); // an RFC 2231 language suffix follows it
+  const key = (star === -1 ? charset : charset.slice(0, star)).toLowerCase();
   let d = decoders.get(key);
   if (d === undefined) {
     try {
@@ -31,17 +32,27 @@ export function decodeCharset(bytes: Uint8Array, charset: string): string {
   return d ? d.decode(bytes) : Buffer.from(bytes).toString('latin1');
 }
 
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
+
 function decodeQ(text: string): Buffer {
-  const bytes: number[] = [];
+  const bytes = Buffer.allocUnsafe(text.length);
+  let n = 0;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '_') bytes.push(0x20);
-    else if (c === '=' && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+    const c = text.charCodeAt(i);
+    const hi = c === 0x3d ? hexValue(text.charCodeAt(i + 1)) : -1;
+    const lo = hi === -1 ? -1 : hexValue(text.charCodeAt(i + 2));
+    if (c === 0x5f) bytes[n++] = 0x20;
+    else if (lo !== -1) {
+      bytes[n++] = hi * 16 + lo;
       i += 2;
-    } else bytes.push(c.charCodeAt(0) & 0xff);
+    } else bytes[n++] = c & 0xff;
   }
-  return Buffer.from(bytes);
+  return bytes.subarray(0, n);
 }
 
 /**

@@ -26,6 +26,20 @@ function cutBytes(text: string, maxBytes: number): string {
   return out;
 }
 
+/**
+ * Without dots and white space at the end (and at the start, unless told
+ * not to). A loop from each end: a pattern anchored at the end would retry
+ * every position of a long run of dots.
+ */
+function trimDotsAndSpace(text: string, start = true): string {
+  const trimmable = (c: string): boolean => c === '.' || /\s/.test(c);
+  let from = 0;
+  let to = text.length;
+  if (start) while (from < to && trimmable(text[from]!)) from++;
+  while (to > from && trimmable(text[to - 1]!)) to--;
+  return text.slice(from, to);
+}
+
 /** A file name that is safe to show and to join to a folder the user chose. */
 export function safeFileName(raw: string | undefined, fallback = 'attachment'): string {
   let name = typeof raw === 'string' ? raw : '';
@@ -38,7 +52,7 @@ export function safeFileName(raw: string | undefined, fallback = 'attachment'): 
   name = name.replace(/\\/g, '/');
   name = name.slice(name.lastIndexOf('/') + 1); // base name only
   name = name.normalize('NFC').replace(UNSAFE, '').replace(/\s+/g, ' ').trim();
-  name = name.replace(/^[.\s]+/, '').replace(/[.\s]+$/, ''); // no hidden files, no trailing dots (Windows)
+  name = trimDotsAndSpace(name); // no hidden files, no trailing dots (Windows)
   if (!name) name = fallback;
   if (RESERVED.test(name)) name = `_${name}`;
   const chars = Array.from(name);
@@ -46,7 +60,7 @@ export function safeFileName(raw: string | undefined, fallback = 'attachment'): 
     const dot = name.lastIndexOf('.');
     const ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : '';
     const stem = Array.from(name.slice(0, name.length - ext.length)).slice(0, MAX_NAME - ext.length).join('');
-    name = cutBytes(stem, MAX_NAME_BYTES - Buffer.byteLength(ext, 'utf8')).replace(/[.\s]+$/, '') + ext;
+    name = trimDotsAndSpace(cutBytes(stem, MAX_NAME_BYTES - Buffer.byteLength(ext, 'utf8')), false) + ext;
   }
   return name;
 }

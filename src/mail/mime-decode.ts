@@ -90,7 +90,7 @@ export function decodeText(bytes: Uint8Array, charset: string | undefined): stri
 /** A charset declared inside an HTML part (`<meta charset>` or http-equiv), for parts whose MIME header has none. */
 export function sniffHtmlCharset(bytes: Uint8Array): string | undefined {
   const head = Buffer.from(bytes.subarray(0, 2048)).toString('latin1');
-  const m = /<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})/i.exec(head);
+  const m = /<meta[^>]+charset\s*=\s*(?:["']\s*)?([A-Za-z0-9_.:-]{1,40})/i.exec(head);
   return m?.[1];
 }
 

@@ -3,6 +3,7 @@
 
 import { decodeCharset } from './encoded-words';
 import { HeaderBlock, headerEnd, parseAddressList, parseDate } from './headers';
+import { messageIdOf, referencesOf } from './message-ids';
 
 export interface HeaderSummary {
   readonly subject: string;
@@ -11,6 +12,14 @@ export interface HeaderSummary {
   readonly date: string;
   readonly hasAttachments: boolean;
   readonly snippet: string;
+  /** Message-ID without its angle brackets; absent when the header is missing or unusable. */
+  readonly messageId?: string;
+  /**
+   * The messages this one answers, for threading: the ids of References
+   * (oldest first) and then In-Reply-To's when References lacks it, joined
+   * by single spaces (an id never holds whitespace); absent when none.
+   */
+  readonly references?: string;
 }
 
 /** How many bytes of a message the summary needs at most (headers plus a body start). */
@@ -48,7 +57,18 @@ export function summarize(prefix: Buffer): HeaderSummary {
     date: parseDate(headers.raw('date')),
     hasAttachments: /^multipart\/mixed/.test(contentType) && /^content-disposition:\s*attachment|filename\*?=/im.test(body.toString('latin1')),
     snippet: snippetOf(headers, contentType, body),
+    ...threadFields(headers),
   };
+}
+
+/** The threading fields, left out when a message has none (old index lines have none either). */
+function threadFields(headers: HeaderBlock): { messageId?: string; references?: string } {
+  const out: { messageId?: string; references?: string } = {};
+  const id = messageIdOf(headers.raw('message-id'));
+  if (id !== undefined) out.messageId = id;
+  const refs = referencesOf(headers.raw('references'), headers.raw('in-reply-to'));
+  if (refs !== undefined) out.references = refs;
+  return out;
 }
 
 function snippetOf(headers: HeaderBlock, contentType: string, body: Buffer): string {

@@ -26,6 +26,12 @@ export interface AuthorizationCodeOptions {
   readonly loginHint?: string;
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
+  /**
+   * The redirect URI as the browser reaches the listener, when that is not
+   * the listener's own address (a remote editor forwards the port). Sent in
+   * both the authorization and the token request, as RFC 6749 4.1.3 requires.
+   */
+  readonly externalRedirectUri?: (local: string) => Promise<string>;
 }
 
 /** Authorization code with PKCE and a loopback redirect: the browser sign-in. */
@@ -34,11 +40,12 @@ export async function signInWithBrowser(config: ClientConfig, options: Authoriza
   const state = randomState();
   const redirect = await listenForRedirect(state, { timeoutMs: options.timeoutMs, signal: options.signal });
   try {
+    const redirectUri = options.externalRedirectUri ? await options.externalRedirectUri(redirect.redirectUri) : redirect.redirectUri;
     const url = new URL(config.provider.endpoints.authorization);
     const params: Record<string, string> = {
       response_type: 'code',
       client_id: config.clientId,
-      redirect_uri: redirect.redirectUri,
+      redirect_uri: redirectUri,
       scope: config.provider.scopes.join(' '),
       state,
       code_challenge: pkce.challenge,
@@ -55,7 +62,7 @@ export async function signInWithBrowser(config: ClientConfig, options: Authoriza
       {
         grant_type: 'authorization_code',
         code,
-        redirect_uri: redirect.redirectUri,
+        redirect_uri: redirectUri,
         client_id: config.clientId,
         client_secret: config.clientSecret,
         code_verifier: pkce.verifier,

@@ -1,5 +1,5 @@
-// The mail profile's rules for URLs and CSS, as pure functions (docs/security.md
-// "Webview defaults", T34-T36). The webview's DOMPurify hooks call these;
+// The mail profile's rules for URLs, as pure functions (docs/security.md
+// cases T34-T36; CSS is in clean-css.ts). The webview's DOMPurify hooks call these;
 // unit tests call them directly. No node, no vscode, no DOM.
 
 /** Largest data:image URL kept in an HTML part (the host builds cid: images up to 1 MB, base64 makes 4/3 of that). */
@@ -58,41 +58,4 @@ export function linkTarget(value: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-const CSS_ESCAPE = /\\([0-9a-fA-F]{1,6})[ \t\n\r\f]?|\\([\s\S])/g;
-const CSS_COMMENT = /\/\*[\s\S]*?(?:\*\/|$)/g;
-/** CSS functions that fetch something (or wrap something that does). Matched after escapes are decoded. */
-const FETCHING_FUNCTION = /[a-z-]*(?:url|image-set|image|cross-fade|element|src)\s*\(/gi;
-/** At-rules that load something: stylesheets, fonts, namespaces. */
-const FETCHING_AT_RULE = /@(?:import|font-face|namespace)\b/gi;
-
-function decodeEscape(_m: string, hex: string | undefined, ch: string | undefined): string {
-  if (hex !== undefined) {
-    const cp = parseInt(hex, 16);
-    return cp === 0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ? '\ufffd' : String.fromCodePoint(cp);
-  }
-  return ch === '\n' ? '' : (ch ?? '');
-}
-
-/**
- * Makes CSS unable to fetch anything: comments removed, escapes decoded (so
- * `u\72l(` is seen as `url(`), then every fetching function renamed to an
- * invalid one and every fetching at-rule to an unknown one, which the CSS
- * parser drops. `blocked` counts what was neutralised (for the banner).
- */
-export function cleanCss(css: string): { css: string; blocked: number } {
-  let s = css.replace(CSS_COMMENT, ' ');
-  s = s.replace(CSS_ESCAPE, decodeEscape);
-  s = s.replace(CSS_COMMENT, ' ');
-  let blocked = 0;
-  s = s.replace(FETCHING_AT_RULE, (m) => {
-    blocked++;
-    return `@blocked-${m.slice(1)}`;
-  });
-  s = s.replace(FETCHING_FUNCTION, () => {
-    blocked++;
-    return 'blocked(';
-  });
-  return { css: s, blocked };
 }

@@ -59,6 +59,8 @@ export interface ViewOptions {
   readonly security: string;
   /** `path:line` references in the plain text that exist in the workspace. */
   readonly fileRefs: readonly string[];
+  /** The text has such references, and they are not links because the workspace is not trusted (Restricted Mode). */
+  readonly fileRefsOff: boolean;
   /** False for .eml files without a sender address. */
   readonly canTrustSender: boolean;
   /** Where the message comes from: the mail store, or an .eml file. */

@@ -25,7 +25,9 @@ function isSummary(v: unknown): v is MessageSummary {
     typeof o['size'] === 'number' &&
     typeof o['hasAttachments'] === 'boolean' &&
     typeof o['snippet'] === 'string' &&
-    typeof o['seen'] === 'boolean'
+    typeof o['seen'] === 'boolean' &&
+    (o['messageId'] === undefined || typeof o['messageId'] === 'string') &&
+    (o['references'] === undefined || typeof o['references'] === 'string')
   );
 }
 
@@ -120,7 +122,11 @@ const HOLD_MAX = 256;
 export class IndexAppender {
   private held: string[] = [];
 
-  constructor(private readonly file: string) {}
+  /** `onWrite` runs after each write to the file (the store notes its own change there). */
+  constructor(
+    private readonly file: string,
+    private readonly onWrite: () => void = () => undefined,
+  ) {}
 
   add(record: MessageSummary | { id: string; removed: true }, hold: boolean): void {
     this.held.push(`${JSON.stringify(record)}\n`);
@@ -132,6 +138,7 @@ export class IndexAppender {
     const text = this.held.join('');
     this.held = [];
     fs.appendFileSync(this.file, text, { mode: 0o600 });
+    this.onWrite();
   }
 }
 

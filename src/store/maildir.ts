@@ -7,11 +7,13 @@
 //   <seconds>.M<ms>P<pid>Q<seq>R<random>.pop3-mail,U=<base64url UIDL key>[,P]
 // seconds = download time, U = the UIDL (or its hash, see uidlKey),
 // P = headers only. Flags follow ":2," as Maildir defines them (S seen,
-// T trashed).
+// T trashed), or "!2," under the Windows naming (naming.ts). Every part of
+// the name is a character Windows accepts, and it stays under 255 bytes.
 
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { defaultNaming, flagSeparator, splitInfo, type MaildirNaming } from './naming';
 
 export const SUBDIRS = ['tmp', 'new', 'cur'] as const;
 
@@ -40,7 +42,7 @@ export function uniqueName(uidl: string, partial: boolean, now = Date.now()): st
 }
 
 export interface ParsedName {
-  /** The unique part, without ":2,flags". */
+  /** The unique part, without ":2,flags" (or "!2,flags"). */
   readonly base: string;
   /** The UIDL key, or undefined for a file we did not write. */
   readonly uidlKey: string | undefined;
@@ -52,9 +54,7 @@ export interface ParsedName {
 }
 
 export function parseName(fileName: string): ParsedName {
-  const colon = fileName.indexOf(':');
-  const base = colon === -1 ? fileName : fileName.slice(0, colon);
-  const flags = colon === -1 ? '' : /^2,([A-Za-z]*)$/.exec(fileName.slice(colon + 1))?.[1] ?? '';
+  const { base, flags } = splitInfo(fileName);
   const u = /,U=([A-Za-z0-9_-]+)(?:,|$)/.exec(base);
   const sec = /^(\d{9,11})\./.exec(base);
   return {
@@ -67,10 +67,10 @@ export function parseName(fileName: string): ParsedName {
   };
 }
 
-/** The relative path for a message with these flags: new/ while unflagged and unseen, else cur/ with ":2,". */
-export function pathFor(base: string, flags: { seen: boolean; trashed: boolean }): string {
+/** The relative path for a message with these flags: new/ while unflagged and unseen, else cur/ with ":2," ("!2," under the Windows naming). */
+export function pathFor(base: string, flags: { seen: boolean; trashed: boolean }, naming: MaildirNaming = defaultNaming()): string {
   const letters = `${flags.seen ? 'S' : ''}${flags.trashed ? 'T' : ''}`;
-  return letters ? path.join('cur', `${base}:2,${letters}`) : path.join('new', base);
+  return letters ? path.join('cur', `${base}${flagSeparator(naming)}2,${letters}`) : path.join('new', base);
 }
 
 export function ensureMaildir(root: string): void {

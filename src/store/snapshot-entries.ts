@@ -8,8 +8,8 @@ import type { MessageSummary } from './types';
 /** Texts are read from the file in blocks of this many entries, when first needed. */
 export const BLOCK = 1024;
 /** The string fields of a summary, in blob order (`count`: how many). */
-export const F = { id: 0, date: 1, uidl: 2, file: 3, subject: 4, fromName: 5, fromAddress: 6, to: 7, snippet: 8, downloaded: 9, count: 10 } as const;
-export type Field = Exclude<(typeof F)[keyof typeof F], 10>;
+export const F = { id: 0, date: 1, uidl: 2, file: 3, subject: 4, fromName: 5, fromAddress: 6, to: 7, snippet: 8, downloaded: 9, messageId: 10, references: 11, count: 12 } as const;
+export type Field = Exclude<(typeof F)[keyof typeof F], 12>;
 
 /** Bits of the flags column. */
 export const SEEN = 1;
@@ -37,6 +37,8 @@ export function plainSummary(s: MessageSummary): MessageSummary {
   if (s.serverSize !== undefined) out.serverSize = s.serverSize;
   if (s.trashed) out.trashed = true;
   if (s.downloaded !== undefined) out.downloaded = s.downloaded;
+  if (s.messageId !== undefined) out.messageId = s.messageId;
+  if (s.references !== undefined) out.references = s.references;
   return out;
 }
 
@@ -61,6 +63,10 @@ export function textOf(e: MessageSummary, f: Field): string {
       return e.date;
     case F.snippet:
       return e.snippet;
+    case F.messageId:
+      return e.messageId ?? '';
+    case F.references:
+      return e.references ?? '';
     default:
       return e.downloaded ?? '';
   }
@@ -207,6 +213,14 @@ export class SnapshotSummary implements MessageSummary {
   }
   get downloaded(): string | undefined {
     return (this.columns.flags[this.i]! & DOWNLOADED) !== 0 ? this.columns.cached(this.i, F.downloaded) : undefined;
+  }
+
+  /** '' in the file stands for none (an id is never empty). */
+  get messageId(): string | undefined {
+    return this.columns.cached(this.i, F.messageId) || undefined;
+  }
+  get references(): string | undefined {
+    return this.columns.cached(this.i, F.references) || undefined;
   }
 
   toJSON(): MessageSummary {

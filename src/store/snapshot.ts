@@ -27,7 +27,7 @@ import { ATTACHMENTS, BLOCK, Columns, DOWNLOADED, F, HEADERS_ONLY, SEEN, Snapsho
 import type { MessageSummary } from './types';
 
 const MAGIC = Buffer.from('P3MSNAP1', 'latin1');
-const VERSION = 4;
+const VERSION = 5;
 /** Bytes of the log before the covered offset that are hashed to recognise it. */
 const GUARD_BYTES = 4096;
 

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 export class IndexStamp {
   /** Whether the file on disk holds for the store as this process left it. */
   private valid = false;
+  /** The folders and index as this object last wrote or read them: anything else is another process's change. */
+  private known: string | undefined;
 
   constructor(
     private readonly file: string,
@@ -34,14 +36,36 @@ export class IndexStamp {
     } catch {
       return false;
     }
-    this.valid = saved === this.current();
+    const current = this.current();
+    this.valid = saved === current;
+    if (this.valid) this.known = current;
     return this.valid;
   }
 
   /** Records that the index matches the Maildir now. */
   write(): void {
-    fs.writeFileSync(this.file, this.current(), { mode: 0o600 });
+    const current = this.current();
+    fs.writeFileSync(this.file, current, { mode: 0o600 });
     this.valid = true;
+    this.known = current;
+  }
+
+  /** After this object's own change (an index line appended): what it did is not another process's change. */
+  noteOwnChange(): void {
+    try {
+      this.known = this.current();
+    } catch {
+      this.known = undefined;
+    }
+  }
+
+  /** True when the folders or the index changed since this object last wrote or read the stamp (another process did it). */
+  changedElsewhere(): boolean {
+    try {
+      return this.current() !== this.known;
+    } catch {
+      return true;
+    }
   }
 
   /** Before our own change: the stamp no longer holds until the next write. */

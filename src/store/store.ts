@@ -8,6 +8,8 @@ import { reconcileWithMaildir, removeStaleTempFiles, summaryOfFile } from './rec
 import { writeSnapshot } from './snapshot';
 import { IndexStamp } from './stamp';
 import { plainSummary } from './snapshot-entries';
+import { defaultNaming, type MaildirNaming } from './naming';
+import { lockedByAnother } from './lock';
 import { readState, writeState, type SyncState } from './state';
 import { hasMarker, repairUnsynced, UnsyncedBatch } from './unsynced';
 import type { MessageSummary, StoreChange } from './types';
@@ -47,10 +49,13 @@ export class MailStore {
   private constructor(
     readonly dir: string,
     private readonly now: () => number,
+    /** How new flag names are spelled (naming.ts); files of either spelling are read. */
+    readonly naming: MaildirNaming,
   ) {
     this.stamp = new IndexStamp(path.join(dir, 'index.stamp'), this.maildir, this.indexFile);
     this.unsynced = new UnsyncedBatch(dir, this.maildir);
-    this.log = new IndexAppender(this.indexFile);
+    // A held line is written later: that write, too, is this store's own change, not another process's.
+    this.log = new IndexAppender(this.indexFile, () => this.stamp.noteOwnChange());
   }
 
   get maildir(): string {
@@ -65,22 +70,14 @@ export class MailStore {
     return path.join(this.dir, 'index.snap');
   }
 
-  private get stateFile(): string {
-    return path.join(this.dir, 'state.json');
-  }
-
   /** Opens (creating if needed) the store in `dir`, reconciling the index with the Maildir. */
-  static async open(dir: string, options?: { now?: () => number }): Promise<MailStore> {
-    const store = new MailStore(dir, options?.now ?? Date.now);
+  static async open(dir: string, options?: { now?: () => number; naming?: MaildirNaming }): Promise<MailStore> {
+    const store = new MailStore(dir, options?.now ?? Date.now, options?.naming ?? defaultNaming());
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     ensureMaildir(store.maildir);
     cleanTmp(store.maildir, TMP_STALE_MS);
     removeStaleTempFiles(dir);
-    // An unsynced batch was cut short: sizes are checked against the index whatever the stamp says.
-    if (hasMarker(dir) || !store.loadIfUnchanged()) {
-      store.reconcile();
-      store.stamp.write();
-    }
+    store.load();
     store.maybeSnapshot();
     return store;
   }
@@ -113,10 +110,9 @@ export class MailStore {
   }
 
   /**
-   * Reads the texts a search looks at (subject and sender) for the whole
-   * inbox, a slice at a time with a yield between slices, so that the first
-   * search over a large store opened from its snapshot is as quick as the
-   * next ones without blocking whoever runs this.
+   * Reads the texts a search looks at (subject, sender) for the whole inbox,
+   * a slice at a time with a yield between: the first search over a large
+   * store opened from its snapshot is then as quick as the next ones.
    */
   async prepareSearch(slice = 2048): Promise<void> {
     const list = this.list();
@@ -172,6 +168,8 @@ export class MailStore {
 
   /** The raw RFC 5322 bytes of a stored message (only the headers when headersOnly). */
   async readRaw(id: string): Promise<Buffer> {
+    // Another window may have renamed the file (read, deleted) a moment ago: read the store again first.
+    this.reloadIfChanged();
     const entry = this.byId.get(id);
     if (!entry) throw new Error(`No stored message with id ${id}.`);
     return fs.promises.readFile(path.join(this.maildir, entry.file));
@@ -203,7 +201,7 @@ export class MailStore {
     if (previous) {
       // Keep the flags the user set on the headers-only copy.
       seen = previous.seen;
-      const wanted = pathFor(parseName(path.basename(file)).base, { seen, trashed: previous.trashed === true });
+      const wanted = pathFor(parseName(path.basename(file)).base, { seen, trashed: previous.trashed === true }, this.naming);
       if (wanted !== file) {
         fs.renameSync(path.join(this.maildir, file), path.join(this.maildir, wanted));
         file = wanted;
@@ -261,6 +259,7 @@ export class MailStore {
   private append(record: MessageSummary | { id: string; removed: true }, hold = false): void {
     this.log.add(record, hold);
     this.logLines++;
+    this.stamp.noteOwnChange();
   }
 
   /**
@@ -323,6 +322,31 @@ export class MailStore {
   }
 
   /**
+   * Reads the store again when another process (a window, the CLI) changed
+   * it since this object last did: the same object, so that views holding
+   * it see the other process's mail and flags. Listeners hear 'reloaded'.
+   */
+  reloadIfChanged(): boolean {
+    if (!this.stamp.changedElsewhere()) return false;
+    this.close();
+    [this.idMap, this.unmapped, this.byKeyMap, this.sorted] = [new Map(), [], undefined, undefined];
+    this.load();
+    this.emit({ kind: 'reloaded' });
+    return true;
+  }
+
+  /** The index as it is on disk: as saved when the stamp holds, else repaired from the Maildir. */
+  private load(): void {
+    // An unsynced batch that was cut short leaves its marker: then sizes are
+    // checked against the index whatever the stamp says. Not while another
+    // process holds the store: its batch is still being written.
+    const cutShort = hasMarker(this.dir) && !lockedByAnother(this.dir);
+    if (!cutShort && this.loadIfUnchanged()) return;
+    this.reconcile(cutShort);
+    this.stamp.write();
+  }
+
+  /**
    * Closes the files the store keeps open (its index snapshot), before its
    * folder is moved or deleted (Windows refuses either while a file is
    * open). The store should not be used afterwards.
@@ -333,19 +357,20 @@ export class MailStore {
   }
 
   readState(): SyncState {
-    return readState(this.stateFile);
+    return readState(path.join(this.dir, 'state.json'));
   }
 
   writeState(state: SyncState): void {
-    writeState(this.stateFile, state);
+    writeState(path.join(this.dir, 'state.json'), state);
   }
 
   private setFlags(id: string, change: { seen?: boolean; trashed?: boolean }): MessageSummary {
+    this.reloadIfChanged(); // the file's name as another window left it
     const entry = this.byId.get(id);
     if (!entry) throw new Error(`No stored message with id ${id}.`);
     const seen = change.seen ?? entry.seen;
     const trashed = change.trashed ?? entry.trashed === true;
-    const file = pathFor(parseName(path.basename(entry.file)).base, { seen, trashed });
+    const file = pathFor(parseName(path.basename(entry.file)).base, { seen, trashed }, this.naming);
     this.stamp.invalidate();
     if (file !== entry.file) fs.renameSync(path.join(this.maildir, entry.file), path.join(this.maildir, file));
     const updated: MessageSummary = { ...plainSummary(entry), file, seen, trashed: trashed || undefined };
@@ -380,13 +405,13 @@ export class MailStore {
    * lacks, drops entries whose file is gone, and compacts the log when it
    * has grown (reconcile.ts).
    */
-  private reconcile(): void {
+  private reconcile(repairUnsyncedFiles: boolean): void {
     const opened = loadIndex(this.indexFile, this.snapshotFile);
     if (opened.closeSnapshot) this.closers.push(opened.closeSnapshot);
     const entries = opened.entries ?? new Map((opened.unmapped ?? []).map((e) => [e.id, e]));
     this.logLines = opened.lines;
     this.snapshotLines = opened.snapshotLines ?? 0;
-    const dropped = hasMarker(this.dir) ? repairUnsynced(this.dir, this.maildir, entries) : 0;
+    const dropped = repairUnsyncedFiles ? repairUnsynced(this.dir, this.maildir, entries) : 0;
     const result = reconcileWithMaildir(this.maildir, entries);
     for (const e of result.entries) this.add(e);
     if (result.changed || dropped > 0 || opened.damaged || opened.lines > 2 * entries.size + 1000) {

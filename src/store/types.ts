@@ -29,6 +29,14 @@ export interface MessageSummary {
   readonly trashed?: boolean;
   /** When it was downloaded (ISO 8601), for "delete from the server after N days". */
   readonly downloaded?: string;
+  /**
+   * Message-ID without brackets, and the ids it answers (References, then
+   * In-Reply-To, space-separated): what conversations are threaded by.
+   * Entries indexed before these were kept have neither and thread by
+   * subject only.
+   */
+  readonly messageId?: string;
+  readonly references?: string;
 }
 
 /** What changed in a store, for views that keep their own copy (the tree). */
@@ -38,4 +46,6 @@ export type StoreChange =
   /** A message was stored (or a headers-only one replaced by its full download). */
   | { readonly kind: 'added'; readonly summary: MessageSummary }
   /** A message was forgotten (expunged). */
-  | { readonly kind: 'removed'; readonly summary: MessageSummary };
+  | { readonly kind: 'removed'; readonly summary: MessageSummary }
+  /** Another process changed the store and it was read again: anything may differ. */
+  | { readonly kind: 'reloaded' };

@@ -1,5 +1,8 @@
 import type { AuthMethod } from '../pop3/auth/types';
 
+/** An OAuth 2 sign-in instead of a password: the provider whose tokens the server takes. */
+export type OAuthLogin = 'microsoft' | 'google' | 'custom';
+
 /** How to reach one POP3 account. Mirrors one entry of the `pop3Mail.accounts` setting (no password). */
 export interface AccountConfig {
   readonly name: string;
@@ -11,6 +14,8 @@ export interface AccountConfig {
   readonly caFile?: string;
   /** How to log in; `auto` (the default) picks the strongest mechanism offered over TLS. */
   readonly auth?: AuthMethod;
+  /** Signs in with OAuth 2 (the token comes from this provider); absent: a password. */
+  readonly login?: OAuthLogin;
   /** SHA-256 fingerprint of a certificate the user chose to trust. */
   readonly pin?: string;
 }

@@ -3,6 +3,8 @@ import type { AuthMethod } from '../pop3/auth/types';
 import { Pop3Client, type RetrJob } from '../pop3/client';
 import { Pop3Error } from '../pop3/errors';
 import { headerEnd } from '../mail/headers';
+import { readLastCheck, writeLastCheck } from '../store/last-check';
+import { StoreLock, type LockOwner } from '../store/lock';
 import type { MailStore } from '../store/store';
 import type { MessageWriter } from '../store/maildir';
 import { uidlKey } from '../store/maildir';
@@ -41,6 +43,18 @@ export interface FetchOptions {
   readonly trace?: (line: string) => void;
   /** The clock (tests inject one). */
   readonly now?: () => number;
+  /**
+   * How long to wait, in ms, while another process (a window, the CLI)
+   * fetches into the same store; default 0: throw StoreBusyError at once.
+   */
+  readonly waitForStore?: number;
+  /** Called once when this fetch starts waiting for another process's. */
+  readonly onWaitForStore?: (owner: LockOwner | undefined) => void;
+  /**
+   * An automatic check: skip it when any process (another window) checked
+   * this store less than this many ms ago (the shared record, last-check.ts).
+   */
+  readonly skipIfCheckedWithin?: number;
 }
 
 export interface FetchResult {
@@ -54,6 +68,8 @@ export interface FetchResult {
   readonly deleted: number;
   readonly plan: SyncPlan;
   readonly warnings: readonly string[];
+  /** Set when the check was skipped because another process checked at this time (epoch ms). */
+  readonly checkedElsewhere?: number;
 }
 
 /** Messages being written (and fsynced) at once: enough to keep the disk's queue full, few enough to bound open files and memory. */
@@ -71,6 +87,29 @@ const SNIPPET_LINES = 20;
  * QUIT succeeds. Throws Pop3Error.
  */
 export async function fetchMail(options: FetchOptions): Promise<FetchResult> {
+  const lock = await StoreLock.acquire(options.store.dir, { waitMs: options.waitForStore, onWait: options.onWaitForStore, signal: options.signal }).catch((err: unknown) => {
+    throw options.signal?.aborted ? new Pop3Error('Aborted', 'The fetch was cancelled while it waited for another one.', { cause: err }) : err;
+  });
+  try {
+    // What another process stored while this one waited (or since it last looked) is known before planning.
+    options.store.reloadIfChanged();
+    const now = options.now ?? Date.now;
+    const last = options.skipIfCheckedWithin !== undefined ? readLastCheck(options.store.dir) : undefined;
+    if (last !== undefined && now() - last < options.skipIfCheckedWithin! && last <= now()) return skippedCheck(last);
+    const result = await fetchLocked(options);
+    if (!options.dryRun) writeLastCheck(options.store.dir, now());
+    return result;
+  } finally {
+    lock.release();
+  }
+}
+
+function skippedCheck(at: number): FetchResult {
+  const plan: SyncPlan = { mode: 'uidl', download: [], delete: [], deleteNewAfterDownload: false, skip: [], duplicates: [], warnings: [] };
+  return { downloaded: 0, headersOnly: 0, bytes: 0, onServer: 0, deleted: 0, plan, warnings: [], checkedElsewhere: at };
+}
+
+async function fetchLocked(options: FetchOptions): Promise<FetchResult> {
   const { account, store, signal } = options;
   const now = options.now ?? Date.now;
   const state = store.readState();

@@ -7,7 +7,10 @@ import { connectOptions } from './connect';
 
 export interface FullDownloadOptions {
   readonly account: AccountConfig;
-  readonly password: string;
+  /** For password logins. */
+  readonly password?: string;
+  /** OAuth 2 access token, for XOAUTH2 and OAUTHBEARER. */
+  readonly token?: string;
   readonly store: MailStore;
   /** The stored headers-only message to complete. */
   readonly id: string;
@@ -29,7 +32,7 @@ export async function downloadFull(options: FullDownloadOptions): Promise<Messag
   const client = await Pop3Client.connect(connectOptions(account, { signal: options.signal, trace: options.trace }));
   let writer: ReturnType<MailStore['begin']> | undefined;
   try {
-    await client.authenticate({ user: account.user, password: options.password }, account.auth ?? 'auto');
+    await client.authenticate({ user: account.user, password: options.password, token: options.token }, account.auth ?? 'auto');
     const matches = (await client.uidlAll()).filter((u) => u.uidl === entry.uidl);
     if (matches.length !== 1) {
       throw new Pop3Error('ServerPerm', matches.length === 0 ? 'The message is no longer on the server.' : 'The server lists this message more than once; it cannot be told apart.');

@@ -25,7 +25,7 @@ const PASSWORD = 'edit-Alice-9753';
 const QUICK_INPUT = '.quick-input-widget';
 const BOX = `${QUICK_INPUT} .quick-input-box input`;
 const TITLE = `${QUICK_INPUT} .quick-input-title`;
-/** The placeholder of the wizard's options page (7/7). */
+/** The placeholder of the wizard's options page (9/9). */
 const OPTIONS_PAGE = 'Press Enter to test the connection and save';
 
 let dovecot: Dovecot;
@@ -79,7 +79,7 @@ const accounts = (): Record<string, unknown>[] => readSettings(editor)['pop3Mail
 
 /** Waits for wizard step `n` and returns the value it was opened with. */
 async function stepValue(n: number): Promise<string> {
-  await waitUntil(`step ${n}/7`, async () => (await page.locator(TITLE).innerText().catch(() => '')).includes(`(${n}/7)`) && (await page.locator(BOX).isVisible()));
+  await waitUntil(`step ${n}/9`, async () => (await page.locator(TITLE).innerText().catch(() => '')).includes(`(${n}/9)`) && (await page.locator(BOX).isVisible()));
   return page.locator(BOX).inputValue();
 }
 
@@ -96,19 +96,21 @@ test('a fetched account with one message read', async () => {
 
 test('Edit Account: new display name, STARTTLS on the other port; the entry is rewritten, the tree renamed, local mail and read flags kept', async () => {
   await contextMenu(page, treeRow(page, /^Work/), 'Edit Account...');
-  assert.equal(await stepValue(1), 'localhost', 'the wizard opens with the account\'s host');
-  assert.match(await page.locator(TITLE).innerText(), /Edit POP3 Account \(1\/7\)/);
+  await answerQuickInput(page, '', '(1/9)'); // no e-mail address: no lookup
+  assert.equal(await stepValue(2), 'localhost', 'the wizard opens with the account\'s host');
+  assert.match(await page.locator(TITLE).innerText(), /Edit POP3 Account \(2\/9\)/);
   await screenshot(page, 'edit-1-host-light');
-  await answerQuickInput(page, 'localhost', '(1/7)');
-  await answerQuickInput(page, 'STARTTLS', '(2/7)');
+  await answerQuickInput(page, 'localhost', '(2/9)');
+  await answerQuickInput(page, 'STARTTLS', '(3/9)');
   // A port that is not the usual one stays as it was when the security changes.
-  assert.equal(await stepValue(3), String(dovecot.pop3sPort));
-  await answerQuickInput(page, String(dovecot.pop3Port), '(3/7)');
-  assert.equal(await stepValue(4), 'alice');
-  await answerQuickInput(page, 'alice', '(4/7)');
+  assert.equal(await stepValue(4), String(dovecot.pop3sPort));
+  await answerQuickInput(page, String(dovecot.pop3Port), '(4/9)');
+  assert.equal(await stepValue(5), 'alice');
+  await answerQuickInput(page, 'alice', '(5/9)');
+  await answerQuickInput(page, '', '(6/9)'); // login: Password
   await answerQuickInput(page, '', 'Leave empty to keep the stored one');
-  assert.equal(await stepValue(6), dovecot.caFile);
-  await answerQuickInput(page, dovecot.caFile, '(6/7)');
+  assert.equal(await stepValue(8), dovecot.caFile);
+  await answerQuickInput(page, dovecot.caFile, '(8/9)');
   await answerQuickInput(page, 'Display name', OPTIONS_PAGE);
   await answerQuickInput(page, 'Office', 'Display name');
   await waitUntil('the options page with the new name', async () => /Display name\s*Office/.test(await page.locator(`${QUICK_INPUT} .quick-input-list`).innerText().catch(() => '')));
@@ -151,15 +153,17 @@ test('dark theme: the wizard steps; Escape changes nothing', async () => {
   const before = accounts();
   await setTheme(page, 'Dark Modern');
   await contextMenu(page, treeRow(page, /^Office/), 'Edit Account...');
-  assert.equal(await stepValue(1), 'localhost');
+  await answerQuickInput(page, '', '(1/9)'); // no e-mail address: no lookup
+  assert.equal(await stepValue(2), 'localhost');
   await screenshot(page, 'edit-4-host-dark');
-  await answerQuickInput(page, 'localhost', '(1/7)');
-  await answerQuickInput(page, 'STARTTLS', '(2/7)');
-  assert.equal(await stepValue(3), String(dovecot.pop3Port));
-  await answerQuickInput(page, String(dovecot.pop3Port), '(3/7)');
-  await answerQuickInput(page, 'alice', '(4/7)');
+  await answerQuickInput(page, 'localhost', '(2/9)');
+  await answerQuickInput(page, 'STARTTLS', '(3/9)');
+  assert.equal(await stepValue(4), String(dovecot.pop3Port));
+  await answerQuickInput(page, String(dovecot.pop3Port), '(4/9)');
+  await answerQuickInput(page, 'alice', '(5/9)');
+  await answerQuickInput(page, '', '(6/9)'); // login: Password
   await answerQuickInput(page, '', 'Leave empty to keep the stored one');
-  await answerQuickInput(page, dovecot.caFile, '(6/7)');
+  await answerQuickInput(page, dovecot.caFile, '(8/9)');
   await waitUntil('the options page', async () => (await page.locator(BOX).getAttribute('placeholder'))?.startsWith(OPTIONS_PAGE) === true);
   await screenshot(page, 'edit-5-options-dark');
   await page.keyboard.press('Escape');

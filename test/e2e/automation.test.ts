@@ -236,13 +236,15 @@ test('[IN-USE] from Dovecot (another session holds the mailbox): an error row an
 test('[SYS/TEMP] (scripted TLS server): no password prompt after the failure, the same password is sent again on Retry', async () => {
   // Added through the wizard: its connection test meets SYS/TEMP too; add anyway (the password is stored).
   await runCommand(page, 'POP3 Mail: Add Account');
-  await answerQuickInput(page, 'localhost', '(1/7)');
-  await answerQuickInput(page, '', '(2/7)');
-  await answerQuickInput(page, String(scripted.port), '(3/7)');
-  await answerQuickInput(page, 'carol', '(4/7)');
-  await answerQuickInput(page, TEMP_PASSWORD, '(5/7)');
-  await answerQuickInput(page, path.join(tmp, 'scripted-ca.pem'), '(6/7)');
-  await answerQuickInput(page, '', '(7/7)');
+  await answerQuickInput(page, '', '(1/9)'); // no e-mail address: no lookup
+  await answerQuickInput(page, 'localhost', '(2/9)');
+  await answerQuickInput(page, '', '(3/9)');
+  await answerQuickInput(page, String(scripted.port), '(4/9)');
+  await answerQuickInput(page, 'carol', '(5/9)');
+  await answerQuickInput(page, '', '(6/9)'); // login: Password
+  await answerQuickInput(page, TEMP_PASSWORD, '(7/9)');
+  await answerQuickInput(page, path.join(tmp, 'scripted-ca.pem'), '(8/9)');
+  await answerQuickInput(page, '', '(9/9)');
   await waitUntil('the failed connection test', async () => /Connection test failed: The server has a temporary problem/.test(await page.locator(`${QUICK_INPUT} .quick-input-title`).innerText().catch(() => '')), 30_000);
   await answerQuickInput(page, 'Add Anyway', 'What now?');
   await toast(page, 'Account added: carol@localhost').waitFor({ timeout: 20_000 });

@@ -60,13 +60,15 @@ test('add an account in the UI, fetch, see the tree, open a message in the webvi
   await screenshot(page, 'skeleton-1-welcome');
 
   await runCommand(page, 'POP3 Mail: Add Account');
-  await answerQuickInput(page, 'localhost', '(1/7)');
-  await answerQuickInput(page, '', '(2/7)'); // security: TLS, the first choice
-  await answerQuickInput(page, String(dovecot.pop3sPort), '(3/7)');
-  await answerQuickInput(page, 'alice', '(4/7)');
-  await answerQuickInput(page, PASSWORD, '(5/7)');
-  await answerQuickInput(page, dovecot.caFile, '(6/7)');
-  await answerQuickInput(page, '', '(7/7)'); // options page: Enter tests the connection and adds the account
+  await answerQuickInput(page, '', '(1/9)'); // no e-mail address: no lookup
+  await answerQuickInput(page, 'localhost', '(2/9)');
+  await answerQuickInput(page, '', '(3/9)'); // security: TLS, the first choice
+  await answerQuickInput(page, String(dovecot.pop3sPort), '(4/9)');
+  await answerQuickInput(page, 'alice', '(5/9)');
+  await answerQuickInput(page, '', '(6/9)'); // login: Password
+  await answerQuickInput(page, PASSWORD, '(7/9)');
+  await answerQuickInput(page, dovecot.caFile, '(8/9)');
+  await answerQuickInput(page, '', '(9/9)'); // options page: Enter tests the connection and adds the account
   await page.locator('.notification-toast', { hasText: 'Account added' }).waitFor({ timeout: 15_000 });
   // Added but never fetched: the welcome says so and offers Fetch Mail.
   await page.locator('.pane-body .monaco-text-button', { hasText: 'Fetch Mail' }).waitFor({ timeout: 15_000 });

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
+import { LOCK_FILE } from '../../src/store/lock';
 import { MailStore } from '../../src/store/store';
 import type { AccountConfig } from '../../src/sync/account';
 import { fetchMail, type FetchProgress } from '../../src/sync/fetch';
@@ -99,6 +100,13 @@ async function crashRound(round: Round): Promise<{ store: MailStore; storeDir: s
   const lost = pl.applyLoss(round.loss);
   markWriterGone(storeDir);
   const thrownAway = `thrown away: ${lost.removed.length} names, ${lost.cut.length} files cut`;
+  // The fetch's process died with the power; its lock file, durable on disk,
+  // now names a process that no longer runs (here: another start time).
+  const lockFile = path.join(storeDir, LOCK_FILE);
+  if (fs.existsSync(lockFile)) {
+    const owner = JSON.parse(fs.readFileSync(lockFile, 'utf8')) as { started: number };
+    fs.writeFileSync(lockFile, JSON.stringify({ ...owner, started: owner.started - 1 }));
+  }
   await waitSessionsEnded(dovecot, round.user);
   const store = await MailStore.open(storeDir);
   assertIndexTruthful(store, `${round.name}, reopened (${thrownAway})`);

@@ -70,6 +70,11 @@ export interface CodeServerOptions {
   extraArgs?: string[];
   /** The editor's home folder (os.homedir() in the extension host, where save dialogs start); default this user's. */
   home?: string;
+  /**
+   * Workspace Trust as a user has it (on): the folder opens in Restricted
+   * Mode until trusted. Default off, so that no trust dialog covers the workbench.
+   */
+  workspaceTrust?: boolean;
 }
 
 /**
@@ -102,7 +107,8 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     for (const d of [userDataDir, extensionsDir, workspace, path.join(userDataDir, 'User')]) fs.mkdirSync(d, { recursive: true });
     // Our own config file, so code-server never writes ~/.config/code-server.
     fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
-    fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...opts.settings }, null, 2));
+    const trust = opts.workspaceTrust === true ? { 'security.workspace.trust.enabled': true } : {};
+    fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...trust, ...opts.settings }, null, 2));
     const common = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
     if (opts.vsix) await installExtension(bin, common, opts.vsix);
 
@@ -113,7 +119,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
       '--bind-addr', `127.0.0.1:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(opts.workspaceTrust === true ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       ...(opts.extraArgs ?? []),
       workspace,

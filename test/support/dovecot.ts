@@ -513,7 +513,7 @@ export async function waitSessionsEnded(dovecot: Dovecot, user: string, timeoutM
   for (;;) {
     const log = dovecot.logText();
     const logins = [...log.matchAll(login)].map((m) => m[1]!);
-    const ended = new Set([...log.matchAll(/^.*<([^>]+)>: \w+: Disconnected/gm)].map((m) => m[1]!));
+    const ended = new Set([...log.matchAll(/<([^<>\n]+)>: \w+: Disconnected/g)].map((m) => m[1]!));
     const open = logins.filter((s) => !ended.has(s));
     if (open.length === 0) return;
     if (Date.now() > deadline) throw new Error(`Dovecot sessions still open after ${timeoutMs} ms: ${open.join(', ')}`);

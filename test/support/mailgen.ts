@@ -25,6 +25,12 @@ export interface GenerateOptions {
   kind?: MessageKind;
   /** Add a <script> and an onerror handler to HTML parts (sanitizer tests). */
   hostileHtml?: boolean;
+  /**
+   * Draw about a third of the body words from this many made-up words with a
+   * Zipf-like frequency, and add a ticket number, so that a search index
+   * sees a real mailbox's vocabulary (default: the small fixed word list only).
+   */
+  vocabulary?: number;
 }
 
 /** What a test may want to assert about a generated message. */
@@ -117,6 +123,7 @@ interface Features {
   attachmentBytes: number;
   remoteImage: boolean;
   hostileHtml: boolean;
+  vocabulary: number;
 }
 
 /** Fixed by i (not random) so any 10 consecutive messages cover every feature. */
@@ -133,6 +140,7 @@ function featuresFor(i: number, opts: GenerateOptions): Features {
     attachmentBytes: opts.attachmentBytes ?? defaultAttachment,
     remoteImage: i % 5 === 1,
     hostileHtml: opts.hostileHtml ?? false,
+    vocabulary: opts.vocabulary ?? 0,
   };
 }
 
@@ -186,10 +194,27 @@ const WORDS = (
 const UTF8_SNIPPETS = ['naïve café', 'Grüße', 'smörgåsbord', '日本語のテキスト', 'Ελληνικά', '€ 42,00', '✓ done', '🙂'];
 const LATIN1_SNIPPETS = ['Grüße', 'Größe', 'smörgåsbord', 'café', 'año', '£ 12', '½ Stunde'];
 
-function sentence(rnd: Random, snippets: readonly string[] | undefined): string {
+const SYLLABLES = 'ka lo mi ne ru sa te vo pi da fe gu ho ja ki lu ma no pe ri'.split(' ');
+
+/** The made-up word of a rank: distinct for every rank, pronounceable. */
+export function madeUpWord(rank: number): string {
+  let word = '';
+  let r = rank;
+  do {
+    word += SYLLABLES[r % SYLLABLES.length];
+    r = Math.floor(r / SYLLABLES.length);
+  } while (r > 0);
+  return word;
+}
+
+function sentence(rnd: Random, snippets: readonly string[] | undefined, vocabulary = 0): string {
   const words: string[] = [];
   const n = 6 + rnd.int(10);
-  for (let k = 0; k < n; k++) words.push(snippets && rnd.next() < 0.12 ? rnd.pick(snippets) : rnd.pick(WORDS));
+  for (let k = 0; k < n; k++) {
+    // Log-uniform ranks: word frequency falls off about as 1/rank (Zipf).
+    if (vocabulary > 0 && rnd.next() < 0.35) words.push(madeUpWord(Math.floor(vocabulary ** rnd.next()) - 1));
+    else words.push(snippets && rnd.next() < 0.12 ? rnd.pick(snippets) : rnd.pick(WORDS));
+  }
   const s = words.join(' ');
   return s.charAt(0).toUpperCase() + s.slice(1) + (rnd.next() < 0.2 ? '?' : '.');
 }
@@ -202,9 +227,10 @@ function bodyText(rnd: Random, f: Features, to: string): string {
   for (let p = 0; p < count; p++) {
     const sentences: string[] = [];
     const n = 2 + rnd.int(4);
-    for (let k = 0; k < n; k++) sentences.push(sentence(rnd, snippets));
+    for (let k = 0; k < n; k++) sentences.push(sentence(rnd, snippets, f.vocabulary));
     paragraphs.push(wrap(sentences.join(' '), 72));
   }
+  if (f.vocabulary > 0) paragraphs.push(`Ticket TKT-${100000 + rnd.int(900000)}`);
   if (f.dotLines) {
     // POP3 dot-stuffing: a line that is exactly '.' would end the transfer if
     // the server did not stuff it; '..' and '.foo' must lose no dot either.

@@ -28,11 +28,12 @@ function settingsNow(editor: CodeServer): Record<string, unknown> | undefined {
 }
 
 /**
- * Sets a boolean or number user setting in the Settings editor (search by
- * its id, toggle the checkbox or type the number), waits until VS Code has
- * written it to settings.json, and closes the editor again.
+ * Sets a boolean, number or enum (string) user setting in the Settings
+ * editor (search by its id, toggle the checkbox, type the number or pick the
+ * value in the drop-down), waits until VS Code has written it to
+ * settings.json, and closes the editor again.
  */
-export async function setUserSetting(page: Page, editor: CodeServer, id: string, value: boolean | number): Promise<void> {
+export async function setUserSetting(page: Page, editor: CodeServer, id: string, value: boolean | number | string): Promise<void> {
   const before = settingsNow(editor)?.[id];
   await runCommand(page, 'Preferences: Open User Settings');
   const settings = page.locator(SETTINGS_EDITOR);
@@ -48,6 +49,13 @@ export async function setUserSetting(page: Page, editor: CodeServer, id: string,
   if (typeof value === 'boolean') {
     const box = item.locator('.setting-value-checkbox');
     if (((await box.getAttribute('aria-checked')) === 'true') !== value) await box.click();
+  } else if (typeof value === 'string') {
+    // The workbench draws its own drop-down list for a select box.
+    await item.locator('select.monaco-select-box').click();
+    // By the option's own text: a row also shows "default" beside the default value.
+    const option = page.locator('.monaco-select-box-dropdown-container .monaco-list-row .option-text', { hasText: new RegExp(`^\\s*${value}\\s*$`) }).first();
+    await option.waitFor();
+    await option.click();
   } else {
     const input = item.locator('input').first();
     await input.fill(String(value));

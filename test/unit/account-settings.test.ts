@@ -44,3 +44,33 @@ test('wizard helpers: default ports, counts, what a policy does', () => {
   assert.equal(describeRetention({ deleteAfterDays: 7 }), 'deleted from the server 7 days after download');
   assert.equal(describeRetention({ deleteWhenDeletedLocally: true }), 'deleted from the server when deleted here');
 });
+
+test('login method: absent or "password" is a password account; an OAuth login defaults to XOAUTH2 and round-trips', () => {
+  const { entries, problems } = parseAccounts([base, { ...base, user: 'b', login: 'password' }, { ...base, user: 'c', login: 'microsoft' }, { ...base, user: 'd', login: 'custom', auth: 'oauthbearer' }]);
+  assert.deepEqual(problems, []);
+  assert.equal(entries[0]!.account.login, undefined);
+  assert.equal(entries[1]!.account.login, undefined);
+  assert.equal(entries[2]!.account.login, 'microsoft');
+  assert.equal(entries[2]!.account.auth, 'xoauth2');
+  assert.equal(entries[3]!.account.auth, 'oauthbearer');
+  const out = entries.map((e) => toSettingEntry(e.account, e.policy));
+  assert.equal(out[0]!['login'], undefined);
+  assert.equal(out[2]!['login'], 'microsoft');
+  assert.equal(out[2]!['auth'], undefined, 'the default mechanism is not written');
+  assert.equal(out[3]!['auth'], 'oauthbearer');
+  assert.deepEqual(parseAccounts(out).entries.map((e) => e.account), entries.map((e) => e.account));
+  // Nothing secret in the entry: the sign-in lives in SecretStorage.
+  assert.deepEqual(Object.keys(out[2]!).sort(), ['host', 'login', 'name', 'port', 'security', 'user']);
+});
+
+test('login method: an unknown login, or a password mechanism with a sign-in (and the reverse), skips the entry', () => {
+  const { entries, problems } = parseAccounts([
+    { ...base, login: 'facebook' },
+    { ...base, login: 'google', auth: 'plain' },
+    { ...base, auth: 'xoauth2' },
+  ]);
+  assert.equal(entries.length, 0);
+  assert.match(problems[0]!, /"login" must be one of password, microsoft, google, custom/);
+  assert.match(problems[1]!, /"auth" must be one of xoauth2, oauthbearer/);
+  assert.match(problems[2]!, /"auth" must be one of auto, user/);
+});

@@ -27,7 +27,7 @@ test('the context keys are the ones package.json reads in when clauses', () => {
   const used = new Set<string>();
   for (const m of text.matchAll(/"(?:when|enablement)": "([^"]*)"/g)) {
     for (const clause of m[1]!.split(/&&|\|\|/)) {
-      const key = /^\s*!?\s*(pop3Mail\.[\w.]+)/.exec(clause)?.[1];
+      const key = /^\s*(?:!\s*)?(pop3Mail\.[\w.]+)/.exec(clause)?.[1];
       if (key) used.add(key);
     }
   }

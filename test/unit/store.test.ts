@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, test } from 'node:test';
 import { parseName } from '../../src/store/maildir';
+import { flagSeparator, isPortableName, NAMING_ENV, type MaildirNaming } from '../../src/store/naming';
 import { MailStore } from '../../src/store/store';
 
 const dirs: string[] = [];
@@ -17,6 +18,39 @@ function tmp(): string {
   return d;
 }
 
+/**
+ * Every test runs in both namings: "posix" (":2,S") and "windows" ("!2,S"),
+ * forced through the environment as a Windows machine would choose it.
+ */
+let naming: MaildirNaming = 'posix';
+function both(name: string, body: () => Promise<void>): void {
+  for (const mode of ['posix', 'windows'] as const) {
+    test(`${name} [${mode} names]`, async () => {
+      const before = process.env[NAMING_ENV];
+      process.env[NAMING_ENV] = mode;
+      naming = mode;
+      try {
+        await body();
+        // Whatever the test did, each name it left is one Windows accepts in the windows naming.
+        if (mode === 'windows') for (const d of dirs) assertPortableTree(d);
+      } finally {
+        if (before === undefined) delete process.env[NAMING_ENV];
+        else process.env[NAMING_ENV] = before;
+      }
+    });
+  }
+}
+
+function assertPortableTree(dir: string): void {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    assert.ok(isPortableName(e.name), `not a Windows file name: ${e.name}`);
+    if (e.isDirectory()) assertPortableTree(path.join(dir, e.name));
+  }
+}
+
+const sep = (): string => (naming === 'windows' ? '!' : ':');
+const flagged = (letters: string): RegExp => new RegExp(`\\${sep()}2,${letters}$`);
+
 const mail = (subject: string, date = 'Mon, 2 Nov 2026 10:00:00 +0000'): Buffer =>
   Buffer.from(`From: Ann <ann@example.org>\r\nSubject: ${subject}\r\nDate: ${date}\r\n\r\nBody of ${subject}\r\n`);
 
@@ -26,7 +60,7 @@ async function put(store: MailStore, uidl: string, raw: Buffer, partial = false)
   return store.commit(w).id;
 }
 
-test('commit writes tmp -> new, indexes from headers, and the id comes from the UIDL', async () => {
+both('commit writes tmp -> new, indexes from headers, and the id comes from the UIDL', async () => {
   const dir = tmp();
   const store = await MailStore.open(dir);
   const id = await put(store, 'uid-1', mail('hello'));
@@ -39,12 +73,14 @@ test('commit writes tmp -> new, indexes from headers, and the id comes from the 
   assert.ok(store.hasUidl('uid-1'));
 });
 
-test('flags: read moves to cur/ with S; trash hides from the inbox but keeps the UIDL', async () => {
+both('flags: read moves to cur/ with S; trash hides from the inbox but keeps the UIDL', async () => {
   const dir = tmp();
   const store = await MailStore.open(dir);
   const id = await put(store, 'u', mail('x'));
-  assert.match(store.setSeen(id, true).file, /^cur\/.*:2,S$/);
-  assert.match(store.trash(id).file, /:2,ST$/);
+  assert.match(store.setSeen(id, true).file, /^cur\//);
+  assert.match(store.setSeen(id, true).file, flagged('S'));
+  assert.match(store.trash(id).file, flagged('ST'));
+  assert.equal(sep(), flagSeparator(naming));
   assert.equal(store.list().length, 0);
   assert.ok(store.hasUidl('u'), 'a message deleted locally is not fetched again');
   const reopened = await MailStore.open(dir);
@@ -54,7 +90,7 @@ test('flags: read moves to cur/ with S; trash hides from the inbox but keeps the
   assert.equal(reopened.list().length, 1);
 });
 
-test('a flag change keeps the inbox order without sorting again; trash and restore move it out and back', async () => {
+both('a flag change keeps the inbox order without sorting again; trash and restore move it out and back', async () => {
   const store = await MailStore.open(tmp());
   const ids = [];
   for (let d = 1; d <= 5; d++) ids.push(await put(store, `u${d}`, mail(`m${d}`, `Sun, ${d} Nov 2026 10:00:00 +0000`)));
@@ -69,13 +105,13 @@ test('a flag change keeps the inbox order without sorting again; trash and resto
   assert.deepEqual(store.list().map((m) => m.id), before);
 });
 
-test('onDidChange reports each stored, flagged and forgotten message; a throwing listener stops no one', async () => {
+both('onDidChange reports each stored, flagged and forgotten message; a throwing listener stops no one', async () => {
   const store = await MailStore.open(tmp());
   const seen: string[] = [];
   store.onDidChange(() => {
     throw new Error('a buggy view');
   });
-  const sub = store.onDidChange((c) => seen.push(c.kind === 'flags' ? `flags ${c.before.seen}->${c.summary.seen}` : `${c.kind} ${c.summary.uidl}`));
+  const sub = store.onDidChange((c) => seen.push(c.kind === 'flags' ? `flags ${c.before.seen}->${c.summary.seen}` : c.kind === 'reloaded' ? c.kind : `${c.kind} ${c.summary.uidl}`));
   const id = await put(store, 'u1', mail('x'));
   store.setSeen(id, true);
   store.expunge(id);
@@ -85,7 +121,7 @@ test('onDidChange reports each stored, flagged and forgotten message; a throwing
   assert.equal(store.list().length, 1, 'the change itself happened despite the throwing listener');
 });
 
-test('the index is rebuilt from the Maildir when it is missing, damaged or behind', async () => {
+both('the index is rebuilt from the Maildir when it is missing, damaged or behind', async () => {
   const dir = tmp();
   const store = await MailStore.open(dir);
   const a = await put(store, 'a', mail('first', 'Sun, 1 Nov 2026 10:00:00 +0000'));
@@ -102,7 +138,7 @@ test('the index is rebuilt from the Maildir when it is missing, damaged or behin
   for (const line of fs.readFileSync(index, 'utf8').trim().split('\n')) JSON.parse(line);
 });
 
-test('an entry whose file is gone is dropped; files from other tools are ignored', async () => {
+both('an entry whose file is gone is dropped; files from other tools are ignored', async () => {
   const dir = tmp();
   const store = await MailStore.open(dir);
   const id = await put(store, 'gone', mail('gone'));
@@ -112,7 +148,7 @@ test('an entry whose file is gone is dropped; files from other tools are ignored
   assert.equal(reopened.size, 0);
 });
 
-test('a full download replaces the headers-only copy under the same id, keeping flags', async () => {
+both('a full download replaces the headers-only copy under the same id, keeping flags', async () => {
   const dir = tmp();
   const store = await MailStore.open(dir);
   const raw = mail('big');
@@ -130,7 +166,7 @@ test('a full download replaces the headers-only copy under the same id, keeping 
   assert.equal(files.length, 1, 'the headers-only file is gone');
 });
 
-test('crash between a full download and removing the headers-only copy: the full one wins on open', async () => {
+both('crash between a full download and removing the headers-only copy: the full one wins on open', async () => {
   const dir = tmp();
   const store = await MailStore.open(dir);
   const raw = mail('both');
@@ -146,7 +182,7 @@ test('crash between a full download and removing the headers-only copy: the full
   assert.deepEqual(await reopened.readRaw(only.id), raw);
 });
 
-test('abort leaves nothing outside tmp/ and removes the tmp file', async () => {
+both('abort leaves nothing outside tmp/ and removes the tmp file', async () => {
   const dir = tmp();
   const store = await MailStore.open(dir);
   const w = store.begin('partial');

@@ -135,7 +135,7 @@ test('linear time: 100 kB runs of every character the surfaces look at, and 2 MB
       started = performance.now();
       f(huge);
       ms = performance.now() - started;
-      assert.ok(ms < 1000, `${name} on 2 MB of ${JSON.stringify(unit)}: ${ms.toFixed(0)} ms`);
+      assert.ok(ms < 5000, `${name} on 2 MB of ${JSON.stringify(unit)}: ${ms.toFixed(0)} ms`);
     }
   }
 });

@@ -1,5 +1,5 @@
-// Commands on accounts: Add / Edit / Remove Account, Change Password, Server
-// Info, Trust Certificate, Reveal Mail Folder. (Fetch commands: fetch/.)
+// Commands on accounts: Add / Edit / Remove Account, Change Password, Sign
+// In, Server Info, Trust Certificate, Reveal Mail Folder. (Fetch commands: fetch/.)
 import * as vscode from 'vscode';
 import { COMMANDS } from '../common/commands';
 import { serverInfo, type ServerInfo } from '../../pop3/serverinfo';
@@ -14,6 +14,13 @@ import { describeError, logError } from '../common/errors';
 import { withAbortableProgress } from '../common/progress';
 import type { FetchService } from '../fetch/fetch-service';
 import type { Passwords } from './passwords';
+import type { OAuthSessions } from './oauth-sessions';
+import { clientConfigFor } from './oauth-config';
+import { openSetupGuide } from './account-wizard-steps';
+import { interactiveSignIn } from './sign-in';
+import type { TokenSet } from '../../oauth/http';
+import type { ClientConfig } from '../../oauth/flows';
+import { setting } from '../common/config';
 import type { Stores } from '../common/stores';
 import { displayLine, forLabel, forModal, forNotification, forPrompt } from '../common/surface-text';
 
@@ -27,6 +34,7 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
   constructor(
     private readonly accounts: Accounts,
     private readonly passwords: Passwords,
+    private readonly sessions: OAuthSessions,
     private readonly stores: Stores,
     private readonly fetcher: FetchService,
     private readonly log: vscode.LogOutputChannel,
@@ -39,6 +47,7 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
       vscode.commands.registerCommand(COMMANDS.addAccount, () => this.add()),
       vscode.commands.registerCommand(COMMANDS.editAccount, (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Edit which account?'), (a) => this.edit(a))),
       vscode.commands.registerCommand(COMMANDS.removeAccount, (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Remove which account?'), (a) => this.remove(a))),
+      vscode.commands.registerCommand(COMMANDS.signIn, (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Sign in to which account?'), (a) => this.signIn(a))),
       vscode.commands.registerCommand(COMMANDS.changePassword, (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Change the password of which account?'), (a) => this.changePassword(a))),
       vscode.commands.registerCommand(COMMANDS.serverInfo, (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Server info of which account?'), (a) => this.showServerInfo(a))),
       vscode.commands.registerCommand(COMMANDS.trustCertificate, (arg?: unknown) => this.withAccount(arg, vscode.l10n.t('Trust the certificate of which account?'), (a) => this.trust(a))),
@@ -75,14 +84,16 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
 
   private async add(): Promise<void> {
     const result = await accountWizard();
-    if (!result || result.password === undefined) return; // Escape at any step: nothing saved.
-    const { account, policy, password } = result;
-    // The password first: should the setting fail, no account points at a missing secret.
-    await this.passwords.set(account, password);
+    if (!result || (result.password === undefined && result.account.login === undefined)) return; // Escape at any step: nothing saved.
+    const { account, policy, password, tokens } = result;
+    // The secret first: should the setting fail, no account points at a missing secret.
+    if (password !== undefined) await this.passwords.set(account, password);
+    if (tokens) await this.keepSignIn(account, tokens);
     try {
       await this.accounts.add(account, policy);
     } catch (error) {
       await this.passwords.delete(account);
+      await this.sessions.forget(account);
       void vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: could not save the account'), error));
       return;
     }
@@ -97,12 +108,18 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     const key = accountKey(account);
     const entry = this.accounts.entryOf(key);
     if (!entry) return;
-    const stored = await this.passwords.get(account);
-    const result = await accountWizard(entry, stored);
+    const stored = account.login === undefined ? await this.passwords.get(account) : undefined;
+    // The edited account's sign-in, for the connection test (undefined: sign in again).
+    const current = async (_a: AccountConfig, config: ClientConfig): Promise<string | undefined> => (account.login ? this.sessions.sessionFor(account, config).accessToken() : undefined);
+    const result = await accountWizard(entry, stored, current);
     if (!result) return;
     const newKey = accountKey(result.account);
     const password = result.password ?? stored;
-    if (password !== undefined) await this.passwords.set(result.account, password);
+    if (result.account.login === undefined && password !== undefined) await this.passwords.set(result.account, password);
+    if (result.account.login !== undefined && account.login === undefined) await this.passwords.delete(account);
+    if (account.login !== undefined && result.account.login !== account.login) await this.sessions.forget(account, this.configOf(account));
+    else if (account.login !== undefined) await this.sessions.move(account, result.account);
+    if (result.tokens) await this.keepSignIn(result.account, result.tokens);
     // Another port of the same mailbox (e.g. POP3S to STARTTLS): its local mail, flags and
     // known UIDLs go along, before the new entry makes the tree open an empty store there.
     const sameMailbox = newKey !== key && result.account.user === account.user && result.account.host.toLowerCase() === account.host.toLowerCase();
@@ -129,7 +146,13 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     const drop = vscode.l10n.t('Remove and Delete Local Mail');
     const choice = await vscode.window.showWarningMessage(
       vscode.l10n.t('Remove the account {0}?', forModal(account.name, 120)),
-      { modal: true, detail: vscode.l10n.t('Its password is deleted from the keychain. The mail downloaded so far is in {0}: keep it, or delete it too? Nothing is deleted on the server.', this.stores.dirFor(account)) },
+      {
+        modal: true,
+        detail:
+          account.login === undefined
+            ? vscode.l10n.t('Its password is deleted from the keychain. The mail downloaded so far is in {0}: keep it, or delete it too? Nothing is deleted on the server.', this.stores.dirFor(account))
+            : vscode.l10n.t('Its sign-in is deleted from the keychain and revoked at the provider where possible. The mail downloaded so far is in {0}: keep it, or delete it too? Nothing is deleted on the server.', this.stores.dirFor(account)),
+      },
       keep,
       drop,
     );
@@ -137,6 +160,7 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     const key = accountKey(account);
     await this.accounts.remove(key);
     await this.passwords.delete(account);
+    if (account.login !== undefined) await this.sessions.forget(account, this.configOf(account));
     this.fetcher.forget(key);
     if (choice === drop) {
       try {
@@ -148,7 +172,62 @@ export class AccountCommands implements vscode.TextDocumentContentProvider {
     this.log.info(`account removed: ${name}${choice === drop ? ' (local mail deleted)' : ''}`);
   }
 
+  /** The client configuration of an OAuth account, or undefined (a password account, or settings that do not make one). */
+  private configOf(account: AccountConfig): ClientConfig | undefined {
+    if (account.login === undefined) return undefined;
+    const made = clientConfigFor(account.login, (k) => setting(k));
+    return 'config' in made ? made.config : undefined;
+  }
+
+  /** Stores a new sign-in's refresh token; a provider that gave none is told, not hidden. */
+  private async keepSignIn(account: AccountConfig, tokens: TokenSet): Promise<boolean> {
+    const config = this.configOf(account);
+    if (!config) return false;
+    try {
+      await this.sessions.sessionFor(account, config).adopt(tokens);
+      this.fetcher.signedIn(account);
+      this.log.info(`signed in: ${displayLine(account.name, 120)}`);
+      return true;
+    } catch (error) {
+      void vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: the sign-in of {0} cannot be kept', forNotification(account.name, 120)), error));
+      return false;
+    }
+  }
+
+  /** Sign In: a new interactive sign-in for an OAuth account, then a fetch. */
+  private async signIn(account: AccountConfig): Promise<void> {
+    const name = forNotification(account.name, 120);
+    if (account.login === undefined) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: {0} logs in with a password; use Change Password.', name));
+      return;
+    }
+    const made = clientConfigFor(account.login, (k) => setting(k));
+    if ('problem' in made) {
+      const open = vscode.l10n.t('Open Settings');
+      const guide = vscode.l10n.t('Open the Setup Guide');
+      const choice = await vscode.window.showErrorMessage(vscode.l10n.t('POP3 Mail: {0}', forNotification(made.problem, 300)), open, guide);
+      if (choice === open) await vscode.commands.executeCommand('workbench.action.openSettings', `pop3Mail.${made.setting}`);
+      else if (choice === guide) await openSetupGuide();
+      return;
+    }
+    let tokens: TokenSet | undefined;
+    try {
+      tokens = await interactiveSignIn(made.config, { account: account.name, loginHint: account.user.includes('@') ? account.user : undefined });
+    } catch (error) {
+      this.log.warn(`sign-in ${displayLine(account.name, 120)} failed: ${logError(error)}`);
+      void vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: signing in {0} failed', name), error));
+      return;
+    }
+    if (!tokens || !(await this.keepSignIn(account, tokens))) return;
+    void vscode.window.showInformationMessage(vscode.l10n.t('POP3 Mail: signed in {0}.', name));
+    await this.fetcher.fetchAccount(account);
+  }
+
   private async changePassword(account: AccountConfig): Promise<void> {
+    if (account.login !== undefined) {
+      await this.signIn(account); // an OAuth account has no password: a new sign-in is its equivalent
+      return;
+    }
     const password = await vscode.window.showInputBox({
       title: vscode.l10n.t('POP3 Mail: {0}', forLabel(account.name, 120)),
       prompt: vscode.l10n.t('New password for {0} on {1} (kept in the system keychain)', forPrompt(account.user, 120), forPrompt(account.host, 120)),

@@ -2,7 +2,7 @@
 // entries of the `pop3Mail.accounts` setting (which people edit by hand).
 // Pure: no vscode import.
 import { AUTH_METHODS, type AuthMethod } from '../../pop3/auth/types';
-import type { AccountConfig } from '../../sync/account';
+import type { AccountConfig, OAuthLogin } from '../../sync/account';
 import type { DownloadPolicy, RetentionPolicy } from '../../sync/policy';
 import { l10n } from '../common/l10n';
 
@@ -89,8 +89,11 @@ export interface ParsedAccounts {
 /** 32 bytes as hex, with or without colons (as `openssl x509 -fingerprint -sha256` prints it). */
 const SHA256_FINGERPRINT = /^(?:[0-9A-Fa-f]{64}|[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){31})$/;
 
-/** The OAuth mechanisms need a token the editor cannot obtain yet, so the setting offers the password-based ones. */
+/** The mechanisms that take a password; the OAuth ones go with a sign-in (the `login` field). */
 export const SETTING_AUTH_METHODS: readonly AuthMethod[] = AUTH_METHODS.filter((m) => m !== 'xoauth2' && m !== 'oauthbearer');
+/** The mechanisms that carry an access token; XOAUTH2 (what Microsoft and Google take) is the default. */
+export const OAUTH_AUTH_METHODS = ['xoauth2', 'oauthbearer'] as const satisfies readonly AuthMethod[];
+export const OAUTH_LOGINS: readonly OAuthLogin[] = ['microsoft', 'google', 'custom'];
 
 function isAuthMethod(value: unknown): value is AuthMethod {
   return typeof value === 'string' && (SETTING_AUTH_METHODS as readonly string[]).includes(value);
@@ -151,13 +154,18 @@ function parseConnection(entry: unknown): AccountConfig | string {
   const caFile = field(entry, 'caFile');
   const auth = field(entry, 'auth');
   const pin = field(entry, 'pin');
+  const login = field(entry, 'login') ?? 'password';
   if (typeof host !== 'string' || hostProblem(host) !== undefined) return l10n.t('missing or invalid "host"');
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return l10n.t('invalid "port"');
   if (typeof user !== 'string' || userProblem(user) !== undefined) return l10n.t('missing or invalid "user"');
   if (security !== 'tls' && security !== 'starttls') return l10n.t('"security" must be "tls" or "starttls"');
   if (name !== undefined && typeof name !== 'string') return l10n.t('"name" must be a string');
   if (caFile !== undefined && typeof caFile !== 'string') return l10n.t('"caFile" must be a string');
-  if (auth !== undefined && !isAuthMethod(auth)) return l10n.t('"auth" must be one of {0}', SETTING_AUTH_METHODS.join(', '));
+  if (login !== 'password' && !(OAUTH_LOGINS as readonly unknown[]).includes(login)) return l10n.t('"login" must be one of {0}', ['password', ...OAUTH_LOGINS].join(', '));
+  const oauth = login === 'password' ? undefined : (login as OAuthLogin);
+  if (oauth !== undefined) {
+    if (auth !== undefined && !(OAUTH_AUTH_METHODS as readonly unknown[]).includes(auth)) return l10n.t('with "login": "{0}", "auth" must be one of {1}', oauth, OAUTH_AUTH_METHODS.join(', '));
+  } else if (auth !== undefined && !isAuthMethod(auth)) return l10n.t('"auth" must be one of {0}', SETTING_AUTH_METHODS.join(', '));
   if (pin !== undefined && (typeof pin !== 'string' || !SHA256_FINGERPRINT.test(pin.trim()))) return l10n.t('"pin" must be a SHA-256 fingerprint (64 hex digits, colons allowed)');
   const cleanHost = normalizeHost(host);
   const account: AccountConfig = {
@@ -167,7 +175,7 @@ function parseConnection(entry: unknown): AccountConfig | string {
     user,
     security,
     ...(typeof caFile === 'string' && caFile.trim() !== '' ? { caFile: caFile.trim() } : {}),
-    ...(auth !== undefined ? { auth } : {}),
+    ...(oauth !== undefined ? { login: oauth, auth: (auth as AuthMethod | undefined) ?? 'xoauth2' } : auth !== undefined ? { auth: auth as AuthMethod } : {}),
     ...(typeof pin === 'string' ? { pin: pin.trim() } : {}),
   };
   return account;
@@ -197,7 +205,8 @@ export function toSettingEntry(account: AccountConfig, policy: AccountPolicy): R
     user: account.user,
     security: account.security,
     ...(account.caFile !== undefined ? { caFile: account.caFile } : {}),
-    ...(account.auth !== undefined && account.auth !== 'auto' ? { auth: account.auth } : {}),
+    ...(account.login !== undefined ? { login: account.login } : {}),
+    ...(account.auth !== undefined && account.auth !== 'auto' && !(account.login !== undefined && account.auth === 'xoauth2') ? { auth: account.auth } : {}),
     ...(account.pin !== undefined ? { pin: account.pin } : {}),
     ...(retention.deleteAfterDownload ? { deleteAfterDownload: true } : {}),
     ...(retention.deleteAfterDays !== undefined ? { deleteAfterDays: retention.deleteAfterDays } : {}),

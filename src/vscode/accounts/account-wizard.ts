@@ -1,14 +1,15 @@
 // Add / Edit Account as one multi-step QuickInput with Back buttons:
-//   1 host, 2 security, 3 port, 4 user, 5 password, 6 extra CA file,
-//   7 options (a summary page: display name, login method, what stays on
+//   1 e-mail address (looks the server settings up), 2 host, 3 security,
+//   4 port, 5 user, 6 login method (password or an OAuth sign-in),
+//   7 password (password logins only), 8 extra CA file,
+//   9 options (a summary page: display name, SASL mechanism, what stays on
 //     the server, size limit, newest-N on first sync) whose first item
-//     tests the connection and saves.
-// The e2e tests type into these steps by their "(n/7)" titles.
+//     signs in if needed, tests the connection and saves.
+// The e2e tests type into these steps by their "(n/9)" titles.
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { AuthMethod } from '../../pop3/auth/types';
-import { Pop3Client } from '../../pop3/client';
-import { connectOptions } from '../../sync/connect';
+import type { TokenSet } from '../../oauth/http';
 import { CertificateError } from '../../pop3/transport';
 import type { AccountConfig } from '../../sync/account';
 import type { DownloadPolicy, RetentionPolicy } from '../../sync/policy';
@@ -18,6 +19,7 @@ import {
   describeRetention,
   hostProblem,
   normalizeHost,
+  OAUTH_AUTH_METHODS,
   passwordProblem,
   portProblem,
   SETTING_AUTH_METHODS,
@@ -26,33 +28,23 @@ import {
   type AccountPolicy,
 } from './account-settings';
 import { describeError } from '../common/errors';
-import { withAbortableProgress } from '../common/progress';
 import { resolveUserPath } from '../common/prompts';
 import { BACK, CANCEL, inputStep, pickStep, type PickItem, type StepResult } from '../common/quick-steps';
-import { forLabel, forModal, forNotification, forPrompt, forQuickPick } from '../common/surface-text';
+import { forLabel, forModal, forPrompt, forQuickPick } from '../common/surface-text';
 import { formatBytes } from '../common/text';
+import { loginLabel } from './oauth-config';
+import { addressStep, authLabel, foundIn, loginStep, openSetupGuide, signInAndTest, testConnection, type CurrentToken, type Draft, type OAuthProblem } from './account-wizard-steps';
 
-export const WIZARD_STEPS = 7;
-
-interface Draft {
-  name?: string;
-  host: string;
-  security: 'tls' | 'starttls';
-  port: string;
-  user: string;
-  password: string;
-  caFile: string;
-  auth: AuthMethod;
-  pin?: string;
-  retention: RetentionPolicy;
-  download: DownloadPolicy;
-}
+export const WIZARD_STEPS = 9;
+const PASSWORD_STEP = 7;
 
 export interface WizardResult {
   readonly account: AccountConfig;
   readonly policy: AccountPolicy;
-  /** undefined: keep the stored password (editing). */
+  /** undefined: keep the stored password (editing), or an OAuth login. */
   readonly password: string | undefined;
+  /** A new sign-in of an OAuth login (its refresh token is to be stored). */
+  readonly tokens?: TokenSet;
 }
 
 async function caFileProblem(input: string): Promise<string | undefined> {
@@ -64,22 +56,6 @@ async function caFileProblem(input: string): Promise<string | undefined> {
     return vscode.l10n.t('No such file');
   }
 }
-
-/** How a login method is shown (read at each use: the translations load with the extension). */
-function authLabel(method: string): string {
-  return AUTH_LABELS()[method] ?? method;
-}
-
-const AUTH_LABELS = (): Record<string, string> => ({
-  auto: vscode.l10n.t('Automatic (recommended): the strongest method the server offers over TLS'),
-  user: 'USER/PASS',
-  plain: 'SASL PLAIN',
-  login: 'SASL LOGIN',
-  'cram-md5': 'SASL CRAM-MD5',
-  'scram-sha-1': 'SASL SCRAM-SHA-1',
-  'scram-sha-256': 'SASL SCRAM-SHA-256',
-  apop: vscode.l10n.t('APOP (weak; only for old servers)'),
-});
 
 type Retention = 'leave' | 'afterDays' | 'deletedLocally' | 'afterDownload';
 
@@ -97,20 +73,27 @@ const defaultName = (d: Pick<Draft, 'user' | 'host'>): string => `${d.user}@${d.
 
 /**
  * Runs the wizard. `existing` edits an account (fields prefilled, the
- * password may stay empty to keep it). Returns undefined when cancelled.
+ * password may stay empty to keep it; `current` gives the token of its
+ * sign-in). Returns undefined when cancelled.
  */
-export async function accountWizard(existing?: AccountEntry, stored?: string): Promise<WizardResult | undefined> {
+export async function accountWizard(existing?: AccountEntry, stored?: string, current?: CurrentToken): Promise<WizardResult | undefined> {
   const editing = existing !== undefined;
   const hasPassword = stored !== undefined;
   const title = (n: number): string => (editing ? vscode.l10n.t('Edit POP3 Account ({0}/{1})', n, WIZARD_STEPS) : vscode.l10n.t('Add POP3 Account ({0}/{1})', n, WIZARD_STEPS));
   const a = existing?.account;
+  // Editing: the address is the user name when it is one; it is not looked up again unless changed.
+  const address = a && a.user.includes('@') ? a.user : '';
   const draft: Draft = {
+    address,
+    discoveredFor: address,
+    sources: {},
     // A name that is just the default follows a changed user or host.
     name: a && a.name !== defaultName(a) ? a.name : undefined,
     host: a?.host ?? '',
     security: a?.security ?? 'tls',
     port: a ? String(a.port) : '',
     user: a?.user ?? '',
+    login: a?.login ?? 'password',
     password: '',
     caFile: a?.caFile ?? '',
     auth: a?.auth ?? 'auto',
@@ -123,13 +106,16 @@ export async function accountWizard(existing?: AccountEntry, stored?: string): P
     let r: StepResult<unknown>;
     switch (step) {
       case 1:
-        r = await inputStep({ title: title(1), prompt: vscode.l10n.t('Host: the POP3 server'), placeholder: 'pop.example.com', value: draft.host, canGoBack: false, validate: hostProblem });
-        if (typeof r === 'string') draft.host = normalizeHost(r);
+        r = await addressStep(title(1), draft);
         break;
       case 2:
+        r = await inputStep({ title: title(2), prompt: vscode.l10n.t('Host: the POP3 server{0}', foundIn(draft, 'host')), placeholder: 'pop.example.com', value: draft.host, canGoBack: true, validate: hostProblem });
+        if (typeof r === 'string') draft.host = normalizeHost(r);
+        break;
+      case 3:
         r = await pickStep<'tls' | 'starttls'>({
-          title: title(2),
-          placeholder: vscode.l10n.t('How is the connection protected?'),
+          title: title(3),
+          placeholder: vscode.l10n.t('How is the connection protected?{0}', foundIn(draft, 'security', forLabel)),
           canGoBack: true,
           active: draft.security,
           items: [
@@ -143,23 +129,26 @@ export async function accountWizard(existing?: AccountEntry, stored?: string): P
           draft.security = r;
         }
         break;
-      case 3:
+      case 4:
         r = await inputStep({
-          title: title(3),
-          prompt: draft.security === 'tls' ? vscode.l10n.t('Port ({0} is usual for POP3 over TLS)', defaultPort(draft.security)) : vscode.l10n.t('Port ({0} is usual for STARTTLS)', defaultPort(draft.security)),
+          title: title(4),
+          prompt: (draft.security === 'tls' ? vscode.l10n.t('Port ({0} is usual for POP3 over TLS)', defaultPort(draft.security)) : vscode.l10n.t('Port ({0} is usual for STARTTLS)', defaultPort(draft.security))) + foundIn(draft, 'port'),
           value: draft.port || String(defaultPort(draft.security)),
           canGoBack: true,
           validate: portProblem,
         });
         if (typeof r === 'string') draft.port = r.trim();
         break;
-      case 4:
-        r = await inputStep({ title: title(4), prompt: vscode.l10n.t('User name (often the full mail address)'), placeholder: 'alice@example.com', value: draft.user, canGoBack: true, validate: userProblem });
+      case 5:
+        r = await inputStep({ title: title(5), prompt: vscode.l10n.t('User name (often the full mail address){0}', foundIn(draft, 'user')), placeholder: 'alice@example.com', value: draft.user, canGoBack: true, validate: userProblem });
         if (typeof r === 'string') draft.user = r;
         break;
-      case 5:
+      case 6:
+        r = await loginStep(title(6), draft);
+        break;
+      case PASSWORD_STEP:
         r = await inputStep({
-          title: title(5),
+          title: title(PASSWORD_STEP),
           prompt: editing && hasPassword ? vscode.l10n.t('Password for {0} (kept in the system keychain via SecretStorage). Leave empty to keep the stored one.', forPrompt(draft.user, 120)) : vscode.l10n.t('Password for {0} (kept in the system keychain via SecretStorage)', forPrompt(draft.user, 120)),
           password: true,
           value: draft.password,
@@ -168,9 +157,9 @@ export async function accountWizard(existing?: AccountEntry, stored?: string): P
         });
         if (typeof r === 'string') draft.password = r;
         break;
-      case 6:
+      case 8:
         r = await inputStep({
-          title: title(6),
+          title: title(8),
           prompt: vscode.l10n.t('Extra trusted CA certificate (PEM file, optional)'),
           placeholder: vscode.l10n.t('Leave empty to trust the system certificate authorities only'),
           value: draft.caFile,
@@ -180,13 +169,13 @@ export async function accountWizard(existing?: AccountEntry, stored?: string): P
         if (typeof r === 'string') draft.caFile = r.trim();
         break;
       default: {
-        const choice = await pickStep<OptionChoice>({ title: title(7), placeholder: vscode.l10n.t('Press Enter to test the connection and save, or change an option'), canGoBack: true, items: optionItems(draft, editing) });
+        const choice = await pickStep<OptionChoice>({ title: title(WIZARD_STEPS), placeholder: vscode.l10n.t('Press Enter to test the connection and save, or change an option'), canGoBack: true, items: optionItems(draft, editing) });
         if (choice === BACK || choice === CANCEL) {
           r = choice;
           break;
         }
-        if (choice === 'save') return finish(draft, editing, stored);
-        const changed = await editOption(choice, draft, title(7));
+        if (choice === 'save') return finish(draft, editing, stored, current);
+        const changed = await editOption(choice, draft, title(WIZARD_STEPS));
         if (changed === CANCEL) return undefined;
         continue;
       }
@@ -194,6 +183,8 @@ export async function accountWizard(existing?: AccountEntry, stored?: string): P
     if (r === CANCEL) return undefined;
     if (r === BACK) step = Math.max(1, step - 1);
     else step++;
+    // An OAuth login has no password.
+    if (step === PASSWORD_STEP && draft.login !== 'password') step += r === BACK ? -1 : 1;
   }
 }
 
@@ -203,7 +194,7 @@ function optionItems(d: Draft, editing: boolean): PickItem<OptionChoice>[] {
   return [
     { label: `$(check) ${editing ? vscode.l10n.t('Test the Connection and Save') : vscode.l10n.t('Test the Connection and Add the Account')}`, value: 'save' },
     { label: vscode.l10n.t('Display name'), description: d.name !== undefined ? forQuickPick(d.name, 120) : vscode.l10n.t('{0} (the default)', forQuickPick(defaultName(d), 120)), value: 'name' },
-    { label: vscode.l10n.t('Log in with'), description: authLabel(d.auth), value: 'auth', kind: vscode.QuickPickItemKind.Default },
+    { label: vscode.l10n.t('Log in with'), description: d.login === 'password' ? authLabel(d.auth) : `${loginLabel(d.login)}, ${authLabel(d.auth)}`, value: 'auth', kind: vscode.QuickPickItemKind.Default },
     { label: vscode.l10n.t('Mail on the server'), description: describeRetention(d.retention), value: 'retention' },
     { label: vscode.l10n.t('Size limit'), description: size === undefined ? vscode.l10n.t('none: download every message in full') : vscode.l10n.t('larger than {0}: headers only', formatBytes(size)), value: 'size' },
     { label: vscode.l10n.t('First fetch'), description: newest === undefined ? vscode.l10n.t('all messages') : vscode.l10n.t('the newest {0} messages only', newest), value: 'newest' },
@@ -225,7 +216,7 @@ async function editOption(choice: Exclude<OptionChoice, 'save'>, d: Draft, title
         placeholder: vscode.l10n.t('How to log in'),
         canGoBack: true,
         active: d.auth,
-        items: SETTING_AUTH_METHODS.map((m) => ({ label: authLabel(m), value: m })),
+        items: (d.login === 'password' ? SETTING_AUTH_METHODS : OAUTH_AUTH_METHODS).map((m) => ({ label: authLabel(m), value: m })),
       });
       if (r === CANCEL) return CANCEL;
       if (r !== BACK) d.auth = r;
@@ -302,47 +293,79 @@ function toResult(d: Draft): WizardResult {
     user: d.user,
     security: d.security,
     ...(d.caFile !== '' ? { caFile: resolveUserPath(d.caFile) } : {}),
+    ...(d.login !== 'password' ? { login: d.login } : {}),
     ...(d.auth !== 'auto' ? { auth: d.auth } : {}),
     ...(d.pin !== undefined ? { pin: d.pin } : {}),
   };
-  return { account, policy: { retention: d.retention, download }, password: d.password === '' ? undefined : d.password };
+  return { account, policy: { retention: d.retention, download }, password: d.password === '' || d.login !== 'password' ? undefined : d.password };
 }
 
-/** Tests the connection (and the login, when there is a password); on failure offers what can be done. */
-async function finish(d: Draft, editing: boolean, stored: string | undefined): Promise<WizardResult | undefined> {
+/**
+ * Tests the connection (and the login, when there is a password or, for an
+ * OAuth login, after signing in); on failure offers what can be done.
+ */
+async function finish(d: Draft, editing: boolean, stored: string | undefined, current: CurrentToken | undefined): Promise<WizardResult | undefined> {
+  let tokens: TokenSet | undefined;
   for (;;) {
     const result = toResult(d);
-    const password = result.password ?? stored;
-    const problem = password === undefined ? undefined : await testConnection(result.account, password);
-    if (problem === undefined) return result;
+    let problem: OAuthProblem | undefined;
+    const { account } = result;
+    if (account.login === undefined) {
+      const password = result.password ?? stored;
+      problem = password === undefined ? undefined : await testConnection(account, { password });
+    } else {
+      const attempt = await signInAndTest({ ...account, login: account.login }, tokens, editing ? current : undefined, testConnection);
+      tokens = attempt.tokens ?? tokens;
+      problem = attempt.problem;
+    }
+    if (problem === undefined) return { ...result, tokens };
     const { error } = problem;
-    const items: PickItem<'trust' | 'save' | 'edit' | 'cancel'>[] = [];
+    const items: PickItem<'trust' | 'retry' | 'settings' | 'guide' | 'save' | 'edit' | 'cancel'>[] = [];
     const fingerprint = error instanceof CertificateError ? error.certificate?.fingerprint256 : undefined;
     if (fingerprint) items.push({ label: `$(shield) ${vscode.l10n.t('Trust This Certificate...')}`, detail: `SHA-256 ${fingerprint}`, value: 'trust' });
+    if (account.login !== undefined) items.push({ label: `$(refresh) ${vscode.l10n.t('Try Again')}`, value: 'retry' });
+    if (problem.setting) {
+      items.push(
+        { label: `$(settings-gear) ${vscode.l10n.t('Open Settings')}`, detail: problem.setting, value: 'settings' },
+        { label: `$(book) ${vscode.l10n.t('Open the Setup Guide')}`, detail: vscode.l10n.t('README: registering an app and its client ID'), value: 'guide' },
+      );
+    }
     items.push(
       { label: `$(arrow-left) ${vscode.l10n.t('Change the Settings')}`, value: 'edit' },
       { label: `$(save) ${editing ? vscode.l10n.t('Save Anyway') : vscode.l10n.t('Add Anyway')}`, detail: vscode.l10n.t('Keep the settings as they are; fetching will fail until the problem is fixed.'), value: 'save' },
       { label: vscode.l10n.t('Cancel'), value: 'cancel' },
     );
-    const choice = await pickStep({ title: vscode.l10n.t('Connection test failed: {0}', forLabel(describeError('', error).replace(/^: /, ''), 150)), placeholder: vscode.l10n.t('What now?'), canGoBack: false, items });
-    if (choice === 'save') return result;
+    const what = account.login === undefined ? vscode.l10n.t('Connection test failed: {0}', forLabel(describeError('', error).replace(/^: /, ''), 150)) : vscode.l10n.t('Sign-in or connection test failed: {0}', forLabel(describeError('', error).replace(/^: /, ''), 150));
+    const choice = await pickStep({ title: what, placeholder: vscode.l10n.t('What now?'), canGoBack: false, items });
+    if (choice === 'save') return { ...result, tokens };
+    if (choice === 'retry') continue;
+    if (choice === 'settings' && problem.setting) {
+      await vscode.commands.executeCommand('workbench.action.openSettings', problem.setting);
+      continue;
+    }
+    if (choice === 'guide') {
+      await openSetupGuide();
+      continue;
+    }
     if (choice === 'trust' && fingerprint) {
       if (await confirmTrust(d.host, fingerprint, error instanceof CertificateError ? error.certificate?.subject : undefined)) d.pin = fingerprint;
       continue;
     }
     if (choice === 'edit') {
-      return accountWizardFrom(d, stored);
+      const again = await accountWizardFrom(d, stored, current);
+      // A sign-in already made stays valid for the same provider.
+      return again && tokens && again.tokens === undefined && again.account.login === account.login ? { ...again, tokens } : again;
     }
     return undefined;
   }
 }
 
 /** Re-enters the wizard with the draft's values (after a failed test). */
-async function accountWizardFrom(d: Draft, stored: string | undefined): Promise<WizardResult | undefined> {
+async function accountWizardFrom(d: Draft, stored: string | undefined, current: CurrentToken | undefined): Promise<WizardResult | undefined> {
   const entry: AccountEntry = { account: toResult(d).account, policy: { retention: d.retention, download: d.download } };
   // The password typed before counts as stored: leaving it empty keeps it.
-  const r = await accountWizard(entry, d.password !== '' ? d.password : stored);
-  if (r && r.password === undefined && d.password !== '') return { ...r, password: d.password };
+  const r = await accountWizard(entry, d.password !== '' ? d.password : stored, current);
+  if (r && r.password === undefined && d.password !== '' && r.account.login === undefined) return { ...r, password: d.password };
   return r;
 }
 
@@ -361,25 +384,4 @@ export async function confirmTrust(host: string, fingerprint: string, subject?: 
     trust,
   );
   return choice === trust;
-}
-
-/** Connects, logs in and quits; the error when that fails. */
-export async function testConnection(account: AccountConfig, password: string): Promise<{ error: unknown } | undefined> {
-  return withAbortableProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('POP3 Mail: testing {0}:{1}', forNotification(account.host, 120), account.port), cancellable: true },
-    async (_p, signal) => {
-      try {
-        const client = await Pop3Client.connect(connectOptions(account, { signal }));
-        try {
-          await client.authenticate({ user: account.user, password }, account.auth ?? 'auto');
-          await client.quit();
-        } finally {
-          client.close();
-        }
-        return undefined;
-      } catch (error) {
-        return { error };
-      }
-    },
-  );
 }

@@ -1,22 +1,59 @@
 // One MailStore per account, opened once and shared by the tree, the fetch
 // and the message panel, under the extension's global storage folder (or
-// the folder the `pop3Mail.storageFolder` setting names).
+// the folder the `pop3Mail.storageFolder` setting names). Each open store is
+// watched: what another window or the CLI changes in it shows here too.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { portableFolderName } from '../../store/naming';
 import { MailStore } from '../../store/store';
+import { StoreWatcher } from '../../store/store-watch';
 import { accountKey, type AccountConfig } from '../../sync/account';
 
 export class Stores {
   private readonly open = new Map<string, Promise<MailStore>>();
+  private readonly watchers = new Map<string, StoreWatcher>();
+  private readonly listeners = new Set<(accountKey: string) => void>();
+  private readonly closing = new Set<(dir: string) => void | Promise<void>>();
 
   constructor(private readonly rootDir: string) {}
+
+  /** Calls `listener` with a store's folder before that store is closed to be moved or deleted. */
+  onWillClose(listener: (dir: string) => void | Promise<void>): { dispose(): void } {
+    this.closing.add(listener);
+    return { dispose: () => this.closing.delete(listener) };
+  }
+
+  private async willClose(dir: string): Promise<void> {
+    for (const listener of [...this.closing]) await Promise.resolve(listener(dir)).catch(() => undefined);
+  }
+
+  /** Calls `listener` with the account key when its store was read again after another process changed it. */
+  onDidReload(listener: (accountKey: string) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private reloaded(key: string): void {
+    for (const listener of [...this.listeners]) listener(key);
+  }
+
+  dispose(): void {
+    for (const w of this.watchers.values()) w.dispose();
+    this.watchers.clear();
+    this.listeners.clear();
+  }
+
+  private unwatch(key: string): void {
+    this.watchers.get(key)?.dispose();
+    this.watchers.delete(key);
+  }
 
   get root(): string {
     return this.rootDir;
   }
 
   dirFor(account: Pick<AccountConfig, 'user' | 'host' | 'port'>): string {
-    return path.join(this.rootDir, 'accounts', accountKey(account));
+    return path.join(this.rootDir, 'accounts', portableFolderName(accountKey(account)));
   }
 
   get(account: AccountConfig): Promise<MailStore> {
@@ -26,6 +63,9 @@ export class Stores {
       store = MailStore.open(this.dirFor(account));
       // A failed open is not cached: the next call tries again.
       store.catch(() => this.open.delete(key));
+      void store.then((s) => {
+        if (this.open.has(key) && !this.watchers.has(key)) this.watchers.set(key, new StoreWatcher(s, () => this.reloaded(key)));
+      }).catch(() => undefined);
       // Go to Message over a big store is quick from its first keystroke: texts are read in idle slices now.
       void store.then((s) => setTimeout(() => void s.prepareSearch().catch(() => undefined), 1000)).catch(() => undefined);
       this.open.set(key, store);
@@ -46,6 +86,8 @@ export class Stores {
     const key = accountKey(from);
     const opened = this.open.get(key);
     this.open.delete(key);
+    await this.willClose(source);
+    this.unwatch(key);
     (await opened?.catch(() => undefined))?.close();
     try {
       await fs.promises.rename(source, target);
@@ -60,6 +102,8 @@ export class Stores {
     const key = accountKey(account);
     const opened = this.open.get(key);
     this.open.delete(key);
+    await this.willClose(this.dirFor(account));
+    this.unwatch(key);
     (await opened?.catch(() => undefined))?.close();
     await fs.promises.rm(this.dirFor(account), { recursive: true, force: true });
   }

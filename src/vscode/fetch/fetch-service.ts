@@ -1,13 +1,19 @@
 // "Fetch Mail" for the editor: progress (a notification when the user asked,
-// the status bar for automatic checks), password prompts, per-account
-// policies, the state the tree, welcome views and status bar show, and
-// errors with actions. The core does the work (src/sync).
+// the status bar for automatic checks), password prompts or the OAuth
+// session's token, per-account policies, the state the tree, welcome views
+// and status bar show, and errors with actions. The core does the work
+// (src/sync, src/oauth).
 import * as vscode from 'vscode';
 import { COMMANDS, FOCUS_INBOX } from '../common/commands';
 import { Pop3Error } from '../../pop3/errors';
 import { CertificateError } from '../../pop3/transport';
+import { StoreBusyError } from '../../store/lock';
 import { accountKey, type AccountConfig } from '../../sync/account';
-import { fetchMail, type FetchProgress, type FetchResult } from '../../sync/fetch';
+import { fetchMail, type FetchOptions, type FetchProgress, type FetchResult } from '../../sync/fetch';
+import { fetchWithSession } from '../../oauth/fetch-with-session';
+import { SignInRequired, type OAuthSession } from '../../oauth/session';
+import { clientConfigFor } from '../accounts/oauth-config';
+import type { OAuthSessions } from '../accounts/oauth-sessions';
 import { SyncManager } from '../../sync/manager';
 import type { Accounts } from '../accounts/accounts';
 import { setting } from '../common/config';
@@ -42,6 +48,23 @@ export interface FetchState {
 }
 
 const STATE_KEY = 'pop3Mail.fetchState';
+/** How long a fetch waits while another window (or the CLI) fetches the same account: long enough for a big first download. */
+const WAIT_FOR_OTHER_FETCH_MS = 10 * 60_000;
+/** FetchState.errorCode of an OAuth account whose sign-in no longer works. */
+export const SIGN_IN_REQUIRED = 'SignInRequired';
+
+type Login = Omit<FetchOptions, 'password' | 'token'>;
+
+/**
+ * An automatic check is skipped when any window checked the account this
+ * recently: most of the interval (so the timers of two windows do not both
+ * run), and at least half a minute: two windows opened together both start
+ * with a check, and the second finds the record the first wrote at its end.
+ */
+function sharedCheckWindow(): number {
+  const minutes = setting('checkInterval');
+  return Math.max(30_000, minutes * 60_000 - 30_000);
+}
 
 export class FetchService implements vscode.Disposable {
   private readonly running = new SyncManager<FetchOutcome>();
@@ -49,6 +72,7 @@ export class FetchService implements vscode.Disposable {
   private readonly stateChanged = new vscode.EventEmitter<void>();
   private readonly states: Map<string, FetchState>;
   private readonly askedForPassword = new Set<string>();
+  private readonly askedToSignIn = new Set<string>();
   /** Fires after every fetch attempt that may have changed a store (also after failures: partial downloads count). */
   readonly onDidFetch = this.fetched.event;
   /** Fires when an account starts or ends fetching, or its last result changes. */
@@ -60,6 +84,7 @@ export class FetchService implements vscode.Disposable {
     private readonly stores: Stores,
     private readonly log: vscode.LogOutputChannel,
     private readonly memento: vscode.Memento,
+    private readonly sessions: OAuthSessions,
   ) {
     const saved = memento.get<Record<string, FetchState>>(STATE_KEY) ?? {};
     this.states = new Map(Object.entries(saved).map(([k, s]) => [k, { ...s, running: false }]));
@@ -146,8 +171,22 @@ export class FetchService implements vscode.Disposable {
     return this.memento.update(STATE_KEY, out);
   }
 
-  private async run(account: AccountConfig, request: FetchRequest, signal: AbortSignal): Promise<FetchOutcome> {
+  /** The OAuth session of an account that signs in; throws with a message for the user when the settings make no client. */
+  sessionOf(account: AccountConfig & Required<Pick<AccountConfig, 'login'>>): OAuthSession {
+    const made = clientConfigFor(account.login, (k) => setting(k));
+    if ('problem' in made) throw new Error(made.problem);
+    return this.sessions.sessionFor(account, made.config);
+  }
+
+  /** A new sign-in worked: the sign-in notice may come again should it stop working. */
+  signedIn(account: AccountConfig): void {
     const key = accountKey(account);
+    this.askedToSignIn.delete(key);
+    if (this.states.get(key)?.errorCode === SIGN_IN_REQUIRED) this.setState(key, {}, ['error', 'errorCode']);
+  }
+
+  private async run(account: AccountConfig, request: FetchRequest, signal: AbortSignal): Promise<FetchOutcome> {
+    if (account.login !== undefined) return this.runOAuth(account, { ...account, login: account.login }, request, signal);
     let password = await this.passwords.get(account);
     if (password === undefined) {
       if (request.background) {
@@ -160,9 +199,9 @@ export class FetchService implements vscode.Disposable {
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.fetchOnce(account, password, request, signal);
-        this.setState(key, { lastCheck: Date.now() }, ['error', 'errorCode', 'certificate']);
-        this.afterFetch(account, result, request);
+        const secret = password;
+        const result = await this.fetchOnce(account, request, signal, (o) => fetchMail({ ...o, password: secret }), secret);
+        this.succeeded(account, result, request);
         return 'done';
       } catch (error) {
         this.fetched.fire(account);
@@ -175,15 +214,64 @@ export class FetchService implements vscode.Disposable {
           await this.passwords.set(account, again);
           continue;
         }
-        const certificate = error instanceof CertificateError ? error.certificate?.fingerprint256 : undefined;
-        const message = describeError('', error).replace(/^: /, '');
-        const previous = this.states.get(key)?.error;
-        this.setState(key, { error: message, errorCode: Pop3Error.is(error) ? error.code : 'Error', ...(certificate ? { certificate } : {}) }, certificate ? [] : ['certificate']);
-        // An automatic check repeats the same failure quietly: the tree row and status bar show it.
-        if (!request.background || previous !== message) this.report(account, error);
-        return 'failed';
+        return this.failed(account, error, request);
       }
     }
+  }
+
+  /** An OAuth account: the session's access token, refreshed as needed; no prompt but Sign In. */
+  private async runOAuth(account: AccountConfig, oauth: AccountConfig & Required<Pick<AccountConfig, 'login'>>, request: FetchRequest, signal: AbortSignal): Promise<FetchOutcome> {
+    let session: OAuthSession;
+    try {
+      session = this.sessionOf(oauth);
+    } catch (error) {
+      return this.failed(account, error, request);
+    }
+    try {
+      const result = await this.fetchOnce(account, request, signal, (o) => fetchWithSession(session, o));
+      this.succeeded(account, result, request);
+      return 'done';
+    } catch (error) {
+      this.fetched.fire(account);
+      if (Pop3Error.is(error, 'Aborted') || signal.aborted) return 'cancelled';
+      if (error instanceof SignInRequired) {
+        this.needsSignIn(account, error, request);
+        return 'failed';
+      }
+      return this.failed(account, error, request);
+    }
+  }
+
+  private succeeded(account: AccountConfig, result: FetchResult, request: FetchRequest): void {
+    this.setState(accountKey(account), { lastCheck: result.checkedElsewhere ?? Date.now() }, ['error', 'errorCode', 'certificate']);
+    this.afterFetch(account, result, request);
+  }
+
+  private failed(account: AccountConfig, error: unknown, request: FetchRequest): FetchOutcome {
+    const key = accountKey(account);
+    const certificate = error instanceof CertificateError ? error.certificate?.fingerprint256 : undefined;
+    const message = describeError('', error).replace(/^: /, '');
+    const previous = this.states.get(key)?.error;
+    this.setState(key, { error: message, errorCode: Pop3Error.is(error) ? error.code : 'Error', ...(certificate ? { certificate } : {}) }, certificate ? [] : ['certificate']);
+    // An automatic check repeats the same failure quietly: the tree row and status bar show it.
+    if (!request.background || previous !== message) this.report(account, error);
+    return 'failed';
+  }
+
+  /** The sign-in no longer works: the tree row says so, and one notification offers Sign In. */
+  private needsSignIn(account: AccountConfig, error: SignInRequired, request: FetchRequest): void {
+    const key = accountKey(account);
+    this.log.warn(`fetch ${displayLine(account.name, 120)}: sign-in needed (${displayLine(error.message, 300)})`);
+    this.setState(key, { error: vscode.l10n.t('Sign in again to {0}', account.name), errorCode: SIGN_IN_REQUIRED });
+    // Automatic checks do not repeat the notice; a fetch the user asked for does.
+    if (request.background && this.askedToSignIn.has(key)) return;
+    this.askedToSignIn.add(key);
+    const signIn = vscode.l10n.t('Sign In');
+    void vscode.window
+      .showWarningMessage(vscode.l10n.t('POP3 Mail: Sign in again to {0}. {1}', forNotification(account.name, 120), forNotification(error.message, 240)), signIn)
+      .then((choice) => {
+        if (choice === signIn) void vscode.commands.executeCommand(COMMANDS.signIn, key);
+      });
   }
 
   private needsPassword(account: AccountConfig): void {
@@ -244,7 +332,7 @@ export class FetchService implements vscode.Disposable {
   /** Shows the error without waiting for it: a notification can stay open for a long time. */
   private report(account: AccountConfig, error: unknown): void {
     const message = describeError(vscode.l10n.t('POP3 Mail: fetching {0} failed', forNotification(account.name, 120)), error);
-    const transient = Pop3Error.is(error) && error.isTransient();
+    const transient = (Pop3Error.is(error) && error.isTransient()) || StoreBusyError.is(error);
     const retry = vscode.l10n.t('Retry');
     const edit = vscode.l10n.t('Edit Account');
     const changePassword = vscode.l10n.t('Change Password');
@@ -264,7 +352,7 @@ export class FetchService implements vscode.Disposable {
     });
   }
 
-  private fetchOnce(account: AccountConfig, password: string, request: FetchRequest, runSignal: AbortSignal): Thenable<FetchResult> {
+  private fetchOnce(account: AccountConfig, request: FetchRequest, runSignal: AbortSignal, login: (options: Login) => Promise<FetchResult>, password = ''): Thenable<FetchResult> {
     const name = displayLine(account.name, 120);
     const location = request.background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
     // A background check shows its progress in the status bar (icons), a fetch asked for in a notification (links).
@@ -282,9 +370,8 @@ export class FetchService implements vscode.Disposable {
       try {
         const store = await this.stores.get(account);
         const policy = this.accounts.policyOf(accountKey(account));
-        const result = await fetchMail({
+        const result = await login({
           account,
-          password,
           store,
           retention: policy.retention,
           download: policy.download,
@@ -292,7 +379,15 @@ export class FetchService implements vscode.Disposable {
           onProgress,
           trace: this.tracer(name, password),
           acceptNewUidls: request.acceptNewUidls === true,
+          waitForStore: WAIT_FOR_OTHER_FETCH_MS,
+          // Every window has a scheduler: an automatic check that another window has just done is not done again.
+          skipIfCheckedWithin: request.background ? sharedCheckWindow() : undefined,
+          onWaitForStore: () => progress.report({ message: vscode.l10n.t('Waiting for another window\u2026') }),
         });
+        if (result.checkedElsewhere !== undefined) {
+          this.log.info(`fetch ${name}: skipped, another window checked at ${new Date(result.checkedElsewhere).toISOString()}`);
+          return result;
+        }
         const extra = `${result.headersOnly ? `, ${result.headersOnly} headers only` : ''}${result.deleted ? `, ${result.deleted} deleted on the server` : ''}`;
         this.log.info(`fetch ${name}: ${result.downloaded} new (${formatBytes(result.bytes)}${extra}), ${result.onServer} on server, ${Date.now() - started} ms`);
         this.fetched.fire(account);

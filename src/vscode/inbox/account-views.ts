@@ -6,22 +6,34 @@
 // stored, expunged, deleted or restored message rebuilds the view, soon but
 // not for every message of a fetch. No vscode import: the provider is told
 // what changed through the callbacks, and unit tests drive a real store.
+import { threadConversations, type Conversation } from '../../mail/conversations';
 import type { MailStore } from '../../store/store';
 import type { StoreChange } from '../../store/types';
 import type { MessageSummary } from '../../store/types';
 import { accountKey, type AccountConfig } from '../../sync/account';
+import type { InboxGrouping } from '../common/settings';
 import { displayLine } from '../common/surface-text';
+import { conversationIndex } from './conversation-rows';
 import { firstBelow, firstDayOfWeek, groupByDate, unreadIn, type DateGroup } from './date-groups';
-import type { DeletedNode, FolderNode, GroupNode, MessageNode, MoreNode } from './tree-nodes';
+import type { ConversationNode, DeletedNode, FolderNode, GroupNode, MessageNode, MoreNode } from './tree-nodes';
 
 /** The cached view of one account's inbox, rebuilt when its store changes or the day changes. */
 export interface AccountView {
   readonly store: MailStore;
   /** Our own snapshot of store.list(): flags are patched into it, its order never changes. */
   readonly list: MessageSummary[];
+  /** How the Inbox lists this view: date groups, or conversations. */
+  readonly grouping: InboxGrouping;
+  /** Date mode: the date groups (none in conversation mode). */
   readonly groups: DateGroup[];
+  /** Conversation mode: the conversations over `list`, newest first (none in date mode). */
+  readonly conversations: Conversation[];
+  /** Conversation mode: each list index's conversation (index into `conversations`). */
+  readonly conversationOf: Int32Array;
   unread: number;
   readonly groupNodes: Map<string, GroupNode>;
+  /** Conversation rows by key (the id of its oldest message). */
+  readonly conversationNodes: Map<string, ConversationNode>;
   readonly messageNodes: Map<string, MessageNode>;
   readonly moreNodes: Map<string, MoreNode>;
   /** Pages shown per group key; kept across refreshes of the same day. */
@@ -41,8 +53,14 @@ export interface AccountViewsOptions {
   /** Locale for month names and the first day of the week. */
   readonly locale: () => string | undefined;
   readonly debug: (line: string) => void;
-  /** Flags were patched into `view` (counts, rows): redraw from `folder` (its Inbox or Deleted) down. */
-  readonly onPatched: (view: AccountView, folder: FolderNode | DeletedNode, row: MessageNode | undefined) => void;
+  /**
+   * Flags were patched into `view` (counts, rows): redraw from `folder` (its
+   * Inbox or Deleted) down; `conversation` is the row of the message's
+   * conversation when one is shown (its counts changed).
+   */
+  readonly onPatched: (view: AccountView, folder: FolderNode | DeletedNode, row: MessageNode | undefined, conversation?: ConversationNode) => void;
+  /** How the Inbox lists mail (read at each rebuild); date groups when not given. */
+  readonly grouping?: () => InboxGrouping;
   /** The account's view was rebuilt after its mail changed: redraw the account. */
   readonly onReloaded: (key: string) => void;
   /** Least time between rebuilds while messages keep arriving; default 250 ms. */
@@ -95,6 +113,12 @@ export function planUpdate(list: readonly MessageSummary[], deleted: readonly Me
   const folder = summary.trashed ? 'deleted' : 'inbox';
   const index = indexInList(folder === 'deleted' ? deleted! : list, summary);
   return index < 0 ? { kind: 'reload', soon: false } : { kind: 'patch', folder, index };
+}
+
+/** The row of the conversation holding list[index], when that conversation has a row (two or more messages). */
+export function conversationNodeOf(view: AccountView, index: number): ConversationNode | undefined {
+  const c = view.conversations[view.conversationOf[index] ?? -1];
+  return c && view.conversationNodes.get(view.list[c.root]!.id);
 }
 
 /** The account's deleted messages, newest first (read from the store the first time the folder is opened). */
@@ -184,15 +208,22 @@ export class AccountViews {
     for (const m of store.all()) if (m.trashed) deletedCount++;
     const locale = this.options.locale();
     const now = new Date();
-    const groups = groupByDate(list, now, { locale, firstDayOfWeek: firstDayOfWeek(locale) });
+    const grouping = this.options.grouping?.() ?? 'date';
+    // Only the chosen mode is computed: threading reads every summary's ids, grouping by date only the dates.
+    const groups = grouping === 'date' ? groupByDate(list, now, { locale, firstDayOfWeek: firstDayOfWeek(locale) }) : [];
+    const conversations = grouping === 'conversation' ? threadConversations(list) : [];
     const previous = this.pageMemory.get(key);
     const day = now.toDateString();
     const view: AccountView = {
       store,
       list,
+      grouping,
       groups,
+      conversations,
+      conversationOf: grouping === 'conversation' ? conversationIndex(list.length, conversations) : new Int32Array(0),
       unread: unreadIn(list),
       groupNodes: new Map(),
+      conversationNodes: new Map(),
       messageNodes: new Map(),
       moreNodes: new Map(),
       pages: previous && previous.day === day ? previous.pages : new Map(),
@@ -206,7 +237,8 @@ export class AccountViews {
     subscribed(store.onDidChange((change) => this.changed(view, change)));
     this.pageMemory.set(key, { day, pages: view.pages });
     this.buildMs.set(key, Date.now() - opened);
-    this.options.debug(`inbox ${displayLine(account.name)}: ${list.length} messages, ${groups.length} groups; store ${opened - started} ms, view ${Date.now() - opened} ms`);
+    const shape = grouping === 'date' ? `${groups.length} groups` : `${conversations.length} conversations`;
+    this.options.debug(`inbox ${displayLine(account.name)}: ${list.length} messages, ${shape}; store ${opened - started} ms, view ${Date.now() - opened} ms`);
     return view;
   }
 
@@ -230,7 +262,7 @@ export class AccountViews {
         }
         view.list[update.index] = summary;
         view.unread += (before.seen ? 0 : -1) + (summary.seen ? 0 : 1);
-        this.options.onPatched(view, view.inbox, node);
+        this.options.onPatched(view, view.inbox, node, conversationNodeOf(view, update.index));
         return;
       }
     }

@@ -206,30 +206,43 @@ export class InboxCommands {
         continue;
       }
       const { account, store, summary } = found;
+      const name = displayLine(account.name, 120);
+      const size = formatBytes(summary.serverSize ?? summary.size);
+      const title = vscode.l10n.t('POP3 Mail: downloading {0} from {1}', size, forNotification(account.name, 120));
+      if (account.login !== undefined) {
+        // A sign-in, not a password: the session's token, refreshed once should the server refuse it.
+        const oauth = { ...account, login: account.login };
+        await this.completeDownload(name, summary.id, title, (signal) => {
+          const session = this.fetcher.sessionOf(oauth);
+          return session.withAccessToken((token) => downloadFull({ account, token, store, id: summary.id, signal, trace: this.fetcher.tracer(name, '') }), (e) => Pop3Error.is(e, 'AuthFailed'), signal);
+        });
+        continue;
+      }
       let password = await this.passwords.get(account);
       if (password === undefined) {
         password = await askPassword(account);
         if (password === undefined) return;
         await this.passwords.set(account, password);
       }
-      const name = displayLine(account.name, 120);
-      const size = formatBytes(summary.serverSize ?? summary.size);
-      const title = vscode.l10n.t('POP3 Mail: downloading {0} from {1}', size, forNotification(account.name, 120));
-      try {
-        const full = await withAbortableProgress(
-          { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-          (_progress, signal) => downloadFull({ account, password: password!, store, id: summary.id, signal, trace: this.fetcher.tracer(name, password!) }),
-        );
-        this.log.info(`downloaded in full: ${summary.id} of ${name} (${formatBytes(full.size)})`);
-      } catch (error) {
-        if (Pop3Error.is(error, 'Aborted')) return;
-        this.log.error(`download full ${summary.id}: ${logError(error)}`);
-        const showLog = vscode.l10n.t('Show Log');
-        void vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: could not download the full message'), error), showLog).then((c) => {
-          if (c === showLog) this.log.show(true);
-        });
-      }
+      const secret = password;
+      if (!(await this.completeDownload(name, summary.id, title, (signal) => downloadFull({ account, password: secret, store, id: summary.id, signal, trace: this.fetcher.tracer(name, secret) })))) return;
     }
+  }
+
+  /** Runs one download under a progress notification; false when it was cancelled. */
+  private async completeDownload(name: string, id: string, title: string, run: (signal: AbortSignal) => Promise<{ readonly size: number }>): Promise<boolean> {
+    try {
+      const full = await withAbortableProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, signal) => run(signal));
+      this.log.info(`downloaded in full: ${id} of ${name} (${formatBytes(full.size)})`);
+    } catch (error) {
+      if (Pop3Error.is(error, 'Aborted')) return false;
+      this.log.error(`download full ${id}: ${logError(error)}`);
+      const showLog = vscode.l10n.t('Show Log');
+      void vscode.window.showErrorMessage(describeError(vscode.l10n.t('POP3 Mail: could not download the full message'), error), showLog).then((c) => {
+        if (c === showLog) this.log.show(true);
+      });
+    }
+    return true;
   }
 }
 

@@ -6,17 +6,34 @@
 // rows look is items.ts; what they are is nodes.ts.
 import * as vscode from 'vscode';
 import { CONTEXT_KEYS } from '../common/commands';
+import { setting } from '../common/config';
+import { inboxGrouping } from '../common/settings';
 import type { MessageSummary } from '../../store/types';
 import { accountKey, type AccountConfig } from '../../sync/account';
 import type { Accounts } from '../accounts/accounts';
 import { logError } from '../common/errors';
-import type { FetchService } from '../fetch/fetch-service';
+import { SIGN_IN_REQUIRED, type FetchService } from '../fetch/fetch-service';
 import { pageOf, unreadIn } from './date-groups';
 import type { Stores } from '../common/stores';
 import { displayLine, forLabel } from '../common/surface-text';
 import { AccountViews, deletedOf, type AccountView } from './account-views';
-import { accountItem, deletedItem, groupItem, inboxItem, messageItem, messageTooltip, moreItem, noticeItem } from './tree-items';
-import { DELETED_KEY, PAGE_SIZE, type AccountNode, type DeletedNode, type FolderNode, type GroupNode, type InboxNode, type MoreNode, type Welcome } from './tree-nodes';
+import { conversationFacts, conversationPageKey } from './conversation-rows';
+import { accountItem, conversationItem, deletedItem, groupItem, inboxItem, messageItem, messageTooltip, moreItem, noticeItem } from './tree-items';
+import {
+  CONVERSATION_PREFIX,
+  CONVERSATIONS_KEY,
+  DELETED_KEY,
+  PAGE_SIZE,
+  type AccountNode,
+  type ConversationNode,
+  type DeletedNode,
+  type FolderNode,
+  type GroupNode,
+  type InboxNode,
+  type MessageNode,
+  type MoreNode,
+  type Welcome,
+} from './tree-nodes';
 
 /** Flag changes (reading through a list) redraw the folders' counts once they pause this long. */
 const COUNTS_QUIET_MS = 1500;
@@ -42,12 +59,14 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
       open: (account) => this.stores.get(account),
       locale: () => vscode.env.language,
       debug: (line) => this.log.debug(line),
-      onPatched: (_view, folder, node) => {
+      grouping: () => inboxGrouping(setting('inbox.groupBy')),
+      onPatched: (_view, folder, node, conversation) => {
         if (folder.kind === 'inbox') this.unreadChanged.fire(this.views.totalUnread());
         // The row at once; the counts of its Inbox and group once no flag changed for a moment. Refreshing
         // an ancestor makes VS Code drop the click commands of every row below it until they are drawn
         // again, so a click in that moment is lost ("command not found"): keep those refreshes rare.
         if (node) this.changed.fire(node);
+        if (conversation) this.refreshCountsSoon(conversation);
         this.refreshCountsSoon(folder);
       },
       onReloaded: () => {
@@ -104,8 +123,17 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     if (typeof arg !== 'object' || arg === null || (arg as MoreNode).kind !== 'more') return;
     const more = arg as MoreNode;
     const view = await this.views.pending(more.accountKey)?.catch(() => undefined);
-    const node = more.groupKey === DELETED_KEY ? view?.deletedFolder : view?.groupNodes.get(more.groupKey);
-    if (!view || !node) return;
+    if (!view) return;
+    const key = more.groupKey;
+    const node =
+      key === DELETED_KEY
+        ? view.deletedFolder
+        : key === CONVERSATIONS_KEY
+          ? view.inbox
+          : key.startsWith(CONVERSATION_PREFIX)
+            ? view.conversationNodes.get(key.slice(CONVERSATION_PREFIX.length))
+            : view.groupNodes.get(key);
+    if (!node) return;
     view.pages.set(more.groupKey, (view.pages.get(more.groupKey) ?? 1) + 1);
     this.changed.fire(node);
   }
@@ -129,6 +157,7 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
       case 'notice':
         return this.accountNodes.get(node.accountKey);
       case 'group':
+      case 'conversation':
         return undefined; // reveal() is not used below the inbox
       case 'message':
       case 'more':
@@ -145,6 +174,8 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
         return this.groupsOf(node);
       case 'group':
         return this.messagesOf(node);
+      case 'conversation':
+        return this.conversationMessages(node);
       case 'deleted':
         return this.deletedRows(node);
       case 'message':
@@ -203,7 +234,9 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     const children: InboxNode[] = [];
     const state = this.fetcher.stateOf(account);
     if (state.error !== undefined && !state.running) {
-      children.push({ kind: 'notice', account, accountKey: key, text: vscode.l10n.t('Fetch failed: {0}', forLabel(state.error, 160)), problem: true, detail: state.error });
+      const signIn = state.errorCode === SIGN_IN_REQUIRED;
+      const text = signIn ? forLabel(state.error, 160) : vscode.l10n.t('Fetch failed: {0}', forLabel(state.error, 160));
+      children.push({ kind: 'notice', account, accountKey: key, text, problem: true, detail: state.error, ...(signIn ? { signIn } : {}) });
     }
     try {
       const view = await this.viewOf(account);
@@ -221,6 +254,7 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
     if (view.list.length === 0) {
       return [{ kind: 'notice', account: node.account, accountKey: node.accountKey, text: vscode.l10n.t('No mail yet: Fetch Mail to download it'), problem: false }];
     }
+    if (view.grouping === 'conversation') return this.conversationRows(view);
     // The same objects on every call: a partial refresh must not hand VS Code a second object for an id.
     return view.groups.map((group) => {
       let g = view.groupNodes.get(group.key);
@@ -235,40 +269,75 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
 
   private async messagesOf(node: GroupNode): Promise<InboxNode[]> {
     const view = await this.views.pending(node.accountKey)?.catch(() => undefined);
-    return view ? this.rows(view, view.list, node.group, node.group.key) : [];
+    return view ? this.rows(view, (i) => view.list[i]!, node.group, node.group.key) : [];
+  }
+
+  /** Conversation mode: a page of conversations, newest first; one of a single message is that message's row. */
+  private conversationRows(view: AccountView): InboxNode[] {
+    const key = view.inbox.accountKey;
+    const page = pageOf({ start: 0, end: view.conversations.length }, PAGE_SIZE, view.pages.get(CONVERSATIONS_KEY) ?? 1);
+    const out: InboxNode[] = [];
+    for (let k = page.start; k < page.end; k++) {
+      const conversation = view.conversations[k]!;
+      if (conversation.members.length === 1) {
+        out.push(this.messageNode(view, view.list[conversation.members[0]!]!));
+        continue;
+      }
+      const id = view.list[conversation.root]!.id;
+      let node = view.conversationNodes.get(id);
+      if (node) node.conversation = conversation;
+      else {
+        node = { kind: 'conversation', accountKey: key, key: id, conversation };
+        view.conversationNodes.set(id, node);
+      }
+      out.push(node);
+    }
+    if (page.remaining > 0) out.push(this.moreNode(view, CONVERSATIONS_KEY, page.remaining));
+    return out;
+  }
+
+  /** A conversation's messages, newest first. */
+  private async conversationMessages(node: ConversationNode): Promise<InboxNode[]> {
+    const view = await this.views.pending(node.accountKey)?.catch(() => undefined);
+    if (!view) return [];
+    const { members } = node.conversation;
+    return this.rows(view, (i) => view.list[members[i]!]!, { start: 0, end: members.length }, conversationPageKey(node.key));
   }
 
   private async deletedRows(node: DeletedNode): Promise<InboxNode[]> {
     const view = await this.views.pending(node.accountKey)?.catch(() => undefined);
     if (!view) return [];
     const deleted = deletedOf(view);
-    return this.rows(view, deleted, { start: 0, end: deleted.length }, DELETED_KEY);
+    return this.rows(view, (i) => deleted[i]!, { start: 0, end: deleted.length }, DELETED_KEY);
   }
 
-  /** The shown page of list[range.start, range.end) as message rows, and "Show more" for the rest. */
-  private rows(view: AccountView, list: readonly MessageSummary[], range: { readonly start: number; readonly end: number }, pageKey: string): InboxNode[] {
-    const key = view.inbox.accountKey;
+  /** The shown page of at(range.start) ... at(range.end - 1) as message rows, and "Show more" for the rest. */
+  private rows(view: AccountView, at: (i: number) => MessageSummary, range: { readonly start: number; readonly end: number }, pageKey: string): InboxNode[] {
     const page = pageOf(range, PAGE_SIZE, view.pages.get(pageKey) ?? 1);
     const out: InboxNode[] = [];
-    for (let i = page.start; i < page.end; i++) {
-      const summary = list[i]!;
-      let m = view.messageNodes.get(summary.id);
-      if (!m) {
-        m = { kind: 'message', accountKey: key, messageId: summary.id, summary };
-        view.messageNodes.set(summary.id, m);
-      } else m.summary = summary;
-      out.push(m);
-    }
-    if (page.remaining > 0) {
-      let more = view.moreNodes.get(pageKey);
-      if (more) more.remaining = page.remaining;
-      else {
-        more = { kind: 'more', accountKey: key, groupKey: pageKey, remaining: page.remaining };
-        view.moreNodes.set(pageKey, more);
-      }
-      out.push(more);
-    }
+    for (let i = page.start; i < page.end; i++) out.push(this.messageNode(view, at(i)));
+    if (page.remaining > 0) out.push(this.moreNode(view, pageKey, page.remaining));
     return out;
+  }
+
+  /** The one row object of a message (VS Code keys rows by id and object). */
+  private messageNode(view: AccountView, summary: MessageSummary): MessageNode {
+    let m = view.messageNodes.get(summary.id);
+    if (!m) {
+      m = { kind: 'message', accountKey: view.inbox.accountKey, messageId: summary.id, summary };
+      view.messageNodes.set(summary.id, m);
+    } else m.summary = summary;
+    return m;
+  }
+
+  private moreNode(view: AccountView, pageKey: string, remaining: number): MoreNode {
+    let more = view.moreNodes.get(pageKey);
+    if (more) more.remaining = remaining;
+    else {
+      more = { kind: 'more', accountKey: view.inbox.accountKey, groupKey: pageKey, remaining };
+      view.moreNodes.set(pageKey, more);
+    }
+    return more;
   }
 
   getTreeItem(node: InboxNode): vscode.TreeItem {
@@ -284,6 +353,13 @@ export class InboxTree implements vscode.TreeDataProvider<InboxNode>, vscode.Dis
         const cached = this.cachedView(node.accountKey);
         const { group } = node;
         return groupItem(node, cached?.groups[0]?.key === group.key, cached ? unreadIn(cached.list, group.start, group.end) : 0);
+      }
+      case 'conversation': {
+        const cached = this.cachedView(node.accountKey);
+        const { conversation } = node;
+        // The cached view is the one the node came from unless a rebuild replaced it; then the rebuild redraws.
+        if (!cached || cached.list[conversation.root]?.id !== node.key) return conversationItem(node, undefined, '');
+        return conversationItem(node, conversationFacts(cached.list, conversation), cached.list[conversation.root]!.subject);
       }
       case 'deleted':
         return deletedItem(node, this.cachedView(node.accountKey)?.deletedCount ?? 0, this.restorable(node.accountKey));

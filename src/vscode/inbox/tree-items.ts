@@ -8,10 +8,11 @@ import { COMMANDS } from '../common/commands';
 import type { RetentionPolicy } from '../../sync/policy';
 import { describeRetention } from '../accounts/account-settings';
 import type { FetchState } from '../fetch/fetch-service';
+import type { ConversationFacts } from './conversation-rows';
 import type { DateGroup } from './date-groups';
 import { forLabel, forMarkdown } from '../common/surface-text';
 import { formatBytes, messageTooltip as messageTooltipText, shortDate } from '../common/text';
-import { PAGE_SIZE, type AccountNode, type DeletedNode, type FolderNode, type GroupNode, type MessageNode, type MoreNode, type NoticeNode } from './tree-nodes';
+import { PAGE_SIZE, type AccountNode, type ConversationNode, type DeletedNode, type FolderNode, type GroupNode, type MessageNode, type MoreNode, type NoticeNode } from './tree-nodes';
 
 export function accountItem(node: AccountNode, state: FetchState, retention: RetentionPolicy): vscode.TreeItem {
   const { account } = node;
@@ -23,7 +24,8 @@ export function accountItem(node: AccountNode, state: FetchState, retention: Ret
       ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
       : new vscode.ThemeIcon('account');
   item.description = state.running ? vscode.l10n.t('fetching\u2026') : state.lastCheck ? vscode.l10n.t('checked {0}', shortDate(new Date(state.lastCheck).toISOString(), vscode.env.language)) : undefined;
-  item.contextValue = `pop3Mail.account${state.running ? '.fetching' : ''}`;
+  // " oauth": the menus offer Sign In instead of Change Password.
+  item.contextValue = `pop3Mail.account${state.running ? '.fetching' : ''}${account.login !== undefined ? ' oauth' : ''}`;
   // Each paragraph is plain text, escaped whole: the server's error text is part of one.
   const lines = [vscode.l10n.t('{0} on {1}:{2} ({3})', account.user, account.host, account.port, account.security === 'tls' ? 'TLS' : 'STARTTLS'), vscode.l10n.t('Mail is {0}.', describeRetention(retention))];
   if (state.lastCheck) lines.push(vscode.l10n.t('Last check: {0}', new Date(state.lastCheck).toLocaleString(vscode.env.language)));
@@ -81,6 +83,31 @@ export function groupItem(node: GroupNode, first: boolean, unread: number): vsco
   const count = group.end - group.start;
   item.description = unread > 0 ? vscode.l10n.t('{0} unread \u00b7 {1}', unread, count) : String(count);
   item.tooltip = messagesUnread(count, unread);
+  return item;
+}
+
+/**
+ * A conversation: its first subject as the label, how many messages (and
+ * how many unread), who wrote and when the newest came as the description,
+ * collapsed.
+ * `facts` undefined: its view is being rebuilt (a redraw follows).
+ */
+export function conversationItem(node: ConversationNode, facts: ConversationFacts | undefined, subject: string): vscode.TreeItem {
+  const label = forLabel(subject, 200) || vscode.l10n.t('(no subject)');
+  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `conversation/${node.accountKey}/${node.key}`;
+  item.contextValue = 'pop3Mail.conversation';
+  if (!facts) return item;
+  const { count, unread } = facts;
+  const names = facts.senders.map((s) => forLabel(s, 60) || vscode.l10n.t('(unknown sender)'));
+  const senders = facts.moreSenders ? vscode.l10n.t('{0}, \u2026', names.join(', ')) : names.join(', ');
+  const date = shortDate(facts.date, vscode.env.language);
+  // The counts first: a narrow sidebar cuts the end of the description.
+  const counts = unread > 0 ? vscode.l10n.t('{0} unread of {1}', unread, count) : vscode.l10n.t('{0} messages', count);
+  item.description = [counts, senders, date].filter(Boolean).join(' \u00b7 ');
+  item.iconPath = new vscode.ThemeIcon('comment-discussion', unread > 0 ? new vscode.ThemeColor('pop3Mail.unreadIcon') : undefined);
+  item.tooltip = `${label}\n${senders}\n${messagesUnread(count, unread)}`;
+  item.accessibilityInformation = { label: vscode.l10n.t('Conversation {0}, with {1}, {2}', label, senders, messagesUnread(count, unread)) };
   return item;
 }
 
@@ -163,9 +190,14 @@ export function noticeItem(node: NoticeNode): vscode.TreeItem {
   const item = new vscode.TreeItem(forLabel(node.text, 200), vscode.TreeItemCollapsibleState.None);
   item.id = `notice/${node.accountKey}/${node.problem ? 'problem' : 'info'}`;
   item.iconPath = new vscode.ThemeIcon(node.problem ? 'error' : 'info', node.problem ? new vscode.ThemeColor('problemsErrorIcon.foreground') : undefined);
-  item.contextValue = node.problem ? 'pop3Mail.error' : 'pop3Mail.notice';
-  if (node.detail) item.tooltip = vscode.l10n.t('{0}\n\nClick to retry.', forLabel(node.detail, 600));
+  item.contextValue = node.problem ? `pop3Mail.error${node.signIn ? ' signIn' : ''}` : 'pop3Mail.notice';
   const target: AccountNode = { kind: 'account', account: node.account, accountKey: node.accountKey };
+  if (node.signIn) {
+    item.tooltip = vscode.l10n.t('{0}\n\nClick to sign in.', forLabel(node.detail ?? node.text, 600));
+    item.command = { command: COMMANDS.signIn, title: vscode.l10n.t('Sign In'), arguments: [target] };
+    return item;
+  }
+  if (node.detail) item.tooltip = vscode.l10n.t('{0}\n\nClick to retry.', forLabel(node.detail, 600));
   if (node.detail !== undefined || !node.problem) item.command = { command: COMMANDS.fetch, title: vscode.l10n.t('Retry'), arguments: [target] };
   else item.command = { command: COMMANDS.showLog, title: vscode.l10n.t('Show Log') };
   return item;

@@ -11,7 +11,7 @@ import { checkLinkHref } from '../../shared/validate';
 import type { AttachmentFiles } from './attachments';
 import { userSetting } from '../common/config';
 import { describeError, logError } from '../common/errors';
-import { existingFileRefs, openFileRef } from './file-refs';
+import { fileRefsFor, openFileRef } from './file-refs';
 import { handleWebviewMessage, type ViewerState } from './webview-dispatch';
 import { isRememberableAddress, type RemoteContentPolicy } from './remote-content';
 import { displayLine, forLabel, forModal, forNotification } from '../common/surface-text';
@@ -80,7 +80,21 @@ export class MessageWebview implements vscode.Disposable {
   ) {
     // The webviews are kept while hidden (retainContextWhenHidden): a document
     // says `ready` once, and only a new template (render) makes it unready.
-    this.subscriptions = [panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw))];
+    this.subscriptions = [
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.linkFiles()),
+    ];
+  }
+
+  /** The folder became trusted: the references the view listed as off become links. */
+  private async linkFiles(): Promise<void> {
+    const generation = this.generation;
+    const parsed = this.parsed;
+    if (!parsed || !this.options?.fileRefsOff) return;
+    const fileRefs = await fileRefsFor(parsed.view.body.map((p) => p.text ?? '').filter((t) => t !== ''));
+    if (generation !== this.generation || !this.options) return;
+    this.options = { ...this.options, fileRefs: fileRefs.refs, fileRefsOff: fileRefs.off };
+    this.send({ type: 'show', message: parsed.view, options: this.options });
   }
 
   dispose(): void {
@@ -108,7 +122,7 @@ export class MessageWebview implements vscode.Disposable {
       if (generation !== this.generation) return;
       const view = cleanView(parsed.view);
       const texts = view.body.map((p) => p.text ?? '').filter((t) => t !== '');
-      const fileRefs = await existingFileRefs(texts);
+      const fileRefs = await fileRefsFor(texts);
       if (generation !== this.generation) return;
       const trusted = this.services.remote.isTrusted(view.from.address);
       this.raw = raw;
@@ -117,7 +131,8 @@ export class MessageWebview implements vscode.Disposable {
         remote: trusted ? 'allowed' : 'blocked',
         sanitize: !sanitizerDisabled(),
         security: source.security,
-        fileRefs,
+        fileRefs: fileRefs.refs,
+        fileRefsOff: fileRefs.off,
         canTrustSender: isRememberableAddress(view.from.address),
         source: source.kind,
       };

@@ -107,6 +107,7 @@ export function messageViewHtml(webview: vscode.Webview, extensionUri: vscode.Ur
     <p id="security" hidden><span class="lock" aria-hidden="true"></span><span id="security-text"></span></p>
   </header>
   <div id="notices" role="note" hidden></div>
+  <p id="file-links-off" role="note" hidden>${attr(vscode.l10n.t('Links to files of this workspace are off in Restricted Mode. Trust the folder to open them from here.'))}</p>
   <div id="remote-banner" role="region" aria-label="${attr(vscode.l10n.t('Remote content'))}" hidden>
     <span id="remote-text">${attr(vscode.l10n.t('Remote images in this message were blocked to protect your privacy.'))}</span>
     <span class="banner-actions">

@@ -12,6 +12,8 @@ import { hasFilters, parseQuery, searchMessages, type Hit } from './message-quer
 import type { Stores } from '../common/stores';
 import { displayLine, forQuickPick } from '../common/surface-text';
 import { shortDate } from '../common/text';
+import type { SearchService } from '../../search/search-service';
+import { searchAccounts } from './search-mail';
 
 /** Items shown at most; the title says how many matched. */
 const LIMIT = 200;
@@ -22,7 +24,7 @@ interface MessageItem extends vscode.QuickPickItem {
   readonly messageId: string;
 }
 
-export async function goToMessage(accounts: Accounts, stores: Stores, log: vscode.LogOutputChannel, initial = ''): Promise<void> {
+export async function goToMessage(accounts: Accounts, stores: Stores, log: vscode.LogOutputChannel, initial = '', search?: SearchService): Promise<void> {
   const all = accounts.list();
   if (all.length === 0) {
     const add = vscode.l10n.t('Add Account');
@@ -48,7 +50,9 @@ export async function goToMessage(accounts: Accounts, stores: Stores, log: vscod
   picker.matchOnDetail = false;
   picker.value = initial;
 
+  let generation = 0;
   const update = (): void => {
+    const mine = ++generation;
     const query = parseQuery(picker.value);
     const hits: (Hit<MessageSummary> & { key: string; name: string })[] = [];
     let total = 0;
@@ -75,6 +79,29 @@ export async function goToMessage(accounts: Accounts, stores: Stores, log: vscod
     const title = total > shown ? vscode.l10n.t('Go to Message \u2014 {0}, first {1} shown', count, shown) : vscode.l10n.t('Go to Message \u2014 {0}', count);
     picker.title = query.problems.length > 0 ? vscode.l10n.t('{0} \u00b7 not understood: {1}', title, query.problems.join(', ')) : title;
     log.trace(`Go to Message: ${total} matches in ${Date.now() - started} ms`);
+    // Words are also looked up in the full-text index: messages that have them
+    // in the body or an attachment name follow the subject and sender matches.
+    if (search && query.words.length > 0) {
+      const value = picker.value;
+      void searchAccounts(accounts, stores, search, log, value, LIMIT).then(({ hits: found }) => {
+        if (mine !== generation || picker.value !== value) return;
+        const shownIds = new Set(picker.items.map((i) => `${i.accountKey}/${i.messageId}`));
+        const extra: MessageItem[] = [];
+        for (const { key, name, store, hit } of found) {
+          const m = store.get(hit.id);
+          if (!m || m.trashed || shownIds.has(`${key}/${m.id}`) || picker.items.length + extra.length >= LIMIT) continue;
+          extra.push({
+            label: `$(${m.seen ? 'mail-read' : 'mail'}) ${forQuickPick(m.subject, 200) || vscode.l10n.t('(no subject)')}`,
+            description: [forQuickPick(m.from.name, 60) || forQuickPick(m.from.address, 80), shortDate(m.date, locale), several ? forQuickPick(name, 60) : ''].filter(Boolean).join(' \u00b7 '),
+            detail: forQuickPick(hit.snippet.text, 160) || undefined,
+            alwaysShow: true,
+            accountKey: key,
+            messageId: m.id,
+          });
+        }
+        if (extra.length > 0) picker.items = [...picker.items, ...extra];
+      });
+    }
   };
 
   let timer: NodeJS.Timeout | undefined;

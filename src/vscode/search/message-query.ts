@@ -38,13 +38,25 @@ export interface MessageQuery {
 /** Splits on whitespace, keeping "quoted phrases" (also after a prefix: subject:"a b") together. */
 export function tokenize(text: string): string[] {
   const tokens: string[] = [];
-  const re = /(?:[^\s"]+)?"([^"]*)"?|[^\s"]+/g;
-  for (const m of text.matchAll(re)) {
-    const raw = m[0];
-    const q = raw.indexOf('"');
-    tokens.push(q === -1 ? raw : raw.slice(0, q) + raw.slice(q + 1).replace(/"$/, ''));
+  const space = (c: string): boolean => /\s/.test(c);
+  let i = 0;
+  while (i < text.length) {
+    if (space(text[i]!)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < text.length && !space(text[i]!) && text[i] !== '"') i++;
+    let token = text.slice(start, i);
+    if (text[i] === '"') {
+      const close = text.indexOf('"', i + 1);
+      const end = close === -1 ? text.length : close;
+      token += text.slice(i + 1, end);
+      i = close === -1 ? text.length : close + 1;
+    }
+    if (token !== '') tokens.push(token);
   }
-  return tokens.filter((t) => t !== '');
+  return tokens;
 }
 
 /** Local midnight of YYYY-MM-DD or YYYY-MM as an ISO string, or undefined. */
