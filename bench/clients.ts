@@ -41,35 +41,44 @@ export const wire: Client = {
   }),
 };
 
-export const mpop: Client = {
-  name: 'mpop',
-  prepare(work, s) {
-    const dir = freshDir(path.join(work, 'mpop'), ['new', 'cur', 'tmp']);
-    const rc = path.join(work, 'mpoprc');
+function mpopCommand(work: string, s: Server, keep: boolean, fresh: boolean): { cmd: string; args: string[] } {
+  const dir = path.join(work, 'mpop');
+  if (fresh) {
+    freshDir(dir, ['new', 'cur', 'tmp']);
     fs.rmSync(path.join(work, 'mpop-uidls'), { force: true });
-    fs.writeFileSync(
-      rc,
-      [
-        'defaults',
-        'tls on',
-        'tls_starttls off',
-        `tls_trust_file ${s.caFile}`,
-        'keep on',
-        'account bench',
-        'host localhost',
-        `port ${s.port}`,
-        `user ${s.user}`,
-        `password ${s.password}`,
-        `delivery maildir ${dir}`,
-        `uidls_file ${path.join(work, 'mpop-uidls')}`,
-        '',
-      ].join('\n'),
-      { mode: 0o600 },
-    );
-    return { cmd: '/usr/bin/mpop', args: ['-q', '-C', rc, 'bench'] };
-  },
-  stored: (work) => countFiles(path.join(work, 'mpop', 'new')) + countFiles(path.join(work, 'mpop', 'cur')),
-};
+  }
+  const rc = path.join(work, 'mpoprc');
+  fs.writeFileSync(
+    rc,
+    [
+      'defaults',
+      'tls on',
+      'tls_starttls off',
+      `tls_trust_file ${s.caFile}`,
+      `keep ${keep ? 'on' : 'off'}`,
+      'account bench',
+      'host localhost',
+      `port ${s.port}`,
+      `user ${s.user}`,
+      `password ${s.password}`,
+      `delivery maildir ${dir}`,
+      `uidls_file ${path.join(work, 'mpop-uidls')}`,
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  return { cmd: '/usr/bin/mpop', args: ['-q', '-C', rc, 'bench'] };
+}
+
+const mpopStored = (work: string): number => countFiles(path.join(work, 'mpop', 'new')) + countFiles(path.join(work, 'mpop', 'cur'));
+
+export const mpop: Client = { name: 'mpop', prepare: (work, s) => mpopCommand(work, s, true, true), stored: mpopStored };
+
+/** mpop again on the mailbox it just fetched: nothing new. */
+export const mpopRefetch: Client = { name: 'mpop re-fetch', prepare: (work, s) => mpopCommand(work, s, true, false) };
+
+/** mpop with `keep off`: each message is delivered (fsynced) before DELE. */
+export const mpopDelete: Client = { name: 'mpop deleting', prepare: (work, s) => mpopCommand(work, s, false, true), stored: mpopStored };
 
 export const fetchmail: Client = {
   name: 'fetchmail',
@@ -99,7 +108,7 @@ export const fetchmail: Client = {
   stored: (work) => countFiles(path.join(work, 'fetchmail-out')),
 };
 
-const oursArgs = (work: string, s: Server): string[] => [
+const oursArgs = (work: string, s: Server, extra: string[] = []): string[] => [
   path.join(root, 'dist/cli.js'),
   'fetch',
   '--host',
@@ -113,6 +122,7 @@ const oursArgs = (work: string, s: Server): string[] => [
   '--store',
   path.join(work, 'ours'),
   '--json',
+  ...extra,
 ];
 
 export const ours: Client = {
@@ -128,4 +138,14 @@ export const ours: Client = {
 export const oursRefetch: Client = {
   name: 'pop3-mail re-fetch',
   prepare: (work, s) => ({ cmd: process.execPath, args: oursArgs(work, s), env: { POP3_PASSWORD: s.password } }),
+};
+
+/** Ours with --delete into an empty store: every message fsynced before DELE. */
+export const oursDelete: Client = {
+  name: 'pop3-mail deleting',
+  prepare(work, s) {
+    freshDir(path.join(work, 'ours'));
+    return { cmd: process.execPath, args: oursArgs(work, s, ['--delete']), env: { POP3_PASSWORD: s.password } };
+  },
+  stored: (work) => countFiles(path.join(work, 'ours', 'Maildir', 'new')),
 };

@@ -11,11 +11,17 @@ import { Prng } from '../test/support/prng';
 export interface Profile {
   readonly name: string;
   readonly messages: number;
+  /** Share of messages with an attachment, and the attachment's size range (bytes). */
+  readonly attachmentShare: number;
+  readonly attachmentMin: number;
+  readonly attachmentMax: number;
 }
 
 export const PROFILES: Record<string, Profile> = {
-  quick: { name: 'quick', messages: 1000 },
-  full: { name: 'full', messages: 5000 },
+  quick: { name: 'quick', messages: 1000, attachmentShare: 0.15, attachmentMin: 20_000, attachmentMax: 1_024_000 },
+  full: { name: 'full', messages: 5000, attachmentShare: 0.15, attachmentMin: 20_000, attachmentMax: 1_024_000 },
+  // Mostly small messages (a mailing-list inbox): where per-message costs, not bytes, dominate.
+  small: { name: 'small', messages: 5000, attachmentShare: 0.03, attachmentMin: 5_000, attachmentMax: 100_000 },
 };
 
 const SEED = 20261126;
@@ -29,8 +35,8 @@ export function buildMailbox(profile: Profile, dir: string): { files: string[]; 
     fs.mkdirSync(dir, { recursive: true });
     const rnd = new Prng(SEED);
     for (let i = 0; i < profile.messages; i++) {
-      const withAttachment = rnd.next() < 0.15;
-      const attachmentBytes = withAttachment ? Math.floor(20_000 + rnd.next() * 1_004_000) : 0;
+      const withAttachment = rnd.next() < profile.attachmentShare;
+      const attachmentBytes = withAttachment ? Math.floor(profile.attachmentMin + rnd.next() * (profile.attachmentMax - profile.attachmentMin)) : 0;
       fs.writeFileSync(path.join(dir, `m${String(i).padStart(6, '0')}.eml`), generateMessage(SEED, i, { attachmentBytes }));
     }
     fs.writeFileSync(marker, '');

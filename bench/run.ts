@@ -1,6 +1,11 @@
-// `npm run bench [-- --profile quick|full] [--rounds N] [--write-results]`
+// `npm run bench [-- --profile quick|full|small] [--rounds N] [--skip fetchmail] [--write-results]`
 // `npm run bench -- --only micro`: only the in-process figures.
 // `npm run bench -- --only search [--messages N] [--write-results]`: the search engines (bench/search.ts).
+//
+// Also: a deleting fetch of up to 1,000 messages, ours (--delete) against
+// mpop (keep off), both fsyncing each message before DELE; the event-loop
+// delay while a fetch runs in-process and while a 100,000-message store
+// opens; the 1-minute load average beside each figure (the cores are shared).
 //
 // Starts a private Dovecot POP3S on loopback with a seeded mailbox, then
 // times, alternating clients round by round: the raw wire, mpop, fetchmail,
@@ -15,9 +20,10 @@ import { buildSync } from 'esbuild';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startDovecot } from '../test/support/dovecot';
-import { fetchmail, mpop, ours, oursRefetch, wire, type Client, type Server } from './clients';
-import { buildMailbox, PROFILES } from './mailbox';
+import { messagesOnServer, startDovecot } from '../test/support/dovecot';
+import { fetchmail, mpop, mpopDelete, mpopRefetch, ours, oursDelete, oursRefetch, wire, type Client, type Server } from './clients';
+import { fetchLoopDelay, openLoopDelay, type LoopDelay } from './loop-delay';
+import { buildMailbox, PROFILES, type Profile } from './mailbox';
 import { measure, median, type Sample } from './measure';
 import { runMicro } from './micro';
 import { runSearchBench, searchMarkdown } from './search';
@@ -52,6 +58,25 @@ async function microOnly(rounds: number): Promise<void> {
   fs.writeFileSync(path.join(root, 'bench/out/results-micro.json'), `${JSON.stringify(micro, null, 2)}\n`);
 }
 
+/** `--only loop`: the event-loop delay figures alone (an in-process fetch of the profile, the 100,000-message store). */
+async function loopOnly(profile: Profile): Promise<void> {
+  const cache = path.join(root, 'bench/out/cache');
+  const mailbox = buildMailbox(profile, path.join(cache, `mailbox-${profile.name}`));
+  const dovecot = await startDovecot({ users: [{ user: 'bench', password: 'bench-pw' }] });
+  try {
+    for (const f of mailbox.files) dovecot.deliver('bench', fs.readFileSync(f), path.basename(f, '.eml'));
+    const server: Server = { port: dovecot.pop3sPort, caFile: dovecot.caFile, user: 'bench', password: 'bench-pw', count: mailbox.files.length };
+    const show = (what: string, d: LoopDelay): void =>
+      console.log(`${what}: p99 ${d.p99Ms.toFixed(0)} ms, max ${d.maxMs.toFixed(0)} ms over ${(d.wallMs / 1000).toFixed(2)} s, load ${d.load.toFixed(2)}`);
+    show(`in-process fetch of ${mailbox.files.length}`, await fetchLoopDelay(server));
+    await runMicro(cache, 1); // builds the 100,000-message store once
+    show('open 100,000 (snapshot)', await openLoopDelay(path.join(cache, 'store-100k'), false));
+    show('open 100,000 (JSON log alone)', await openLoopDelay(path.join(cache, 'store-100k'), true));
+  } finally {
+    await dovecot.stop();
+  }
+}
+
 /** `--only search`: the search engines (bench/search.ts); with --write-results its section replaces the one in bench/RESULTS.md. */
 async function searchOnly(messages: number): Promise<void> {
   const results = await runSearchBench(path.join(root, 'bench/out/cache'), messages);
@@ -70,6 +95,7 @@ async function searchOnly(messages: number): Promise<void> {
 
 async function main(): Promise<void> {
   if (option('only', '') === 'micro') return microOnly(Number(option('rounds', '3')));
+  if (option('only', '') === 'loop') return loopOnly(PROFILES[option('profile', 'quick')]!);
   if (option('only', '') === 'search') return searchOnly(Number(option('messages', '100000')));
   const profile = PROFILES[option('profile', 'quick')];
   if (!profile) throw new Error(`unknown profile; use one of ${Object.keys(PROFILES).join(', ')}`);
@@ -85,30 +111,46 @@ async function main(): Promise<void> {
 
   const user = 'bench';
   const password = 'bench-pw';
-  const dovecot = await startDovecot({ users: [{ user, password }] });
+  const dovecot = await startDovecot({ users: [{ user, password }, { user: 'bench-del', password }] });
   try {
     for (const f of mailbox.files) dovecot.deliver(user, fs.readFileSync(f), path.basename(f, '.eml'));
     const server: Server = { port: dovecot.pop3sPort, caFile: dovecot.caFile, user, password, count: mailbox.files.length };
     // Warm-up: Dovecot indexes the mailbox on first access; no client should pay that.
     await measure(wire.prepare(work, server).cmd, wire.prepare(work, server).args, wire.prepare(work, server).env);
 
-    const clients: Client[] = [wire, mpop, fetchmail, ours, oursRefetch];
-    const samples = new Map<string, Sample[]>(clients.map((c) => [c.name, []]));
+    const skip = option('skip', '');
+    const clients: Client[] = [wire, mpop, mpopRefetch, fetchmail, ours, oursRefetch].filter((c) => c.name !== skip);
+    const samples = new Map<string, (Sample & { load: number })[]>([...clients, mpopDelete, oursDelete].map((c) => [c.name, []]));
+    const run = async (c: Client, target: Server, r: number): Promise<void> => {
+      const { cmd, args, env } = c.prepare(work, target);
+      const s = { ...(await measure(cmd, args, env)), load: os.loadavg()[0]! };
+      const stored = c.stored?.(work);
+      if (stored !== undefined && stored !== target.count) throw new Error(`${c.name} stored ${stored} of ${target.count} messages`);
+      samples.get(c.name)!.push(s);
+      console.log(`round ${r} ${c.name.padEnd(20)} ${s.wallS.toFixed(2)} s wall, ${s.cpuS.toFixed(2)} s CPU, ${s.maxRssMB.toFixed(0)} MB peak RSS, load ${s.load.toFixed(2)}`);
+    };
+    for (let r = 1; r <= rounds; r++) for (const c of clients) await run(c, server, r);
+    // Deleting fetches empty the mailbox: each run gets the same messages delivered first.
+    const deleting = mailbox.files.slice(0, 1000);
+    const delServer: Server = { ...server, user: 'bench-del', count: deleting.length };
     for (let r = 1; r <= rounds; r++) {
-      for (const c of clients) {
-        const { cmd, args, env } = c.prepare(work, server);
-        const s = await measure(cmd, args, env);
-        const stored = c.stored?.(work);
-        if (stored !== undefined && stored !== server.count) throw new Error(`${c.name} stored ${stored} of ${server.count} messages`);
-        samples.get(c.name)!.push(s);
-        console.log(`round ${r} ${c.name.padEnd(20)} ${s.wallS.toFixed(2)} s wall, ${s.cpuS.toFixed(2)} s CPU, ${s.maxRssMB.toFixed(0)} MB peak RSS`);
+      for (const c of [mpopDelete, oursDelete]) {
+        // New names each time: Dovecot would otherwise give a re-delivered file its old UID (and UIDL).
+        for (const f of deleting) dovecot.deliver('bench-del', fs.readFileSync(f), `${path.basename(f, '.eml')}-${r}-${c.name.replace(/\W/g, '')}`);
+        await run(c, delServer, r);
+        if (messagesOnServer(dovecot, 'bench-del') !== 0) throw new Error(`${c.name} left mail on the server`);
       }
     }
+    console.log('event-loop delay of an in-process fetch...');
+    const loopFetch = await fetchLoopDelay(server);
     console.log('in-process figures...');
     const micro = await runMicro(cache, rounds);
-    const med = (name: string): { wallS: number; cpuS: number; maxRssMB: number } => {
+    const loopOpen = await openLoopDelay(path.join(cache, 'store-100k'), false);
+    const loopOpenLog = await openLoopDelay(path.join(cache, 'store-100k'), true);
+    const med = (name: string): { wallS: number; cpuS: number; maxRssMB: number; load: number } => {
       const ss = samples.get(name)!;
-      return { wallS: median(ss.map((s) => s.wallS)), cpuS: median(ss.map((s) => s.cpuS)), maxRssMB: median(ss.map((s) => s.maxRssMB)) };
+      const m = (f: (s: Sample & { load: number }) => number): number => median(ss.map(f));
+      return { wallS: m((s) => s.wallS), cpuS: m((s) => s.cpuS), maxRssMB: m((s) => s.maxRssMB), load: m((s) => s.load) };
     };
     const results: Results = {
       date: new Date().toISOString(),
@@ -123,6 +165,8 @@ async function main(): Promise<void> {
         fetchmail: version('/usr/bin/fetchmail', ['--version']),
       },
       fetch: Object.fromEntries(clients.map((c) => [c.name, med(c.name)])),
+      deleting: { messages: deleting.length, ...Object.fromEntries([mpopDelete, oursDelete].map((c) => [c.name, med(c.name)])) },
+      loop: { fetch: loopFetch, open100k: loopOpen, open100kFromLog: loopOpenLog },
       micro,
     };
     const md = markdown(results);

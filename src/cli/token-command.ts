@@ -3,7 +3,6 @@
 // through the shell like mpop's passwordeval, so a token never has to sit in
 // the environment or on the command line.
 
-import { spawn } from 'node:child_process';
 import { Pop3Error } from '../pop3/errors';
 
 /** A helper may open a browser and wait for the user; after this it is given up on. */
@@ -17,7 +16,9 @@ const MAX_OUTPUT = 64 * 1024;
  * prompts); a failure is an authentication error (exit 3) that names the
  * exit status only, since the output may hold a secret.
  */
-export function tokenFromCommand(command: string, timeoutMs = TIMEOUT_MS): Promise<string> {
+export async function tokenFromCommand(command: string, timeoutMs = TIMEOUT_MS): Promise<string> {
+  // Loaded on use: a fetch with a password does not pay for child_process.
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'] });
     const chunks: Buffer[] = [];

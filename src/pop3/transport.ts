@@ -2,6 +2,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import * as tls from 'node:tls';
 import { Pop3Error } from './errors';
 import type { Pop3Limits } from './limits';
+import { secureContextWith } from './secure-context';
 
 export interface TlsOptions {
   readonly host: string;
@@ -87,10 +88,11 @@ export function connectTls(options: TlsOptions, limits: Pop3Limits, plain?: Sock
         port,
         socket: plain,
         servername: isIP(host) ? undefined : host,
+        // The context sets TLS 1.2 as the minimum too, for an extra CA file.
         minVersion: 'TLSv1.2',
         // Checked below, on secureConnect, before anything is exchanged.
         rejectUnauthorized: false,
-        ca: options.ca ? [...tls.rootCertificates, options.ca.toString()] : undefined,
+        secureContext: options.ca ? secureContextWith(options.ca.toString()) : undefined,
       }),
     'secureConnect',
     timeout,

@@ -9,6 +9,7 @@
 // downloads it again, and syncs what it keeps.
 
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fsyncDir, idForUidl, parseName } from './maildir';
 import type { MessageSummary } from './types';
@@ -22,15 +23,54 @@ export function markerPath(dir: string): string {
   return path.join(dir, MARKER);
 }
 
+/** Two boot times further apart than this are two boots (Date.now() drifts with clock adjustments). */
+const BOOT_TOLERANCE_MS = 120_000;
+
+/** Which boot this is: Linux's boot id, else the boot time (ms). */
+function bootId(): string {
+  try {
+    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return String(Math.round(Date.now() - os.uptime() * 1000));
+  }
+}
+
+function sameBoot(a: string, b: string): boolean {
+  if (a === b) return true;
+  const [x, y] = [Number(a), Number(b)];
+  return Number.isFinite(x) && Number.isFinite(y) && Math.abs(x - y) < BOOT_TOLERANCE_MS;
+}
+
+/**
+ * True when the marker is there and the process that wrote it is gone (or
+ * the machine rebooted since): its batch was cut short. A process still
+ * fetching into the store (the editor, while `pop3-mail list` opens it) is
+ * left alone: its files may simply not be indexed yet.
+ */
 export function hasMarker(dir: string): boolean {
-  return fs.existsSync(markerPath(dir));
+  let text: string;
+  try {
+    text = fs.readFileSync(markerPath(dir), 'utf8');
+  } catch {
+    return false;
+  }
+  const [pidText = '', boot = ''] = text.split('\n');
+  const pid = Number(pidText);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || !sameBoot(boot, bootId())) return true;
+  if (pid === process.pid) return false; // another store object of this process is mid-batch
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'EPERM'; // EPERM: alive, someone else's
+  }
 }
 
 /** Makes the marker durable (file and folder) before anything unsynced is written. */
 export function writeMarker(dir: string): void {
   const fd = fs.openSync(markerPath(dir), 'w', 0o600);
   try {
-    fs.writeSync(fd, `${process.pid}\n`);
+    fs.writeSync(fd, `${process.pid}\n${bootId()}\n`);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

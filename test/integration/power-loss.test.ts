@@ -19,7 +19,7 @@ import { fetchMail, type FetchProgress } from '../../src/sync/fetch';
 import type { RetentionPolicy } from '../../src/sync/policy';
 import { messagesOnServer, startDovecot, waitSessionsEnded, type Dovecot } from '../support/dovecot';
 import { generateMessage } from '../support/mailgen';
-import { PowerLoss, type PowerLossOptions } from '../support/power-loss';
+import { markWriterGone, PowerLoss, type PowerLossOptions } from '../support/power-loss';
 import { checkStoredFiles, sha } from '../support/stored-files';
 
 const COUNT = 24;
@@ -98,6 +98,7 @@ async function crashRound(round: Round): Promise<{ store: MailStore; storeDir: s
   assert.ok(pl.powerOff, `${round.name}: the power was never cut (the fetch ended first)`);
   assert.ok(failure !== undefined || round.retention !== undefined, `${round.name}: a fetch whose writes fail must fail`);
   const lost = pl.applyLoss(round.loss);
+  markWriterGone(storeDir);
   const thrownAway = `thrown away: ${lost.removed.length} names, ${lost.cut.length} files cut`;
   // The fetch's process died with the power; its lock file, durable on disk,
   // now names a process that no longer runs (here: another start time).

@@ -12,6 +12,7 @@
 // old name is worthless), and a file's lost data is cut from its end (what
 // ext4 and XFS leave after delayed allocation: a short or empty file).
 
+import { spawnSync } from 'node:child_process';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import * as path from 'node:path';
 
@@ -26,6 +27,27 @@ export interface PowerLossOptions {
 }
 
 type Fs = typeof import('node:fs');
+
+/** A pid no process has now: one that just exited. */
+export function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '0']).pid!;
+}
+
+/**
+ * Makes the store's "unsynced" marker name a process that is gone, as it is
+ * after a crash or power loss. (In-process simulations leave our own, live
+ * pid in it, which the store rightly takes for a batch still running.)
+ */
+export function markWriterGone(storeDir: string): void {
+  const marker = path.join(storeDir, 'unsynced');
+  if (!fs.existsSync(marker)) return;
+  const { atime, mtime } = fs.statSync(marker);
+  const lines = fs.readFileSync(marker, 'utf8').split('\n');
+  lines[0] = String(deadPid());
+  fs.writeFileSync(marker, lines.join('\n'));
+  // Its time says where the batch began; a second earlier allows for utimes rounding it up.
+  fs.utimesSync(marker, atime, new Date(mtime.getTime() - 1000));
+}
 type Patched = Pick<Fs, 'openSync' | 'open' | 'fsyncSync' | 'fsync' | 'writeSync' | 'writev' | 'writeFileSync' | 'appendFileSync' | 'renameSync' | 'rmSync' | 'mkdirSync'>;
 
 const eio = (): NodeJS.ErrnoException => Object.assign(new Error('EIO: the power is off (simulated)'), { code: 'EIO' });

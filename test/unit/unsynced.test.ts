@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, test } from 'node:test';
 import { MailStore } from '../../src/store/store';
+import { markWriterGone } from '../support/power-loss';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -65,6 +66,7 @@ test('after an unclean shutdown a short or empty file from the batch is dropped 
   const emptyFile = store.pathOf(empty)!;
   store.flush(); // the stamp says the index matches: the marker must override it
   store.close();
+  markWriterGone(dir);
   fs.truncateSync(shortFile, 10);
   fs.truncateSync(emptyFile, 0);
 
@@ -93,6 +95,7 @@ test('a file from the batch whose index line was lost is dropped; an older file 
   const lost = put(store, 'lost', true);
   const lostFile = store.pathOf(lost)!;
   store.close();
+  markWriterGone(dir);
   // The power went: neither index line reached the disk, the batch's file did.
   fs.truncateSync(path.join(dir, 'index.jsonl'), 0);
   assert.ok(indexSize > 0);
@@ -112,14 +115,43 @@ test('a missing file from the batch is forgotten, and a marker alone (nothing wr
   const kept = put(store, 'kept', true);
   fs.rmSync(store.pathOf(gone)!);
   store.close();
+  markWriterGone(dir);
   const reopened = await MailStore.open(dir);
   assert.equal(reopened.hasUidl('gone'), false);
   assert.deepEqual(await reopened.readRaw(kept), mail('kept'));
   reopened.close();
 
-  fs.writeFileSync(path.join(dir, 'unsynced'), '1\n');
+  fs.writeFileSync(path.join(dir, 'unsynced'), `${process.pid}\nanother boot\n`);
   const third = await MailStore.open(dir);
   assert.deepEqual([...third.all()].map((m) => m.uidl), ['kept']);
   assert.equal(marker(dir), false);
   third.close();
+});
+
+test('a marker whose process still runs is left alone: that fetch is not over, its files are not damage', async () => {
+  const dir = tmp();
+  const store = await MailStore.open(dir);
+  const id = put(store, 'busy', true);
+  const file = store.pathOf(id)!;
+  store.close();
+  // Another live process (the test runner) is named as the writer, in this boot.
+  const marker = path.join(dir, 'unsynced');
+  const { atime, mtime } = fs.statSync(marker);
+  const lines = fs.readFileSync(marker, 'utf8').split('\n');
+  lines[0] = String(process.ppid);
+  fs.writeFileSync(marker, lines.join('\n'));
+  fs.utimesSync(marker, atime, new Date(mtime.getTime() - 1000)); // where the batch began (utimes may round up)
+  fs.truncateSync(path.join(dir, 'index.jsonl'), 0); // its index line is not written yet
+  const other = await MailStore.open(dir);
+  assert.ok(fs.existsSync(file), 'a file of a running batch is not removed');
+  assert.ok(fs.existsSync(marker), 'the marker stays for its writer to remove');
+  other.close();
+  // Now the writer is gone, and so is the unsynced end of its file.
+  fs.truncateSync(file, 3);
+  markWriterGone(dir);
+  const after = await MailStore.open(dir);
+  assert.equal(after.hasUidl('busy'), false);
+  assert.equal(fs.existsSync(file), false);
+  assert.equal(fs.existsSync(marker), false);
+  after.close();
 });
