@@ -104,13 +104,6 @@ export function fetchRunning(dir: string): boolean {
   return liveOwner(dir) !== 'none';
 }
 
-/** Whether another live process holds the store's lock now, that is, may be writing messages into it at this moment. */
-export function lockedByAnother(dir: string): boolean {
-  const owner = liveOwner(dir);
-  if (owner === 'none') return false;
-  return !(owner !== undefined && owner.pid === process.pid && owner.started === processStarted);
-}
-
 function tryCreate(file: string): boolean {
   let fd: number;
   try {

@@ -9,7 +9,6 @@ import { writeSnapshot } from './snapshot';
 import { IndexStamp } from './stamp';
 import { plainSummary } from './snapshot-entries';
 import { defaultNaming, type MaildirNaming } from './naming';
-import { lockedByAnother } from './lock';
 import { readState, writeState, type SyncState } from './state';
 import { hasMarker, repairUnsynced, UnsyncedBatch } from './unsynced';
 import type { MessageSummary, StoreChange } from './types';
@@ -338,9 +337,8 @@ export class MailStore {
   /** The index as it is on disk: as saved when the stamp holds, else repaired from the Maildir. */
   private load(): void {
     // An unsynced batch that was cut short leaves its marker: then sizes are
-    // checked against the index whatever the stamp says. Not while another
-    // process holds the store: its batch is still being written.
-    const cutShort = hasMarker(this.dir) && !lockedByAnother(this.dir);
+    // checked against the index whatever the stamp says.
+    const cutShort = hasMarker(this.dir);
     if (!cutShort && this.loadIfUnchanged()) return;
     this.reconcile(cutShort);
     this.stamp.write();
