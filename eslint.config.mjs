@@ -11,6 +11,7 @@ const pureExtension = [
   'src/vscode/common/settings.ts',
   'src/vscode/common/stores.ts',
   'src/vscode/common/text.ts',
+  'src/vscode/fetch/check-due.ts',
   'src/vscode/inbox/account-views.ts',
   'src/vscode/inbox/date-groups.ts',
   'src/vscode/inbox/message-refs.ts',

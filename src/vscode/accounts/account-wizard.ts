@@ -24,6 +24,7 @@ import {
   userProblem,
   type AccountEntry,
   type AccountPolicy,
+  type CheckOverrides,
 } from './account-settings';
 import { describeError } from '../common/errors';
 import { withAbortableProgress } from '../common/progress';
@@ -46,6 +47,8 @@ interface Draft {
   pin?: string;
   retention: RetentionPolicy;
   download: DownloadPolicy;
+  /** Kept as they are: the wizard does not ask for them (the setting does). */
+  checks?: CheckOverrides;
 }
 
 export interface WizardResult {
@@ -117,6 +120,7 @@ export async function accountWizard(existing?: AccountEntry, stored?: string): P
     pin: a?.pin,
     retention: existing?.policy.retention ?? {},
     download: existing?.policy.download ?? {},
+    checks: existing?.policy.checks,
   };
   let step = 1;
   for (;;) {
@@ -305,7 +309,7 @@ function toResult(d: Draft): WizardResult {
     ...(d.auth !== 'auto' ? { auth: d.auth } : {}),
     ...(d.pin !== undefined ? { pin: d.pin } : {}),
   };
-  return { account, policy: { retention: d.retention, download }, password: d.password === '' ? undefined : d.password };
+  return { account, policy: { retention: d.retention, download, ...(d.checks ? { checks: d.checks } : {}) }, password: d.password === '' ? undefined : d.password };
 }
 
 /** Tests the connection (and the login, when there is a password); on failure offers what can be done. */

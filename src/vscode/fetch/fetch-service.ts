@@ -17,6 +17,7 @@ import type { Passwords } from '../accounts/passwords';
 import { askPassword } from '../common/prompts';
 import { withAbortableProgress } from '../common/progress';
 import type { Stores } from '../common/stores';
+import { intervalMinutes } from './check-due';
 import { displayLine, forNotification, forStatusBar } from '../common/surface-text';
 import { formatBytes, progressText } from '../common/text';
 
@@ -52,8 +53,7 @@ const WAIT_FOR_OTHER_FETCH_MS = 10 * 60_000;
  * run), and at least half a minute: two windows opened together both start
  * with a check, and the second finds the record the first wrote at its end.
  */
-function sharedCheckWindow(): number {
-  const minutes = setting('checkInterval');
+function sharedCheckWindow(minutes: number): number {
   return Math.max(30_000, minutes * 60_000 - 30_000);
 }
 
@@ -242,7 +242,7 @@ export class FetchService implements vscode.Disposable {
       });
     }
     const fresh = result.downloaded + result.headersOnly;
-    if (fresh > 0 && setting('notifyNewMail')) {
+    if (fresh > 0 && (this.accounts.policyOf(accountKey(account)).checks?.notifyNewMail ?? setting('notifyNewMail'))) {
       const newMail = (who: string): string => (fresh === 1 ? vscode.l10n.t('POP3 Mail: {0} new message for {1}', fresh, who) : vscode.l10n.t('POP3 Mail: {0} new messages for {1}', fresh, who));
       if (request.background) {
         const show = vscode.l10n.t('Show Inbox');
@@ -308,7 +308,7 @@ export class FetchService implements vscode.Disposable {
           acceptNewUidls: request.acceptNewUidls === true,
           waitForStore: WAIT_FOR_OTHER_FETCH_MS,
           // Every window has a scheduler: an automatic check that another window has just done is not done again.
-          skipIfCheckedWithin: request.background ? sharedCheckWindow() : undefined,
+          skipIfCheckedWithin: request.background ? sharedCheckWindow(intervalMinutes(policy.checks?.checkInterval, setting('checkInterval'))) : undefined,
           onWaitForStore: () => progress.report({ message: vscode.l10n.t('Waiting for another window\u2026') }),
         });
         if (result.checkedElsewhere !== undefined) {
