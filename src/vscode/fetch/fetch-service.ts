@@ -17,7 +17,6 @@ import type { Passwords } from '../accounts/passwords';
 import { askPassword } from '../common/prompts';
 import { withAbortableProgress } from '../common/progress';
 import type { Stores } from '../common/stores';
-import { intervalMinutes } from './check-due';
 import { displayLine, forNotification, forStatusBar } from '../common/surface-text';
 import { formatBytes, progressText } from '../common/text';
 
@@ -46,16 +45,6 @@ export interface FetchState {
 const STATE_KEY = 'pop3Mail.fetchState';
 /** How long a fetch waits while another window (or the CLI) fetches the same account: long enough for a big first download. */
 const WAIT_FOR_OTHER_FETCH_MS = 10 * 60_000;
-
-/**
- * An automatic check is skipped when any window checked the account this
- * recently: most of the interval (so the timers of two windows do not both
- * run), and at least half a minute: two windows opened together both start
- * with a check, and the second finds the record the first wrote at its end.
- */
-function sharedCheckWindow(minutes: number): number {
-  return Math.max(30_000, minutes * 60_000 - 30_000);
-}
 
 export class FetchService implements vscode.Disposable {
   private readonly running = new SyncManager<FetchOutcome>();
@@ -283,6 +272,7 @@ export class FetchService implements vscode.Disposable {
     const location = request.background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
     // A background check shows its progress in the status bar (icons), a fetch asked for in a notification (links).
     const title = vscode.l10n.t('POP3 Mail: {0}', request.background ? forStatusBar(account.name, 60) : forNotification(account.name, 120));
+    const requested = Date.now();
     return withAbortableProgress({ location, title, cancellable: !request.background }, async (progress, signal) => {
       const started = Date.now();
       let percent = 0;
@@ -307,8 +297,8 @@ export class FetchService implements vscode.Disposable {
           trace: this.tracer(name, password),
           acceptNewUidls: request.acceptNewUidls === true,
           waitForStore: WAIT_FOR_OTHER_FETCH_MS,
-          // Every window has a scheduler: an automatic check that another window has just done is not done again.
-          skipIfCheckedWithin: request.background ? sharedCheckWindow(intervalMinutes(policy.checks?.checkInterval, setting('checkInterval'))) : undefined,
+          // Two windows opened together both start with a check: the one that waited for the other's does not repeat it.
+          skipIfCheckedSince: request.background ? requested : undefined,
           onWaitForStore: () => progress.report({ message: vscode.l10n.t('Waiting for another window\u2026') }),
         });
         if (result.checkedElsewhere !== undefined) {
