@@ -154,7 +154,7 @@ test('two windows: fetched in A shows in B; read in A, deleted in B, restored in
   assert.equal(storedUidls().length, FIRST);
 });
 
-test('both windows start at once with new mail: their startup checks run together and each message is stored once', async () => {
+test('both windows start at once with new mail: of their two startup checks one downloads it, and each message is stored once', async () => {
   for (let i = FIRST + 1; i <= FIRST + LATER; i++) dovecot.deliver('alice', rfc822(subject(i), i), `w${i}`);
   // Reloading a window starts its extension host again: a startup check in each, with the password stored now.
   await Promise.all([a.reload(), b.reload()]);
@@ -164,11 +164,14 @@ test('both windows start at once with new mail: their startup checks run togethe
   await screenshot(a, 'windows-4-a-after-startup');
   await screenshot(b, 'windows-4-b-after-startup');
   assert.equal(storedUidls().length, FIRST + LATER, 'each message once in the Maildir');
-  // The two windows' logs: one startup check downloaded the new mail, the other found it checked.
+  // The two windows' logs: one startup check downloaded the new mail; the other either waited for it
+  // and left the check out, or (when the windows' timers were further apart) found nothing new.
   const logs = extensionLogs();
   const fetched = logs.filter((t) => t.includes(`fetch Work: ${LATER} new`)).length;
   const skipped = logs.filter((t) => t.includes('fetch Work: skipped, another window checked')).length;
-  console.log(`startup checks: ${fetched} downloaded ${LATER}, ${skipped} skipped`);
-  assert.equal(fetched, 1);
-  assert.equal(skipped, 1);
+  const nothing = logs.filter((t) => t.includes('fetch Work: 0 new')).length;
+  console.log(`startup checks: ${fetched} downloaded ${LATER}, ${skipped} skipped after waiting, ${nothing} found nothing new`);
+  assert.equal(fetched, 1, 'one window downloaded the new mail');
+  const lines = logs.flatMap((t) => t.split('\n').filter((l) => l.includes('fetch Work'))).join('\n');
+  assert.equal(skipped + nothing, 1, `the other downloaded none of it:\n${lines}`);
 });
