@@ -166,10 +166,14 @@ test('both windows start at once with new mail: of their two startup checks one 
   assert.equal(storedUidls().length, FIRST + LATER, 'each message once in the Maildir');
   // The two windows' logs: one startup check downloaded the new mail; the other either waited for it
   // and left the check out, or (when the windows' timers were further apart) found nothing new.
+  // The editor writes its log files a little later than the lines are logged: wait (bounded) for both checks.
+  const count = (logs: string[], text: string): number => logs.filter((t) => t.includes(text)).length;
+  const outcomes = (logs: string[]): number => count(logs, `fetch Work: ${LATER} new`) + count(logs, 'fetch Work: skipped, another window checked') + count(logs, 'fetch Work: 0 new');
+  await waitUntil('both startup checks in the logs', () => outcomes(extensionLogs()) >= 2, 30_000).catch(() => undefined);
   const logs = extensionLogs();
-  const fetched = logs.filter((t) => t.includes(`fetch Work: ${LATER} new`)).length;
-  const skipped = logs.filter((t) => t.includes('fetch Work: skipped, another window checked')).length;
-  const nothing = logs.filter((t) => t.includes('fetch Work: 0 new')).length;
+  const fetched = count(logs, `fetch Work: ${LATER} new`);
+  const skipped = count(logs, 'fetch Work: skipped, another window checked');
+  const nothing = count(logs, 'fetch Work: 0 new');
   console.log(`startup checks: ${fetched} downloaded ${LATER}, ${skipped} skipped after waiting, ${nothing} found nothing new`);
   assert.equal(fetched, 1, 'one window downloaded the new mail');
   const lines = logs.flatMap((t) => t.split('\n').filter((l) => l.includes('fetch Work'))).join('\n');
