@@ -13,6 +13,7 @@ const pureExtension = [
   'src/vscode/common/stores.ts',
   'src/vscode/common/surface-text.ts',
   'src/vscode/common/text.ts',
+  'src/vscode/fetch/check-due.ts',
   'src/vscode/inbox/account-views.ts',
   'src/vscode/inbox/conversation-rows.ts',
   'src/vscode/inbox/date-groups.ts',

@@ -51,10 +51,11 @@ export interface FetchOptions {
   /** Called once when this fetch starts waiting for another process's. */
   readonly onWaitForStore?: (owner: LockOwner | undefined) => void;
   /**
-   * An automatic check: skip it when any process (another window) checked
-   * this store less than this many ms ago (the shared record, last-check.ts).
+   * An automatic check asked for at this time (epoch ms): skip it when
+   * another process (a window) completed a check of this store since, while
+   * this one waited for it (the shared record, last-check.ts).
    */
-  readonly skipIfCheckedWithin?: number;
+  readonly skipIfCheckedSince?: number;
 }
 
 export interface FetchResult {
@@ -94,8 +95,8 @@ export async function fetchMail(options: FetchOptions): Promise<FetchResult> {
     // What another process stored while this one waited (or since it last looked) is known before planning.
     options.store.reloadIfChanged();
     const now = options.now ?? Date.now;
-    const last = options.skipIfCheckedWithin !== undefined ? readLastCheck(options.store.dir) : undefined;
-    if (last !== undefined && now() - last < options.skipIfCheckedWithin! && last <= now()) return skippedCheck(last);
+    const last = options.skipIfCheckedSince !== undefined ? readLastCheck(options.store.dir) : undefined;
+    if (last !== undefined && last >= options.skipIfCheckedSince!) return skippedCheck(last);
     const result = await fetchLocked(options);
     if (!options.dryRun) writeLastCheck(options.store.dir, now());
     return result;

@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const panel = registerMessageView(context, accounts, stores, log);
   const view = vscode.window.createTreeView(INBOX_VIEW, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const statusBar = new MailStatusBar(accounts, fetcher, tree);
-  const scheduler = new CheckScheduler(fetcher);
+  const scheduler = new CheckScheduler(fetcher, accounts, stores);
   const messages = new InboxCommands(accounts, stores, passwords, fetcher, tree, view, panel, log);
   const accountCommands = new AccountCommands(accounts, passwords, sessions, stores, fetcher, log);
   const searchService = new SearchService(path.join(context.extensionUri.fsPath, 'dist', 'search-worker.js'));

@@ -16,6 +16,24 @@ test('account policies: parsed from the setting, KB to bytes, round trip through
   assert.deepEqual(parseAccounts([base]).entries[0]!.policy, { retention: {}, download: {} }, 'no policy: leave everything on the server');
 });
 
+test('per-account checks: interval and notification overrides parsed, kept on a round trip, absent when unset', () => {
+  const raw = [{ ...base, name: 'News', checkInterval: 0, notifyNewMail: false }, { ...base, user: 'bob', name: 'Work', checkInterval: 5 }];
+  const { entries, problems } = parseAccounts(raw);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(entries[0]!.policy.checks, { checkInterval: 0, notifyNewMail: false });
+  assert.deepEqual(entries[1]!.policy.checks, { checkInterval: 5 });
+  assert.deepEqual(entries.map((e) => toSettingEntry(e.account, e.policy)), raw);
+  assert.equal(parseAccounts([base]).entries[0]!.policy.checks, undefined, 'the global settings apply');
+  const bad = parseAccounts([{ ...base, checkInterval: -1 }, { ...base, checkInterval: 'often' }, { ...base, checkInterval: 5000 }, { ...base, notifyNewMail: 'yes' }]);
+  assert.equal(bad.entries.length, 0);
+  assert.deepEqual(bad.problems, [
+    'pop3Mail.accounts[0] skipped: "checkInterval" must be a number of minutes from 0 to 1440',
+    'pop3Mail.accounts[1] skipped: "checkInterval" must be a number of minutes from 0 to 1440',
+    'pop3Mail.accounts[2] skipped: "checkInterval" must be a number of minutes from 0 to 1440',
+    'pop3Mail.accounts[3] skipped: "notifyNewMail" must be true or false',
+  ]);
+});
+
 test('account policies: invalid values skip the entry with a clear message', () => {
   const { entries, problems } = parseAccounts([
     { ...base, deleteAfterDays: 0 },

@@ -91,20 +91,21 @@ test('no reload while a fetch holds the store: the index is still growing; the l
   await waitUntil('B sees both once the fetch ended', () => b.list().length === 2, 10_000);
 });
 
-test('the shared last-check record: an automatic check that another window has just done is skipped without connecting', async () => {
+test('the shared last-check record: an automatic check that another window completed while this one waited is skipped without connecting', async () => {
   const dir = tmp();
   const store = await MailStore.open(dir);
   assert.equal(readLastCheck(dir), undefined);
-  const at = Date.now() - 10_000;
+  const requested = Date.now() - 10_000;
+  const at = Date.now() - 5_000;
   writeLastCheck(dir, at);
   assert.equal(readLastCheck(dir), at);
   // Port 1 on loopback: a connection attempt would fail with Connect.
   const account = { name: 'x', host: '127.0.0.1', port: 1, user: 'u', security: 'tls' as const };
-  const result = await fetchMail({ account, password: 'p', store, skipIfCheckedWithin: 60_000 });
+  const result = await fetchMail({ account, password: 'p', store, skipIfCheckedSince: requested });
   assert.equal(result.checkedElsewhere, at);
   assert.equal(result.downloaded, 0);
-  // Older than the window, or a fetch asked for by the user: it runs (and fails to connect here).
-  await assert.rejects(fetchMail({ account, password: 'p', store, skipIfCheckedWithin: 5_000 }), { code: 'Connect' });
+  // A check completed before this one was asked for, or a fetch asked for by the user: it runs (and fails to connect here).
+  await assert.rejects(fetchMail({ account, password: 'p', store, skipIfCheckedSince: at + 1 }), { code: 'Connect' });
   await assert.rejects(fetchMail({ account, password: 'p', store }), { code: 'Connect' });
   assert.equal(readLastCheck(dir), at, 'a failed check is not recorded');
   fs.writeFileSync(path.join(dir, 'last-check.json'), '{"at":');

@@ -62,7 +62,19 @@ export function passwordProblem(input: string): string | undefined {
 export interface AccountPolicy {
   readonly retention: RetentionPolicy;
   readonly download: DownloadPolicy;
+  /** This account's own automatic checks and notifications; the global settings where unset. */
+  readonly checks?: CheckOverrides;
 }
+
+export interface CheckOverrides {
+  /** Minutes between automatic checks, 0 for none (overrides pop3Mail.checkInterval). */
+  readonly checkInterval?: number;
+  /** Overrides pop3Mail.notifyNewMail. */
+  readonly notifyNewMail?: boolean;
+}
+
+/** The longest check interval the settings take (a day), in minutes. */
+export const MAX_CHECK_INTERVAL = 1440;
 
 /** One valid entry of the setting: the connection and its policies. */
 export interface AccountEntry {
@@ -122,8 +134,18 @@ function parsePolicy(entry: object): AccountPolicy | string {
   const days = optionalCount(entry, 'deleteAfterDays', 36_500);
   const sizeKb = optionalCount(entry, 'maxMessageSizeKB', 4_194_304);
   const newest = optionalCount(entry, 'newestOnFirstSync', 1_000_000);
-  for (const v of [afterDownload, deletedLocally, days, sizeKb, newest]) if (typeof v === 'string') return v;
+  const notify = optionalFlag(entry, 'notifyNewMail');
+  const interval = field(entry, 'checkInterval');
+  if (interval !== undefined && (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0 || interval > MAX_CHECK_INTERVAL)) {
+    return l10n.t('"{0}" must be a number of minutes from 0 to {1}', 'checkInterval', MAX_CHECK_INTERVAL);
+  }
+  for (const v of [afterDownload, deletedLocally, days, sizeKb, newest, notify]) if (typeof v === 'string') return v;
+  const checks: CheckOverrides = {
+    ...(typeof interval === 'number' ? { checkInterval: interval } : {}),
+    ...(typeof notify === 'boolean' ? { notifyNewMail: notify } : {}),
+  };
   return {
+    ...(Object.keys(checks).length > 0 ? { checks } : {}),
     retention: {
       ...(afterDownload === true ? { deleteAfterDownload: true } : {}),
       ...(typeof days === 'number' ? { deleteAfterDays: days } : {}),
@@ -213,6 +235,8 @@ export function toSettingEntry(account: AccountConfig, policy: AccountPolicy): R
     ...(retention.deleteWhenDeletedLocally ? { deleteWhenDeletedLocally: true } : {}),
     ...(download.maxMessageSize !== undefined ? { maxMessageSizeKB: Math.max(1, Math.round(download.maxMessageSize / 1024)) } : {}),
     ...(download.newestOnFirstSync !== undefined ? { newestOnFirstSync: download.newestOnFirstSync } : {}),
+    ...(policy.checks?.checkInterval !== undefined ? { checkInterval: policy.checks.checkInterval } : {}),
+    ...(policy.checks?.notifyNewMail !== undefined ? { notifyNewMail: policy.checks.notifyNewMail } : {}),
   };
 }
 

@@ -17,6 +17,7 @@ import { inputStep, pickStep, type PickItem, type StepResult } from '../common/q
 import { forNotification, forPrompt, forQuickPick } from '../common/surface-text';
 import { clientConfigFor, loginLabel, proposedLogin, README_REGISTRATION, type LoginMethod } from './oauth-config';
 import { interactiveSignIn } from './sign-in';
+import type { CheckOverrides } from './account-settings';
 
 export interface Draft {
   address: string;
@@ -38,6 +39,8 @@ export interface Draft {
   pin?: string;
   retention: RetentionPolicy;
   download: DownloadPolicy;
+  /** Kept as they are: the wizard does not ask for them (the setting does). */
+  checks?: CheckOverrides;
 }
 
 /** " (found in: …)" after a prompt, when discovery filled the field; `surface` escapes it for where it is shown. */

@@ -100,6 +100,7 @@ export async function accountWizard(existing?: AccountEntry, stored?: string, cu
     pin: a?.pin,
     retention: existing?.policy.retention ?? {},
     download: existing?.policy.download ?? {},
+    checks: existing?.policy.checks,
   };
   let step = 1;
   for (;;) {
@@ -297,7 +298,7 @@ function toResult(d: Draft): WizardResult {
     ...(d.auth !== 'auto' ? { auth: d.auth } : {}),
     ...(d.pin !== undefined ? { pin: d.pin } : {}),
   };
-  return { account, policy: { retention: d.retention, download }, password: d.password === '' || d.login !== 'password' ? undefined : d.password };
+  return { account, policy: { retention: d.retention, download, ...(d.checks ? { checks: d.checks } : {}) }, password: d.password === '' || d.login !== 'password' ? undefined : d.password };
 }
 
 /**

@@ -55,17 +55,6 @@ export const SIGN_IN_REQUIRED = 'SignInRequired';
 
 type Login = Omit<FetchOptions, 'password' | 'token'>;
 
-/**
- * An automatic check is skipped when any window checked the account this
- * recently: most of the interval (so the timers of two windows do not both
- * run), and at least half a minute: two windows opened together both start
- * with a check, and the second finds the record the first wrote at its end.
- */
-function sharedCheckWindow(): number {
-  const minutes = setting('checkInterval');
-  return Math.max(30_000, minutes * 60_000 - 30_000);
-}
-
 export class FetchService implements vscode.Disposable {
   private readonly running = new SyncManager<FetchOutcome>();
   private readonly fetched = new vscode.EventEmitter<AccountConfig>();
@@ -316,7 +305,7 @@ export class FetchService implements vscode.Disposable {
       });
     }
     const fresh = result.downloaded + result.headersOnly;
-    if (fresh > 0 && setting('notifyNewMail')) {
+    if (fresh > 0 && (this.accounts.policyOf(accountKey(account)).checks?.notifyNewMail ?? setting('notifyNewMail'))) {
       const newMail = (who: string): string => (fresh === 1 ? vscode.l10n.t('POP3 Mail: {0} new message for {1}', fresh, who) : vscode.l10n.t('POP3 Mail: {0} new messages for {1}', fresh, who));
       if (request.background) {
         const show = vscode.l10n.t('Show Inbox');
@@ -357,6 +346,7 @@ export class FetchService implements vscode.Disposable {
     const location = request.background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
     // A background check shows its progress in the status bar (icons), a fetch asked for in a notification (links).
     const title = vscode.l10n.t('POP3 Mail: {0}', request.background ? forStatusBar(account.name, 60) : forNotification(account.name, 120));
+    const requested = Date.now();
     return withAbortableProgress({ location, title, cancellable: !request.background }, async (progress, signal) => {
       const started = Date.now();
       let percent = 0;
@@ -380,8 +370,8 @@ export class FetchService implements vscode.Disposable {
           trace: this.tracer(name, password),
           acceptNewUidls: request.acceptNewUidls === true,
           waitForStore: WAIT_FOR_OTHER_FETCH_MS,
-          // Every window has a scheduler: an automatic check that another window has just done is not done again.
-          skipIfCheckedWithin: request.background ? sharedCheckWindow() : undefined,
+          // Two windows opened together both start with a check: the one that waited for the other's does not repeat it.
+          skipIfCheckedSince: request.background ? requested : undefined,
           onWaitForStore: () => progress.report({ message: vscode.l10n.t('Waiting for another window\u2026') }),
         });
         if (result.checkedElsewhere !== undefined) {
