@@ -108,23 +108,6 @@ export class MailStore {
     return this.sorted;
   }
 
-  /**
-   * Reads the texts a search looks at (subject, sender) for the whole inbox,
-   * a slice at a time with a yield between: the first search over a large
-   * store opened from its snapshot is then as quick as the next ones.
-   */
-  async prepareSearch(slice = 2048): Promise<void> {
-    const list = this.list();
-    for (let i = 0; i < list.length; i += slice) {
-      const end = Math.min(i + slice, list.length);
-      for (let k = i; k < end; k++) {
-        const m = list[k]!;
-        if (m.subject === undefined || m.from === undefined) break; // reading them is the point
-      }
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-  }
-
   /** How many messages the store knows, including those deleted locally. */
   get size(): number {
     return this.idMap?.size ?? this.unmapped.length;
@@ -261,10 +244,7 @@ export class MailStore {
     this.stamp.noteOwnChange();
   }
 
-  /**
-   * Rewrites the snapshot when the store is big and enough log lines
-   * followed the last one. A failure only costs speed: the log serves.
-   */
+  /** Rewrites the snapshot when the store is big and enough log lines followed the last one (a failure only costs speed). */
   private maybeSnapshot(): void {
     if (this.size < SNAPSHOT_MIN_MESSAGES || this.logLines - this.snapshotLines < SNAPSHOT_EVERY_LINES) return;
     try {
@@ -398,11 +378,7 @@ export class MailStore {
     this.sorted = undefined;
   }
 
-  /**
-   * Loads the index, keeps what matches the Maildir, indexes files the index
-   * lacks, drops entries whose file is gone, and compacts the log when it
-   * has grown (reconcile.ts).
-   */
+  /** Loads the index, keeps what matches the Maildir, indexes files it lacks, drops entries without a file, compacts a grown log. */
   private reconcile(repairUnsyncedFiles: boolean): void {
     const opened = loadIndex(this.indexFile, this.snapshotFile);
     if (opened.closeSnapshot) this.closers.push(opened.closeSnapshot);

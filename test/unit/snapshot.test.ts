@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { afterEach, test } from 'node:test';
 import { writeIndex } from '../../src/store/index-file';
 import { plainSummary } from '../../src/store/snapshot-entries';
+import { prepareSearch } from '../../src/store/prepare-search';
 import { MailStore } from '../../src/store/store';
 import type { MessageSummary } from '../../src/store/types';
 
@@ -200,7 +201,7 @@ test('prepareSearch reads the searched texts a slice at a time, letting the even
     setImmediate(spin);
   };
   setImmediate(spin);
-  await store.prepareSearch(100);
+  await prepareSearch(store.list(), 100);
   running = false;
   const slices = Math.ceil(store.list().length / 100);
   assert.ok(turns >= slices - 1, `${turns} event-loop turns for ${slices} slices`);

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { portableFolderName } from '../../store/naming';
+import { prepareSearch } from '../../store/prepare-search';
 import { MailStore } from '../../store/store';
 import { StoreWatcher } from '../../store/store-watch';
 import { accountKey, type AccountConfig } from '../../sync/account';
@@ -67,7 +68,7 @@ export class Stores {
         if (this.open.has(key) && !this.watchers.has(key)) this.watchers.set(key, new StoreWatcher(s, () => this.reloaded(key)));
       }).catch(() => undefined);
       // Go to Message over a big store is quick from its first keystroke: texts are read in idle slices now.
-      void store.then((s) => setTimeout(() => void s.prepareSearch().catch(() => undefined), 1000)).catch(() => undefined);
+      void store.then((s) => setTimeout(() => void prepareSearch(s.list()).catch(() => undefined), 1000)).catch(() => undefined);
       this.open.set(key, store);
     }
     return store;
