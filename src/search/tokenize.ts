@@ -31,12 +31,28 @@ const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
  * normalised (on its own), instead of the whole text.
  */
 export function eachTermOf(text: string, onTerm: (term: string) => void): void {
+  eachWord(text, (word, wide) => {
+    if (wide) eachTerm(fold(word), onTerm);
+    else onTerm(asciiTerm(word));
+    return true;
+  });
+}
+
+const isAsciiWordChar = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+
+const asciiTerm = (word: string): string => (word.length > MAX_TERM_CHARS ? word.slice(0, MAX_TERM_CHARS) : word).toLowerCase();
+
+/**
+ * Calls `onWord` with each run of letters and digits in `text`, its offsets,
+ * and whether it holds a non-ASCII character (only such a word needs
+ * folding). One pass by character code; stops when `onWord` returns false.
+ */
+function eachWord(text: string, onWord: (word: string, wide: boolean, start: number, end: number) => boolean): void {
   const n = text.length;
   let i = 0;
   while (i < n) {
     let c = text.charCodeAt(i);
-    const ascii = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-    if (!ascii && (c < 0x80 || !WORD_CHAR.test(text[i]!))) {
+    if (!isAsciiWordChar(c) && (c < 0x80 || !WORD_CHAR.test(text[i]!))) {
       i++;
       continue;
     }
@@ -44,7 +60,7 @@ export function eachTermOf(text: string, onTerm: (term: string) => void): void {
     let wide = false;
     for (; i < n; i++) {
       c = text.charCodeAt(i);
-      if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) continue;
+      if (isAsciiWordChar(c)) continue;
       if (c < 0x80) break;
       // A surrogate pair is one character: test both halves together.
       const ch = c >= 0xd800 && c <= 0xdbff && i + 1 < n ? text.slice(i, i + 2) : text[i]!;
@@ -52,9 +68,7 @@ export function eachTermOf(text: string, onTerm: (term: string) => void): void {
       wide = true;
       i += ch.length - 1;
     }
-    const word = text.slice(start, i);
-    if (wide) eachTerm(fold(word), onTerm);
-    else onTerm((word.length > MAX_TERM_CHARS ? word.slice(0, MAX_TERM_CHARS) : word).toLowerCase());
+    if (!onWord(text.slice(start, i), wide, start, i)) return;
   }
 }
 
@@ -80,29 +94,11 @@ export interface Located {
  */
 export function locatedTerms(text: string, max = Infinity): Located[] {
   const out: Located[] = [];
-  const n = text.length;
-  let i = 0;
-  while (i < n && out.length < max) {
-    let c = text.charCodeAt(i);
-    const ascii = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-    if (!ascii && (c < 0x80 || !WORD_CHAR.test(text[i]!))) {
-      i++;
-      continue;
-    }
-    const start = i;
-    let wide = false;
-    for (; i < n; i++) {
-      c = text.charCodeAt(i);
-      if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) continue;
-      if (c < 0x80) break;
-      const ch = c >= 0xd800 && c <= 0xdbff && i + 1 < n ? text.slice(i, i + 2) : text[i]!;
-      if (!WORD_CHAR.test(ch)) break;
-      wide = true;
-      i += ch.length - 1;
-    }
-    const word = text.slice(start, i);
-    if (wide) eachTerm(fold(word), (term) => out.push({ term, start, end: i }));
-    else out.push({ term: (word.length > MAX_TERM_CHARS ? word.slice(0, MAX_TERM_CHARS) : word).toLowerCase(), start, end: i });
-  }
+  if (max <= 0) return out;
+  eachWord(text, (word, wide, start, end) => {
+    if (wide) eachTerm(fold(word), (term) => out.push({ term, start, end }));
+    else out.push({ term: asciiTerm(word), start, end });
+    return out.length < max;
+  });
   return out;
 }
