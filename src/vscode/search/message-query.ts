@@ -9,6 +9,7 @@
 // free text, so a subject like "Re: lunch" can still be typed.
 
 import { l10n } from '../common/l10n';
+import { parseDay as parseDayMs, splitQuery } from '../../search/query';
 
 export interface Searchable {
   readonly subject: string;
@@ -35,41 +36,15 @@ export interface MessageQuery {
   readonly problems: readonly string[];
 }
 
-/** Splits on whitespace, keeping "quoted phrases" (also after a prefix: subject:"a b") together. */
+/** Splits on whitespace, keeping "quoted phrases" (also after a prefix: subject:"a b") together: the search index's reading. */
 export function tokenize(text: string): string[] {
-  const tokens: string[] = [];
-  const space = (c: string): boolean => /\s/.test(c);
-  let i = 0;
-  while (i < text.length) {
-    if (space(text[i]!)) {
-      i++;
-      continue;
-    }
-    const start = i;
-    while (i < text.length && !space(text[i]!) && text[i] !== '"') i++;
-    let token = text.slice(start, i);
-    if (text[i] === '"') {
-      const close = text.indexOf('"', i + 1);
-      const end = close === -1 ? text.length : close;
-      token += text.slice(i + 1, end);
-      i = close === -1 ? text.length : close + 1;
-    }
-    if (token !== '') tokens.push(token);
-  }
-  return tokens;
+  return splitQuery(text).map((t) => t.text);
 }
 
 /** Local midnight of YYYY-MM-DD or YYYY-MM as an ISO string, or undefined. */
 export function parseDay(text: string): string | undefined {
-  const m = /^(\d{4})[-/](\d{1,2})(?:[-/](\d{1,2}))?$/.exec(text);
-  if (!m) return undefined;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = m[3] === undefined ? 1 : Number(m[3]);
-  if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
-  const d = new Date(year, month - 1, day);
-  if (d.getMonth() !== month - 1) return undefined; // 2026-02-31
-  return d.toISOString();
+  const ms = parseDayMs(text);
+  return ms === undefined ? undefined : new Date(ms).toISOString();
 }
 
 export function parseQuery(text: string): MessageQuery {
