@@ -1,13 +1,12 @@
 // "Fetch Mail" for the editor: progress (a notification when the user asked,
 // the status bar for automatic checks), password prompts or the OAuth
-// session's token, per-account policies, the state the tree, welcome views
-// and status bar show, and errors with actions. The core does the work
-// (src/sync, src/oauth).
+// session's token, per-account policies, and the state the tree, welcome
+// views and status bar show; what the user is told afterwards is in
+// fetch-notices.ts. The core does the work (src/sync, src/oauth).
 import * as vscode from 'vscode';
-import { COMMANDS, FOCUS_INBOX } from '../common/commands';
+import { COMMANDS } from '../common/commands';
 import { Pop3Error } from '../../pop3/errors';
 import { CertificateError } from '../../pop3/transport';
-import { StoreBusyError } from '../../store/lock';
 import { accountKey, type AccountConfig } from '../../sync/account';
 import { fetchMail, type FetchOptions, type FetchProgress, type FetchResult } from '../../sync/fetch';
 import { fetchWithSession } from '../../oauth/fetch-with-session';
@@ -24,6 +23,7 @@ import { withAbortableProgress } from '../common/progress';
 import type { Stores } from '../common/stores';
 import { displayLine, forNotification, forStatusBar } from '../common/surface-text';
 import { formatBytes, progressText } from '../common/text';
+import { announceResult, reportFailure, type Notices } from './fetch-notices';
 
 export type FetchOutcome = 'done' | 'failed' | 'cancelled';
 
@@ -62,6 +62,7 @@ export class FetchService implements vscode.Disposable {
   private readonly states: Map<string, FetchState>;
   private readonly askedForPassword = new Set<string>();
   private readonly askedToSignIn = new Set<string>();
+  private readonly notices: Notices;
   /** Fires after every fetch attempt that may have changed a store (also after failures: partial downloads count). */
   readonly onDidFetch = this.fetched.event;
   /** Fires when an account starts or ends fetching, or its last result changes. */
@@ -77,6 +78,11 @@ export class FetchService implements vscode.Disposable {
   ) {
     const saved = memento.get<Record<string, FetchState>>(STATE_KEY) ?? {};
     this.states = new Map(Object.entries(saved).map(([k, s]) => [k, { ...s, running: false }]));
+    this.notices = {
+      log,
+      fetchAgain: (account, acceptNewUidls) => this.fetchAccount(account, acceptNewUidls ? { acceptNewUidls } : {}),
+      notifyNewMail: (account) => this.accounts.policyOf(accountKey(account)).checks?.notifyNewMail,
+    };
   }
 
   dispose(): void {
@@ -233,7 +239,7 @@ export class FetchService implements vscode.Disposable {
 
   private succeeded(account: AccountConfig, result: FetchResult, request: FetchRequest): void {
     this.setState(accountKey(account), { lastCheck: result.checkedElsewhere ?? Date.now() }, ['error', 'errorCode', 'certificate']);
-    this.afterFetch(account, result, request);
+    announceResult(account, result, request, this.notices);
   }
 
   private failed(account: AccountConfig, error: unknown, request: FetchRequest): FetchOutcome {
@@ -243,7 +249,7 @@ export class FetchService implements vscode.Disposable {
     const previous = this.states.get(key)?.error;
     this.setState(key, { error: message, errorCode: Pop3Error.is(error) ? error.code : 'Error', ...(certificate ? { certificate } : {}) }, certificate ? [] : ['certificate']);
     // An automatic check repeats the same failure quietly: the tree row and status bar show it.
-    if (!request.background || previous !== message) this.report(account, error);
+    if (!request.background || previous !== message) reportFailure(account, error, this.notices);
     return 'failed';
   }
 
@@ -276,71 +282,6 @@ export class FetchService implements vscode.Disposable {
   }
 
   /** Tells the user what the core flagged and what arrived; without waiting for an answer. */
-  private afterFetch(account: AccountConfig, result: FetchResult, request: FetchRequest): void {
-    const name = forNotification(account.name, 120);
-    for (const warning of result.warnings) this.log.warn(`fetch ${displayLine(account.name, 120)}: ${displayLine(warning, 500)}`);
-    const anomaly = result.plan.anomaly;
-    if (anomaly) {
-      const message = vscode.l10n.t(
-        'POP3 Mail: all {0} messages on {1} have ids never seen before, although the server kept mail last time (a server migration?). Nothing was downloaded. Download them all again? This may create duplicates.',
-        anomaly.count,
-        name,
-      );
-      const all = vscode.l10n.t('Download All');
-      const showLog = vscode.l10n.t('Show Log');
-      void vscode.window.showWarningMessage(message, all, showLog).then((choice) => {
-        if (choice === all) void this.fetchAccount(account, { acceptNewUidls: true });
-        else if (choice === showLog) this.log.show(true);
-      });
-      return;
-    }
-    const [first] = result.warnings;
-    if (first !== undefined) {
-      const text = forNotification(first, 300);
-      const showLog = vscode.l10n.t('Show Log');
-      const message =
-        result.warnings.length > 1 ? vscode.l10n.t('POP3 Mail: {0}: {1} (and {2} more in the log)', name, text, result.warnings.length - 1) : vscode.l10n.t('POP3 Mail: {0}: {1}', name, text);
-      void vscode.window.showWarningMessage(message, showLog).then((choice) => {
-        if (choice === showLog) this.log.show(true);
-      });
-    }
-    const fresh = result.downloaded + result.headersOnly;
-    if (fresh > 0 && (this.accounts.policyOf(accountKey(account)).checks?.notifyNewMail ?? setting('notifyNewMail'))) {
-      const newMail = (who: string): string => (fresh === 1 ? vscode.l10n.t('POP3 Mail: {0} new message for {1}', fresh, who) : vscode.l10n.t('POP3 Mail: {0} new messages for {1}', fresh, who));
-      if (request.background) {
-        const show = vscode.l10n.t('Show Inbox');
-        void vscode.window.showInformationMessage(newMail(name), show).then((choice) => {
-          if (choice === show) void vscode.commands.executeCommand(FOCUS_INBOX);
-        });
-      } else {
-        vscode.window.setStatusBarMessage(newMail(forStatusBar(account.name, 60)), 5000);
-      }
-    }
-  }
-
-  /** Shows the error without waiting for it: a notification can stay open for a long time. */
-  private report(account: AccountConfig, error: unknown): void {
-    const message = describeError(vscode.l10n.t('POP3 Mail: fetching {0} failed', forNotification(account.name, 120)), error);
-    const transient = (Pop3Error.is(error) && error.isTransient()) || StoreBusyError.is(error);
-    const retry = vscode.l10n.t('Retry');
-    const edit = vscode.l10n.t('Edit Account');
-    const changePassword = vscode.l10n.t('Change Password');
-    const trust = vscode.l10n.t('Trust Certificate...');
-    const showLog = vscode.l10n.t('Show Log');
-    const actions: string[] = [];
-    if (error instanceof CertificateError && error.certificate) actions.push(trust);
-    if (Pop3Error.is(error, 'AuthFailed')) actions.push(changePassword);
-    actions.push(transient ? retry : edit, showLog);
-    const key = accountKey(account);
-    void vscode.window.showErrorMessage(message, ...actions).then((choice) => {
-      if (choice === retry) void this.fetchAccount(account);
-      else if (choice === edit) void vscode.commands.executeCommand(COMMANDS.editAccount, key);
-      else if (choice === changePassword) void vscode.commands.executeCommand(COMMANDS.changePassword, key);
-      else if (choice === trust) void vscode.commands.executeCommand(COMMANDS.trustCertificate, key);
-      else if (choice === showLog) this.log.show(true);
-    });
-  }
-
   private fetchOnce(account: AccountConfig, request: FetchRequest, runSignal: AbortSignal, login: (options: Login) => Promise<FetchResult>, password = ''): Thenable<FetchResult> {
     const name = displayLine(account.name, 120);
     const location = request.background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
