@@ -2,6 +2,7 @@
 // panel, and hand every disposable to VS Code.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { accountKey } from '../sync/account';
 import { SearchService } from '../search/search-service';
 import { affects } from './common/config';
 import { COMMANDS, CONTEXT_KEYS, INBOX_VIEW } from './common/commands';
@@ -65,7 +66,9 @@ export function activate(context: vscode.ExtensionContext): void {
     fetcher.onDidFetch(() => tree.refresh()),
     stores.onWillClose((dir) => searchService.stop(dir)),
     // Another window (or the CLI) fetched, read, deleted or restored mail in a store this window shows.
-    stores.onDidReload(() => {
+    stores.onDidReload((key) => {
+      const account = accounts.list().find((a) => accountKey(a) === key);
+      if (account) fetcher.adoptCheckElsewhere(account, stores.dirFor(account));
       tree.refresh();
       void statusBar.recount();
     }),

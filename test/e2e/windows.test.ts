@@ -134,6 +134,8 @@ test('two windows: fetched in A shows in B; read in A, deleted in B, restored in
   await treeRow(a, subject(FIRST)).waitFor({ timeout: 60_000 });
   await treeRow(b, subject(FIRST)).waitFor({ timeout: 20_000 });
   await waitUntil(`B shows ${FIRST} unread`, async () => (await unread(b)) === FIRST);
+  // B's own startup check failed (no password then); A's check completed after it, so B stops showing that failure.
+  await waitUntil("B's failed-check row to go", async () => (await treeRow(b, /^Fetch failed/).count()) === 0, 15_000);
   for (const p of [a, b]) await clearNotifications(p);
   await screenshot(b, 'windows-1-b-after-a-fetched');
 

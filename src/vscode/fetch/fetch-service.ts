@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { COMMANDS } from '../common/commands';
 import { Pop3Error } from '../../pop3/errors';
 import { CertificateError } from '../../pop3/transport';
+import { readLastCheck } from '../../store/last-check';
 import { accountKey, type AccountConfig } from '../../sync/account';
 import { fetchMail, type FetchOptions, type FetchProgress, type FetchResult } from '../../sync/fetch';
 import { fetchWithSession } from '../../oauth/fetch-with-session';
@@ -43,6 +44,8 @@ export interface FetchState {
   readonly error?: string;
   /** Pop3Error code of that failure, if any. */
   readonly errorCode?: string;
+  /** Epoch ms of that failure. */
+  readonly errorAt?: number;
   /** Fingerprint of a refused certificate (for Trust Certificate). */
   readonly certificate?: string;
 }
@@ -154,10 +157,25 @@ export class FetchService implements vscode.Disposable {
 
   private setState(key: string, change: Partial<FetchState>, clear: (keyof FetchState)[] = []): void {
     const next: Record<string, unknown> = { ...(this.states.get(key) ?? { running: false }), ...change };
+    if (change.error !== undefined) next.errorAt = Date.now();
     for (const k of clear) delete next[k];
+    if (clear.includes('error')) delete next.errorAt;
     this.states.set(key, next as unknown as FetchState);
     if (clear.length > 0 || change.lastCheck !== undefined || change.error !== undefined) void this.persist();
     this.stateChanged.fire();
+  }
+
+  /**
+   * Another window (or the CLI) changed this account's store. When it also
+   * completed a check after this window's last failure, that failure is no
+   * longer the account's state: the row and status bar stop showing it.
+   */
+  adoptCheckElsewhere(account: AccountConfig, dir: string): void {
+    const key = accountKey(account);
+    const state = this.states.get(key);
+    if (state?.error === undefined || state.running || state.errorAt === undefined) return;
+    const at = readLastCheck(dir);
+    if (at !== undefined && at > state.errorAt) this.setState(key, { lastCheck: at }, ['error', 'errorCode', 'certificate']);
   }
 
   private persist(): Thenable<void> {
