@@ -19,7 +19,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { Pop3Client } from '../../src/pop3/client';
 import { testCerts } from '../support/certs';
-import { ACTIVITY_BAR_ENTRY, type CodeServer, launchBrowser, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer } from '../support/code-server';
+import { ACTIVITY_BAR_ENTRY, type CodeServer, launchBrowser, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer, workAccount } from '../support/code-server';
 import { waitUntil } from '../support/wait';
 import { answerQuickInput, runCommand } from '../support/workbench-input';
 import { clearAllNotifications, hideNotificationCenter, showNotificationCenter, statusBarText, toast } from '../support/workbench-notifications';
@@ -84,7 +84,7 @@ before(async () => {
       'pop3Mail.checkOnStartup': true,
       'pop3Mail.checkInterval': 0,
       'workbench.colorTheme': 'Default Light Modern',
-      'pop3Mail.accounts': [{ name: 'Work', host: 'localhost', port: dovecot.pop3sPort, user: 'alice', security: 'tls', caFile: dovecot.caFile }],
+      'pop3Mail.accounts': [workAccount(dovecot)],
     },
   });
   ({ browser, page } = await launchBrowser());

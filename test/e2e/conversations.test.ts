@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { type CodeServer, launchBrowser, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer } from '../support/code-server';
+import { type CodeServer, launchBrowser, NO_AUTOMATIC_CHECKS, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer, workAccount } from '../support/code-server';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { waitUntil } from '../support/wait';
 import { findFrameWith } from '../support/workbench-editors';
@@ -64,11 +64,10 @@ before(async () => {
   editor = await startCodeServer({
     vsix: VSIX,
     settings: {
-      'pop3Mail.checkOnStartup': false,
-      'pop3Mail.checkInterval': 0,
+      ...NO_AUTOMATIC_CHECKS,
       'pop3Mail.markReadOnOpen': true,
       'workbench.colorTheme': 'Default Light Modern',
-      'pop3Mail.accounts': [{ name: 'Work', host: 'localhost', port: dovecot.pop3sPort, user: 'alice', security: 'tls', caFile: dovecot.caFile }],
+      'pop3Mail.accounts': [workAccount(dovecot)],
     },
   });
   ({ browser, page } = await launchBrowser());

@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { MailStore } from '../../src/store/store';
 import { accountKey, type AccountConfig } from '../../src/sync/account';
-import { type CodeServer, launchBrowser, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer } from '../support/code-server';
+import { type CodeServer, launchBrowser, NO_AUTOMATIC_CHECKS, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer, workAccount } from '../support/code-server';
 import { waitUntil } from '../support/wait';
 import { answerDialog, answerQuickInput, runCommand } from '../support/workbench-input';
 import { clearNotifications, toast } from '../support/workbench-notifications';
@@ -67,12 +67,11 @@ before(async () => {
   editor = await startCodeServer({
     vsix: VSIX,
     settings: {
-      'pop3Mail.checkOnStartup': false,
-      'pop3Mail.checkInterval': 0,
+      ...NO_AUTOMATIC_CHECKS,
       'pop3Mail.storageFolder': storage,
       'workbench.colorTheme': 'Default Light Modern',
       'pop3Mail.accounts': [
-        { name: 'Work', host: 'localhost', port: dovecot.pop3sPort, user: 'alice', security: 'tls', caFile: dovecot.caFile },
+        workAccount(dovecot),
         { ...strict, deleteWhenDeletedLocally: true },
       ],
     },

@@ -17,7 +17,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { MailStore } from '../../src/store/store';
 import { accountKey } from '../../src/sync/account';
-import { ARTIFACTS_DIR, type CodeServer, launchBrowser, openWorkbench, screenshot, startCodeServer } from '../support/code-server';
+import { ARTIFACTS_DIR, type CodeServer, launchBrowser, NO_AUTOMATIC_CHECKS, openWorkbench, screenshot, startCodeServer } from '../support/code-server';
 import { waitUntil } from '../support/wait';
 import { runCommand } from '../support/workbench-input';
 import { setUserSetting } from '../support/workbench-settings';
@@ -88,8 +88,7 @@ before(async () => {
   editor = await startCodeServer({
     vsix: VSIX,
     settings: {
-      'pop3Mail.checkOnStartup': false,
-      'pop3Mail.checkInterval': 0,
+      ...NO_AUTOMATIC_CHECKS,
       'pop3Mail.storageFolder': CACHE,
       // The second entry is invalid: skipped, and the user is told why.
       'pop3Mail.accounts': [ACCOUNT, { host: 'pop.example.com', port: 70000, user: 'x' }],

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startDovecot, freePorts, type Dovecot } from '../support/dovecot';
-import { type CodeServer, launchBrowser, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer } from '../support/code-server';
+import { type CodeServer, launchBrowser, NO_AUTOMATIC_CHECKS, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer } from '../support/code-server';
 import { waitUntil } from '../support/wait';
 import { closeAllEditors, findFrameWith } from '../support/workbench-editors';
 import { answerDialog, answerQuickInput, runCommand } from '../support/workbench-input';
@@ -87,8 +87,7 @@ before(async () => {
   editor = await startCodeServer({
     vsix: VSIX,
     settings: {
-      'pop3Mail.checkOnStartup': false,
-      'pop3Mail.checkInterval': 0,
+      ...NO_AUTOMATIC_CHECKS,
       'workbench.colorTheme': 'Default Light Modern',
       'pop3Mail.accounts': [
         {

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { startDovecot, type Dovecot } from '../support/dovecot';
-import { ACTIVITY_BAR_ENTRY, type CodeServer, launchBrowser, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer, WEBVIEW_LOAD_TIMEOUT_MS } from '../support/code-server';
+import { ACTIVITY_BAR_ENTRY, type CodeServer, launchBrowser, NO_AUTOMATIC_CHECKS, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer, WEBVIEW_LOAD_TIMEOUT_MS } from '../support/code-server';
 import { waitUntil } from '../support/wait';
 import { closeAllEditors } from '../support/workbench-editors';
 import { answerQuickInput, answerSimpleDialog, runCommand, simpleDialogValue } from '../support/workbench-input';
@@ -106,8 +106,7 @@ before(async () => {
     vsix: VSIX,
     home,
     settings: {
-      'pop3Mail.checkOnStartup': false,
-      'pop3Mail.checkInterval': 0,
+      ...NO_AUTOMATIC_CHECKS,
       'pop3Mail.markReadOnOpen': false,
       'workbench.colorTheme': 'Default Light Modern',
       'pop3Mail.accounts': [account('Alice Mail', 'alice'), account('Bob Mail', 'bob')],

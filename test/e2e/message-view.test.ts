@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import { ACTIVITY_BAR_ENTRY, CHROMIUM_ARGS, CHROMIUM_PATH, type CodeServer, openWorkbench, screenshot, startCodeServer, VIEWPORT, WEBVIEW_LOAD_TIMEOUT_MS } from '../support/code-server';
+import { ACTIVITY_BAR_ENTRY, CHROMIUM_ARGS, CHROMIUM_PATH, type CodeServer, NO_AUTOMATIC_CHECKS, openWorkbench, screenshot, startCodeServer, VIEWPORT, WEBVIEW_LOAD_TIMEOUT_MS } from '../support/code-server';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { waitUntil } from '../support/wait';
 import { closeAllEditors, findFrameWith } from '../support/workbench-editors';
@@ -146,8 +146,7 @@ after(async () => {
 /** Settings of an editor for `user`; the settings file is not watched here, so they are fixed per editor. */
 function editorSettings(user: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    'pop3Mail.checkOnStartup': false,
-    'pop3Mail.checkInterval': 0,
+    ...NO_AUTOMATIC_CHECKS,
     'workbench.colorTheme': 'Default Light Modern',
     'pop3Mail.accounts': [{ name: user, host: 'localhost', port: dovecot.pop3sPort, user, security: 'tls', caFile: dovecot.caFile }],
     ...extra,

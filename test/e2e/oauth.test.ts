@@ -17,7 +17,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { MockOAuthServer } from '../support/mock-oauth-server';
-import { ACTIVITY_BAR_ENTRY, type CodeServer, launchBrowser, openWorkbench, screenshot, startCodeServer } from '../support/code-server';
+import { ACTIVITY_BAR_ENTRY, type CodeServer, launchBrowser, NO_AUTOMATIC_CHECKS, openWorkbench, screenshot, startCodeServer } from '../support/code-server';
 import { answerDialog, answerQuickInput, runCommand } from '../support/workbench-input';
 import { toast } from '../support/workbench-notifications';
 import { readSettings, settingsFile } from '../support/workbench-settings';
@@ -45,8 +45,7 @@ before(async () => {
     vsix: VSIX,
     extraArgs: ['--log', 'trace'],
     settings: {
-      'pop3Mail.checkOnStartup': false,
-      'pop3Mail.checkInterval': 0,
+      ...NO_AUTOMATIC_CHECKS,
       'pop3Mail.oauth.custom.clientId': auth.clientId,
       'pop3Mail.oauth.custom.authorizationEndpoint': e.authorization,
       'pop3Mail.oauth.custom.tokenEndpoint': e.token,

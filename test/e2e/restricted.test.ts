@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
-import { ACTIVITY_BAR_ENTRY, launchBrowser, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer, WEBVIEW_LOAD_TIMEOUT_MS, type CodeServer } from '../support/code-server';
+import { ACTIVITY_BAR_ENTRY, type CodeServer, launchBrowser, NO_AUTOMATIC_CHECKS, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer, WEBVIEW_LOAD_TIMEOUT_MS, workAccount } from '../support/code-server';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { waitUntil } from '../support/wait';
 import { findFrameWith } from '../support/workbench-editors';
@@ -51,10 +51,9 @@ before(async () => {
     workspace,
     workspaceTrust: true,
     settings: {
-      'pop3Mail.checkOnStartup': false,
-      'pop3Mail.checkInterval': 0,
+      ...NO_AUTOMATIC_CHECKS,
       'workbench.colorTheme': 'Default Light Modern',
-      'pop3Mail.accounts': [{ name: 'Work', host: 'localhost', port: dovecot.pop3sPort, user: 'alice', security: 'tls', caFile: dovecot.caFile }],
+      'pop3Mail.accounts': [workAccount(dovecot)],
     },
   });
   ({ browser, page } = await launchBrowser());

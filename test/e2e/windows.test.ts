@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { parseName } from '../../src/store/maildir';
 import { accountKey } from '../../src/sync/account';
-import { launchBrowser, openWorkbench, screenshot, startCodeServer, type CodeServer } from '../support/code-server';
+import { type CodeServer, launchBrowser, openWorkbench, screenshot, startCodeServer, workAccount } from '../support/code-server';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { waitUntil } from '../support/wait';
 import { answerDialog, answerQuickInput } from '../support/workbench-input';
@@ -53,7 +53,7 @@ before(async () => {
       'pop3Mail.checkInterval': 0,
       'pop3Mail.storageFolder': storage,
       'workbench.colorTheme': 'Default Light Modern',
-      'pop3Mail.accounts': [{ name: 'Work', host: 'localhost', port: dovecot.pop3sPort, user: 'alice', security: 'tls', caFile: dovecot.caFile }],
+      'pop3Mail.accounts': [workAccount(dovecot)],
     },
   });
   let first: Page;

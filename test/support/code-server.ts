@@ -46,6 +46,17 @@ export const UI_TIMEOUT_MS = 20_000;
 export const WEBVIEW_LOAD_TIMEOUT_MS = 45_000;
 const LOG_CAP = 256 * 1024;
 
+/** Settings of a test that fetches only when it asks: no check at startup, no timer. */
+export const NO_AUTOMATIC_CHECKS: Readonly<Record<string, unknown>> = {
+  'pop3Mail.checkOnStartup': false,
+  'pop3Mail.checkInterval': 0,
+};
+
+/** The "Work" account entry for alice on a test Dovecot: implicit TLS with that Dovecot's CA. */
+export function workAccount(dovecot: { readonly pop3sPort: number; readonly caFile: string }): Record<string, unknown> {
+  return { name: 'Work', host: 'localhost', port: dovecot.pop3sPort, user: 'alice', security: 'tls', caFile: dovecot.caFile };
+}
+
 export interface CodeServer {
   url: string;
   port: number;
