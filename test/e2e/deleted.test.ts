@@ -90,7 +90,7 @@ screenshotAfterEachTest('deleted', () => page);
 
 const inboxRow = (): Locator => treeRow(page, /^Inbox/);
 const deletedRow = (): Locator => treeRow(page, /^Deleted/);
-const unread = async (): Promise<number> => Number(/\b(\d+) unread/.exec(await inboxRow().innerText())?.[1] ?? 0);
+const unread = async (): Promise<number> => Number(/(?<!\d)(\d+) unread/.exec(await inboxRow().innerText())?.[1] ?? 0);
 const isRead = async (subject: string): Promise<boolean> => (await treeRow(page, subject).locator('.codicon-mail-read').count()) === 1;
 
 /** The visible rows' labels in the order shown (the list positions its rows; the DOM order is not the order on screen). */
