@@ -76,9 +76,9 @@ export class AccountIndex {
     }
   }
 
-  /** Indexes (or re-indexes) one stored message. */
-  add(entry: IndexEntry): boolean {
-    const doc = this.read(entry.file);
+  /** Indexes (or re-indexes) one stored message: from `raw` when given (the bytes just fetched), else from its file. */
+  add(entry: IndexEntry, raw?: Buffer): boolean {
+    const doc = raw ? searchDocument(raw) : this.read(entry.file);
     if (!doc) return false;
     this.index.add({ id: entry.id, file: entry.file, seen: entry.seen, trashed: entry.trashed === true }, doc);
     this.dirty = true;

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Postings, readVarint, writeVarint } from './postings';
+import { Postings, putVarint, readVarint, varintSize } from './postings';
 import { SearchIndex, type DocMeta } from './search-index';
 
 export const INDEX_FILE = 'search-index.bin';
@@ -27,34 +27,39 @@ function flagsOf(m: DocMeta): number {
   return (m.seen ? 1 : 0) | (m.trashed ? 2 : 0) | (m.hasAttachments ? 4 : 0);
 }
 
-/** The index as bytes; removed documents are left out (compacted first). */
+/**
+ * The index as bytes; removed documents are left out (compacted first).
+ * Sized first, then written into one buffer: a small buffer per term (there
+ * are tens of thousands) cost more than the postings themselves.
+ */
 export function encodeIndex(index: SearchIndex): Buffer {
   const live = index.deadCount > 0 ? index.compacted() : index;
   const rows: Row[] = live.docs.map((m) => [m.id, m.file, m.date, flagsOf(m), m.length, m.subject, m.from, m.to]);
-  const docs = Buffer.from(JSON.stringify(rows), 'utf8');
-  const parts: Buffer[] = [];
-  const head: number[] = [];
-  writeVarint(head, live.terms.size);
-  parts.push(Buffer.from(head));
+  const docs = JSON.stringify(rows);
+  const docBytes = Buffer.byteLength(docs, 'utf8');
+  let size = HEADER + 4 + docBytes + varintSize(live.terms.size);
   for (const [term, p] of live.terms) {
-    const t = Buffer.from(term, 'utf8');
-    const meta: number[] = [];
-    writeVarint(meta, t.length);
-    parts.push(Buffer.from(meta), t);
-    const tail: number[] = [];
-    writeVarint(tail, p.df);
-    writeVarint(tail, p.last);
-    writeVarint(tail, p.length);
-    parts.push(Buffer.from(tail), Buffer.from(p.trimmed()));
+    const t = Buffer.byteLength(term, 'utf8');
+    size += varintSize(t) + t + varintSize(p.df) + varintSize(p.last) + varintSize(p.length) + p.length;
   }
-  const count = Buffer.alloc(4);
-  count.writeUInt32LE(docs.length);
-  const payload = Buffer.concat([count, docs, ...parts]);
-  const header = Buffer.alloc(HEADER);
-  MAGIC.copy(header, 0);
-  header.writeUInt32LE(FORMAT_VERSION, 4);
-  createHash('sha1').update(payload).digest().copy(header, 8);
-  return Buffer.concat([header, payload]);
+  const out = Buffer.allocUnsafe(size);
+  MAGIC.copy(out, 0);
+  out.writeUInt32LE(FORMAT_VERSION, 4);
+  out.writeUInt32LE(docBytes, HEADER);
+  let at = HEADER + 4 + out.write(docs, HEADER + 4, 'utf8');
+  at = putVarint(out, at, live.terms.size);
+  for (const [term, p] of live.terms) {
+    const t = Buffer.byteLength(term, 'utf8');
+    at = putVarint(out, at, t);
+    at += out.write(term, at, 'utf8');
+    at = putVarint(out, at, p.df);
+    at = putVarint(out, at, p.last);
+    at = putVarint(out, at, p.length);
+    p.copyTo(out, at);
+    at += p.length;
+  }
+  createHash('sha1').update(out.subarray(HEADER)).digest().copy(out, 8);
+  return out;
 }
 
 export class DamagedIndexError extends Error {

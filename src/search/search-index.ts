@@ -8,7 +8,8 @@
 import { Postings } from './postings';
 import type { Clause, SearchQuery } from './query';
 import type { SearchDocument } from './document';
-import { eachTermOf, fold } from './tokenize';
+import { TermDictionary } from './term-dictionary';
+import { eachTermRange, fold } from './tokenize';
 
 /** What the index keeps per message, besides its postings. */
 export interface DocMeta {
@@ -44,7 +45,7 @@ const WEIGHT = { subject: 3, names: 2, attachments: 2, body: 1 } as const;
 
 export class SearchIndex {
   readonly docs: DocMeta[] = [];
-  readonly terms = new Map<string, Postings>();
+  readonly terms = new TermDictionary<Postings>();
   private readonly byId = new Map<string, number>();
   private sortedTerms: string[] | undefined;
   private totalLength = 0;
@@ -71,48 +72,73 @@ export class SearchIndex {
     return this.byId.keys();
   }
 
-  /** Indexes a message (replacing an older copy with the same id). */
+  /**
+   * Indexes a message (replacing an older copy with the same id). Each word
+   * is looked up once, in the dictionary itself: its postings hold the
+   * count for the message being added until the message is done, so there
+   * is no per-message map of counts to fill, walk and throw away.
+   */
   add(meta: { id: string; file: string; seen: boolean; trashed: boolean }, doc: SearchDocument): void {
     this.remove(meta.id);
-    const counts = new Map<string, number>();
+    const n = this.docs.length;
+    const touched: Postings[] = [];
     let length = 0;
-    const count = (text: string, weight: number): void => {
-      eachTermOf(text, (t) => {
-        counts.set(t, (counts.get(t) ?? 0) + weight);
-        length += weight;
-      });
+    let weight = 0;
+    let text = '';
+    const created = (): Postings => {
+      this.sortedTerms = undefined;
+      return new Postings();
+    };
+    const counted = (p: Postings): void => {
+      if (p.pendingDoc !== n) {
+        p.pendingDoc = n;
+        p.pendingTf = 0;
+        touched.push(p);
+      }
+      p.pendingTf += weight;
+      length += weight;
+    };
+    const onAscii = (start: number, end: number, hash: number, seed: number): void => counted(this.terms.ascii(text, start, end, hash, seed, created));
+    const onTerm = (t: string): void => {
+      let p = this.terms.get(t);
+      if (!p) {
+        p = created();
+        this.terms.set(t, p);
+      }
+      counted(p);
+    };
+    const count = (field: string, w: number): void => {
+      text = field;
+      weight = w;
+      eachTermRange(field, this.terms.hashSeed, onAscii, onTerm);
     };
     count(doc.subject, WEIGHT.subject);
     count(`${doc.from}\n${doc.to}\n${doc.cc}`, WEIGHT.names);
     count(doc.attachments.join('\n'), WEIGHT.attachments);
     count(doc.body, WEIGHT.body);
+    for (const p of touched) p.add(n, p.pendingTf);
     const date = doc.date === '' ? 0 : Date.parse(doc.date);
-    this.insert(
-      {
-        id: meta.id,
-        file: meta.file,
-        date: Number.isFinite(date) ? date : 0,
-        seen: meta.seen,
-        trashed: meta.trashed,
-        hasAttachments: doc.hasAttachments,
-        length,
-        subject: fold(doc.subject),
-        from: fold(doc.from),
-        to: fold(`${doc.to}\n${doc.cc}`),
-        alive: true,
-      },
-      counts,
-    );
+    const docMeta: DocMeta = {
+      id: meta.id,
+      file: meta.file,
+      date: Number.isFinite(date) ? date : 0,
+      seen: meta.seen,
+      trashed: meta.trashed,
+      hasAttachments: doc.hasAttachments,
+      length,
+      subject: fold(doc.subject),
+      from: fold(doc.from),
+      to: fold(`${doc.to}\n${doc.cc}`),
+      alive: true,
+    };
+    this.pushDoc(docMeta);
   }
 
-  /** Adds a document with its term counts (also used when loading a file). */
+  /** Adds a document with its term counts as they are (tests build exact indexes with it). */
   insert(meta: DocMeta, counts: ReadonlyMap<string, number>): void {
     const n = this.docs.length;
-    this.docs.push(meta);
-    this.byId.set(meta.id, n);
-    this.totalLength += meta.length;
-    this.liveCount++;
-    for (const [term, tf] of counts) {
+    this.pushDoc(meta);
+    counts.forEach((tf, term) => {
       let p = this.terms.get(term);
       if (!p) {
         p = new Postings();
@@ -120,7 +146,14 @@ export class SearchIndex {
         this.sortedTerms = undefined;
       }
       p.add(n, tf);
-    }
+    });
+  }
+
+  private pushDoc(meta: DocMeta): void {
+    this.byId.set(meta.id, this.docs.length);
+    this.docs.push(meta);
+    this.totalLength += meta.length;
+    this.liveCount++;
   }
 
   /** Restores a loaded document table entry without postings (the file holds them). */

@@ -11,8 +11,11 @@ export interface SearchWorkerData {
 export type SearchRequest =
   /** The store's whole entry list: index what is missing, drop what is gone. */
   | { readonly type: 'sync'; readonly entries: readonly IndexEntry[] }
-  /** Messages stored (or re-stored) since. */
-  | { readonly type: 'add'; readonly entries: readonly IndexEntry[] }
+  /**
+   * Messages stored (or re-stored) since. Entry i's bytes, when the host still
+   * had them, are bytes[spans[2i], spans[2i+1]); -1 means read its file.
+   */
+  | { readonly type: 'add'; readonly entries: readonly IndexEntry[]; readonly bytes?: Uint8Array; readonly spans?: readonly number[] }
   | { readonly type: 'flags'; readonly entries: readonly IndexEntry[] }
   | { readonly type: 'remove'; readonly ids: readonly string[] }
   | { readonly type: 'query'; readonly seq: number; readonly text: string; readonly limit: number; readonly lastWordPrefix: boolean }

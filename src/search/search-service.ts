@@ -15,6 +15,21 @@ const BATCH_MS = 250;
 const FLUSH_TIMEOUT_MS = 5000;
 /** A query unanswered after this fails (the worker is busy or stuck). */
 const QUERY_TIMEOUT_MS = 30_000;
+/**
+ * Bytes of new messages held per batch for the worker, which then indexes
+ * them without reading their files back; past this, it reads the files.
+ */
+const MAX_HELD_BYTES = 32 * 1024 * 1024;
+
+interface Batch {
+  /** `raw`: the message's chunks as received (never reused by the connection), `size` their length. */
+  readonly add: Map<string, { entry: IndexEntry; raw?: readonly Buffer[]; size: number }>;
+  readonly flags: Map<string, IndexEntry>;
+  readonly remove: Set<string>;
+  held: number;
+}
+
+const emptyBatch = (): Batch => ({ add: new Map(), flags: new Map(), remove: new Set(), held: 0 });
 
 const entryOf = (m: MessageSummary): IndexEntry => ({ id: m.id, file: m.file, seen: m.seen, trashed: m.trashed === true });
 
@@ -22,7 +37,7 @@ class AccountWorker {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (r: SearchResponse) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private seq = 0;
-  private batch: { add: Map<string, IndexEntry>; flags: Map<string, IndexEntry>; remove: Set<string> } = { add: new Map(), flags: new Map(), remove: new Set() };
+  private batch = emptyBatch();
   private batchTimer: NodeJS.Timeout | undefined;
   private readonly subscription: { dispose(): void };
   private exited = false;
@@ -60,8 +75,8 @@ class AccountWorker {
     this.post({ type: 'sync', entries: [...store.all()].map(entryOf) });
   }
 
-  private post(request: SearchRequest): void {
-    if (!this.exited) this.worker.postMessage(request);
+  private post(request: SearchRequest, transfer?: ArrayBuffer[]): void {
+    if (!this.exited) this.worker.postMessage(request, transfer);
   }
 
   private onChange(change: StoreChange): void {
@@ -70,20 +85,28 @@ class AccountWorker {
       // and the worker's sync adds and drops whatever differs.
       if (this.batchTimer) clearTimeout(this.batchTimer);
       this.batchTimer = undefined;
-      this.batch = { add: new Map(), flags: new Map(), remove: new Set() };
+      this.batch = emptyBatch();
       this.post({ type: 'sync', entries: [...this.store.all()].map(entryOf) });
       return;
     }
     const b = this.batch;
+    const id = change.summary.id;
+    const added = b.add.get(id);
+    if (added?.raw) b.held -= added.size;
     if (change.kind === 'added') {
-      b.remove.delete(change.summary.id);
-      b.add.set(change.summary.id, entryOf(change.summary));
+      b.remove.delete(id);
+      const size = change.raw?.reduce((n, c) => n + c.length, 0) ?? 0;
+      const keep = change.raw !== undefined && b.held + size <= MAX_HELD_BYTES;
+      if (keep) b.held += size;
+      b.add.set(id, { entry: entryOf(change.summary), raw: keep ? change.raw : undefined, size });
     } else if (change.kind === 'removed') {
-      b.add.delete(change.summary.id);
-      b.flags.delete(change.summary.id);
-      b.remove.add(change.summary.id);
-    } else if (b.add.has(change.summary.id)) b.add.set(change.summary.id, entryOf(change.summary));
-    else b.flags.set(change.summary.id, entryOf(change.summary));
+      b.add.delete(id);
+      b.flags.delete(id);
+      b.remove.add(id);
+    } else if (added) {
+      if (added.raw) b.held += added.size;
+      b.add.set(id, { ...added, entry: entryOf(change.summary) });
+    } else b.flags.set(id, entryOf(change.summary));
     this.batchTimer ??= setTimeout(() => this.sendBatch(), BATCH_MS);
   }
 
@@ -91,9 +114,25 @@ class AccountWorker {
     if (this.batchTimer) clearTimeout(this.batchTimer);
     this.batchTimer = undefined;
     const b = this.batch;
-    this.batch = { add: new Map(), flags: new Map(), remove: new Set() };
+    this.batch = emptyBatch();
     if (b.remove.size > 0) this.post({ type: 'remove', ids: [...b.remove] });
-    if (b.add.size > 0) this.post({ type: 'add', entries: [...b.add.values()] });
+    if (b.add.size > 0) {
+      // The held messages go as one buffer whose memory moves to the worker (no copy).
+      const adds = [...b.add.values()];
+      const bytes = new Uint8Array(b.held);
+      const spans: number[] = [];
+      let at = 0;
+      for (const a of adds) {
+        if (a.raw) {
+          spans.push(at, at + a.size);
+          for (const chunk of a.raw) {
+            bytes.set(chunk, at);
+            at += chunk.length;
+          }
+        } else spans.push(-1, -1);
+      }
+      this.post({ type: 'add', entries: adds.map((a) => a.entry), bytes, spans }, [bytes.buffer]);
+    }
     if (b.flags.size > 0) this.post({ type: 'flags', entries: [...b.flags.values()] });
   }
 

@@ -84,7 +84,10 @@ async function handle(r: SearchRequest): Promise<void> {
       return;
     }
     case 'add':
-      for (const e of r.entries) ai.add(e);
+      r.entries.forEach((e, i) => {
+        const start = r.spans?.[2 * i] ?? -1;
+        ai.add(e, r.bytes && start !== -1 ? Buffer.from(r.bytes.buffer, r.bytes.byteOffset + start, r.spans![2 * i + 1]! - start) : undefined);
+      });
       scheduleSave();
       return;
     case 'flags':

@@ -195,6 +195,16 @@ export class MessageWriter {
   }
 
   /**
+   * The whole message as the chunks received, while it is small enough to be
+   * kept in memory and not yet committed (undefined once it spilled to a
+   * file). The search index reads a new message from these instead of
+   * reading its file back.
+   */
+  held(): readonly Buffer[] | undefined {
+    return this.fd === undefined && !this.finished && this.size <= IN_MEMORY_BYTES ? this.chunks : undefined;
+  }
+
+  /**
    * Makes the message durable in tmp/ on the thread pool (write, fsync,
    * close), so that many messages are synced in parallel while the next ones
    * arrive; commit(false) then only renames.
@@ -206,7 +216,7 @@ export class MessageWriter {
       fd !== undefined
         ? new Promise<void>((resolve, reject) => (fsync ? fs.fsync(fd, (err) => (err ? reject(err) : resolve())) : resolve()))
         : writeFileDurably(this.tmpPath, this.chunks, fsync).then(() => {
-            this.chunks = [];
+            // The chunks stay until commit, for held(); the writer is dropped right after.
             this.synced = true;
           });
     this.inFlight = work.finally(() => {

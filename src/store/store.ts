@@ -178,6 +178,7 @@ export class MailStore {
     const previous = this.byKey().get(uidlKey(writer.uidl));
     this.stamp.invalidate();
     if (extra?.deferSync) this.unsynced.willAdd();
+    const held = writer.held();
     let file = writer.commit(extra?.skipFsync !== true && extra?.deferSync !== true);
     let seen = false;
     if (previous) {
@@ -201,7 +202,7 @@ export class MailStore {
     this.append(entry, extra?.batch === true || extra?.deferSync === true);
     this.add(entry);
     if (extra?.deferSync) this.unsynced.add(entry.id);
-    this.emit({ kind: 'added', summary: entry });
+    this.emit({ kind: 'added', summary: entry, raw: held });
     return entry;
   }
 

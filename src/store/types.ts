@@ -44,7 +44,8 @@ export type StoreChange =
   /** Read/unread or deleted/restored locally; the date, and so the inbox order, is the same. */
   | { readonly kind: 'flags'; readonly before: MessageSummary; readonly summary: MessageSummary }
   /** A message was stored (or a headers-only one replaced by its full download). */
-  | { readonly kind: 'added'; readonly summary: MessageSummary }
+  /** `raw`: the message's bytes as received, when they were still in memory (valid during the event only). */
+  | { readonly kind: 'added'; readonly summary: MessageSummary; readonly raw?: readonly Buffer[] }
   /** A message was forgotten (expunged). */
   | { readonly kind: 'removed'; readonly summary: MessageSummary }
   /** Another process changed the store and it was read again: anything may differ. */

@@ -58,3 +58,19 @@ test('a store is indexed in the worker, then kept in step with every change', as
   await again.stop(store.dir);
   store.close();
 });
+
+test('new mail is indexed from the bytes the fetch held, a message too big to hold from its file', async (t) => {
+  const store = await MailStore.open(path.join(dir, 'held'));
+  const service = new SearchService(workerFile);
+  t.after(async () => {
+    await service.dispose();
+    store.close();
+  });
+  await service.watch(store);
+  const small = put(store, 'h1', 'Held', 'numbats live in the held bytes');
+  // Gone from disk before the batch reaches the worker: only the held bytes can be indexed.
+  fs.rmSync(store.pathOf(small)!);
+  const big = put(store, 'h2', 'Spilled', `bilbies ${'x'.repeat(2 * 1024 * 1024)}`);
+  assert.deepEqual(await ids(service, store, 'numbats'), [small]);
+  assert.deepEqual(await ids(service, store, 'bilbies'), [big], 'a message over the in-memory size is read from its file');
+});
