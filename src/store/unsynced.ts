@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fsyncDir, idForUidl, parseName } from './maildir';
+import { filesystemSync } from './syncfs';
 import type { MessageSummary } from './types';
 
 const MARKER = 'unsynced';
@@ -112,8 +113,13 @@ export class UnsyncedBatch {
   }
 }
 
-/** fsync of each file on the thread pool, many at once, then of the folders that name them. */
+/**
+ * Makes `files` and the folders `dirs` that name them durable: one syncfs
+ * for a big batch (syncfs.ts), else an fsync of each file on the thread
+ * pool, many at once, then of the folders.
+ */
 export async function syncFiles(files: readonly string[], dirs: readonly string[]): Promise<void> {
+  if (files.length >= filesystemSync.minFiles && dirs.length > 0 && (await filesystemSync.run(dirs[0]!))) return;
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < files.length) await syncOne(files[next++]!);

@@ -19,6 +19,7 @@ import { fetchMail, type FetchProgress } from '../../src/sync/fetch';
 import type { RetentionPolicy } from '../../src/sync/policy';
 import { messagesOnServer, startDovecot, waitSessionsEnded, type Dovecot } from '../support/dovecot';
 import { generateMessage } from '../support/mailgen';
+import { filesystemSync } from '../../src/store/syncfs';
 import { markWriterGone, PowerLoss, type PowerLossOptions } from '../support/power-loss';
 import { checkStoredFiles, sha } from '../support/stored-files';
 
@@ -73,7 +74,7 @@ interface Round {
 }
 
 /** Runs a fetch until the power is cut, throws away what was not durable, reopens. Returns the reopened store. */
-async function crashRound(round: Round): Promise<{ store: MailStore; storeDir: string; thrownAway: string }> {
+async function crashRound(round: Round): Promise<{ store: MailStore; storeDir: string; thrownAway: string; pl: PowerLoss }> {
   const storeDir = path.join(work, `store-${++rounds}`);
   (await MailStore.open(storeDir)).close(); // the account's folders exist (and are durable) before the fetch
   const pl = new PowerLoss(storeDir);
@@ -111,7 +112,7 @@ async function crashRound(round: Round): Promise<{ store: MailStore; storeDir: s
   const store = await MailStore.open(storeDir);
   assertIndexTruthful(store, `${round.name}, reopened (${thrownAway})`);
   assert.equal(fs.existsSync(path.join(storeDir, 'unsynced')), false, `${round.name}: the marker outlived the check`);
-  return { store, storeDir, thrownAway };
+  return { store, storeDir, thrownAway, pl };
 }
 
 /** The fetch again, normally: the store must hold exactly the delivered mail. */
@@ -159,6 +160,29 @@ test('power loss while fetching mail the server keeps: nothing lost, nothing twi
     const { store, storeDir, thrownAway } = await crashRound(round);
     await fetchAgainAndCheck(round, store, storeDir, thrownAway);
     assert.equal(messagesOnServer(dovecot, 'keep'), COUNT, `${round.name}: the server keeps its copies`);
+  }
+});
+
+test('the same with the end-of-run sync as one syncfs: power loss before it or right after it loses nothing', { timeout: 120_000 }, async (t) => {
+  // A batch of COUNT is below the size that takes syncfs: lower it for this test.
+  const minFiles = filesystemSync.minFiles;
+  filesystemSync.minFiles = 1;
+  t.after(() => {
+    filesystemSync.minFiles = minFiles;
+  });
+  for (const [label, loss] of [
+    ['unsynced names and data lost', {}],
+    ['names kept, unsynced data lost', { keepNames: true }],
+  ] as const) {
+    for (const [when, fsyncs] of [['before the syncfs', 0], ['right after the syncfs', 1]] as const) {
+      const round: Round = { name: `keep, cut ${when}, ${label}`, user: 'keep', loss, when: inFinalSync(fsyncs) };
+      const { store, storeDir, thrownAway, pl } = await crashRound(round);
+      if (fsyncs === 1) {
+        assert.equal(pl.syncfsCalls, 1, `${round.name}: the batch was synced by one syncfs`);
+        assert.equal(store.size, COUNT, `${round.name}: everything the syncfs covered survived (${thrownAway})`);
+      }
+      await fetchAgainAndCheck(round, store, storeDir, thrownAway);
+    }
   }
 });
 

@@ -15,6 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import * as path from 'node:path';
+import { filesystemSync } from '../../src/store/syncfs';
 
 // The module object itself: an `import * as` namespace is a read-only view of it.
 const fs = createRequire(__filename)('node:fs') as typeof import('node:fs');
@@ -60,8 +61,11 @@ export class PowerLoss {
   private readonly fdPaths = new Map<number, string>();
   private readonly saved: Partial<Patched> = {};
   private off = false;
-  /** fsyncs that completed since install. */
+  private savedSyncfs: typeof filesystemSync.run | undefined;
+  /** fsyncs that completed since install (a syncfs counts as one). */
   fsyncs = 0;
+  /** syncfs calls since install. */
+  syncfsCalls = 0;
   /** Called after each completed fsync (a test cuts the power at the nth). */
   onFsync: ((count: number) => void) | undefined;
 
@@ -148,6 +152,16 @@ export class PowerLoss {
       if (this.off) return void process.nextTick(cb, eio(), 0);
       (s.writev as (...a: unknown[]) => void)(fd, bufs, ...rest, cb);
     };
+    // A syncfs makes everything on the filesystem durable, the store included.
+    this.savedSyncfs = filesystemSync.run;
+    filesystemSync.run = async (): Promise<boolean> => {
+      if (this.off) throw eio();
+      this.snapshotDurable(this.root);
+      this.syncfsCalls++;
+      this.fsyncs++;
+      this.onFsync?.(this.fsyncs);
+      return true;
+    };
     for (const k of ['writeSync', 'writeFileSync', 'appendFileSync', 'renameSync', 'rmSync', 'mkdirSync'] as const) {
       real[k] = guard(s[k] as (...a: unknown[]) => unknown);
     }
@@ -155,6 +169,7 @@ export class PowerLoss {
   }
 
   uninstall(): void {
+    if (this.savedSyncfs) filesystemSync.run = this.savedSyncfs;
     Object.assign(fs, this.saved);
     syncBuiltinESMExports();
   }
