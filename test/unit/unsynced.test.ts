@@ -155,3 +155,32 @@ test('a marker whose process still runs is left alone: that fetch is not over, i
   assert.equal(fs.existsSync(marker), false);
   after.close();
 });
+
+test('a big batch is synced with one syncfs (the real `sync -f`); if that fails, file by file', async (t) => {
+  const { filesystemSync } = await import('../../src/store/syncfs');
+  const saved = { run: filesystemSync.run, minFiles: filesystemSync.minFiles };
+  t.after(() => Object.assign(filesystemSync, saved));
+  filesystemSync.minFiles = 3;
+  const calls: boolean[] = [];
+  const dir = tmp();
+  const store = await MailStore.open(dir);
+  filesystemSync.run = async (d: string) => {
+    const ok = await saved.run(d);
+    calls.push(ok);
+    return ok;
+  };
+  for (let i = 0; i < 3; i++) put(store, `s-${i}`, true);
+  await store.syncDeferred();
+  assert.deepEqual(calls, [process.platform === 'linux'], 'one syncfs for the batch');
+  assert.equal(marker(dir), false);
+  filesystemSync.run = async () => {
+    calls.push(false);
+    return false; // no `sync` on this system: fsync each file instead
+  };
+  for (let i = 0; i < 3; i++) put(store, `f-${i}`, true);
+  put(store, 'f-3', true);
+  await store.syncDeferred();
+  assert.equal(calls.length, 2);
+  assert.equal(marker(dir), false, 'the fallback synced the batch and removed the marker');
+  store.close();
+});
