@@ -1,5 +1,6 @@
 // The benchmark's Markdown table and SVG chart.
 
+import * as fs from 'node:fs';
 import type { LoopDelay } from './loop-delay';
 import type { MicroResults } from './micro';
 
@@ -48,7 +49,7 @@ export function markdown(r: Results): string {
     `| event loop during ${what}: p99 / max | ${d.p99Ms.toFixed(0)} / ${d.maxMs.toFixed(0)} ms (${(d.wallMs / 1000).toFixed(2)} s, load ${d.load.toFixed(1)}) | <= ${TARGETS.loopP99Ms} / ${TARGETS.loopMaxMs} ms | ${mark(d.p99Ms <= TARGETS.loopP99Ms && d.maxMs <= TARGETS.loopMaxMs)} |`;
   const show1 = Object.entries(r.micro.show).find(([k]) => k.startsWith('1 MB'))?.[1] ?? NaN;
   const lines = [
-    `# Benchmark results (${r.profile} profile)`,
+    `## Fetch: ${r.profile} profile`,
     '',
     `${r.date}: ${r.messages} messages, ${r.megabytes.toFixed(1)} MB, Dovecot POP3S on loopback, medians of ${r.rounds} rounds, clients alternating.`,
     `Machine: ${r.machine}. ${Object.entries(r.versions).map(([k, v]) => `${k}: ${v}`).join('; ')}.`,
@@ -109,4 +110,21 @@ export function chartSvg(r: Results): string {
     return `<text x="150" y="${y + 15}" text-anchor="end">${esc(name)}</text><rect x="160" y="${y}" width="${w.toFixed(1)}" height="20" fill="${name.startsWith('pop3-mail') ? '#2f7d32' : '#607d8b'}"/><text x="${(165 + w).toFixed(1)}" y="${y + 15}">${s.wallS.toFixed(2)} s</text>`;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="680" height="${h}" font-family="sans-serif" font-size="13"><text x="10" y="22" font-weight="bold">Fetch ${r.messages} messages (${r.megabytes.toFixed(0)} MB), median wall time</text>${rows.join('')}</svg>\n`;
+}
+
+/**
+ * Puts `md` into bench/RESULTS.md between the markers of section `name`
+ * (<!-- bench:name --> ... <!-- /bench:name -->), at the end when the file
+ * has none yet: a run rewrites its own figures and leaves the other runs'
+ * sections and the written analysis as they are.
+ */
+export function writeSection(file: string, name: string, md: string): void {
+  const open = `<!-- bench:${name} -->`;
+  const close = `<!-- /bench:${name} -->`;
+  const block = `${open}\n${md.trim()}\n${close}`;
+  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmark results\n';
+  const start = current.indexOf(open);
+  const end = current.indexOf(close);
+  const next = start !== -1 && end > start ? current.slice(0, start) + block + current.slice(end + close.length) : `${current.trimEnd()}\n\n${block}\n`;
+  fs.writeFileSync(file, next);
 }

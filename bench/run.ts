@@ -13,7 +13,8 @@
 // medians and our ratios to the wire and to mpop, measured in the same run;
 // then in-process figures (100,000-entry index, parse for the view, bundle
 // sizes). Writes bench/out/results-<profile>.json and .md; with
-// --write-results also bench/RESULTS.md and bench/fetch-chart.svg.
+// --write-results also its own section of bench/RESULTS.md (between
+// <!-- bench:NAME --> markers; the rest of the file stays) and bench/fetch-chart.svg.
 
 import { execFileSync } from 'node:child_process';
 import { buildSync } from 'esbuild';
@@ -27,7 +28,7 @@ import { buildMailbox, PROFILES, type Profile } from './mailbox';
 import { measure, median, type Sample } from './measure';
 import { runMicro } from './micro';
 import { runSearchBench, searchMarkdown } from './search';
-import { chartSvg, markdown, microLines, type Results } from './report';
+import { chartSvg, markdown, microLines, writeSection, type Results } from './report';
 
 const root = path.resolve(__dirname, '..');
 
@@ -85,10 +86,7 @@ async function searchOnly(messages: number): Promise<void> {
   fs.mkdirSync(path.join(root, 'bench/out'), { recursive: true });
   fs.writeFileSync(path.join(root, 'bench/out/results-search.json'), `${JSON.stringify(results, null, 2)}\n`);
   if (process.argv.includes('--write-results')) {
-    const file = path.join(root, 'bench/RESULTS.md');
-    const current = fs.readFileSync(file, 'utf8');
-    const at = current.indexOf('\n## Search\n');
-    fs.writeFileSync(file, `${(at === -1 ? current : current.slice(0, at)).trimEnd()}\n\n${md}`);
+    writeSection(path.join(root, 'bench/RESULTS.md'), 'search', md);
     console.log('wrote the Search section of bench/RESULTS.md');
   }
 }
@@ -175,9 +173,9 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(root, `bench/out/results-${profile.name}.json`), `${JSON.stringify(results, null, 2)}\n`);
     fs.writeFileSync(path.join(root, `bench/out/results-${profile.name}.md`), md);
     if (process.argv.includes('--write-results')) {
-      fs.writeFileSync(path.join(root, 'bench/RESULTS.md'), md);
+      writeSection(path.join(root, 'bench/RESULTS.md'), `fetch-${profile.name}`, md);
       fs.writeFileSync(path.join(root, 'bench/fetch-chart.svg'), chartSvg(results));
-      console.log('wrote bench/RESULTS.md and bench/fetch-chart.svg');
+      console.log(`wrote the ${profile.name} profile's section of bench/RESULTS.md and bench/fetch-chart.svg`);
     }
   } finally {
     await dovecot.stop();

@@ -75,6 +75,8 @@ export interface FetchResult {
 
 /** Messages being written (and fsynced) at once: enough to keep the disk's queue full, few enough to bound open files and memory. */
 const MAX_SYNCING = 32;
+/** Their bytes at most (each is held in memory until written): 32 messages of 1 MiB would add 32 MB to the peak. */
+const MAX_SYNCING_BYTES = 8 * 1024 * 1024;
 
 /** Lines of body TOP fetches for a headers-only message, for its snippet. */
 const SNIPPET_LINES = 20;
@@ -266,6 +268,8 @@ async function fetchFull(
   // Messages whose fsync runs on the thread pool; bounded so that open files
   // and unsynced bytes stay small, and awaited before anything is deleted.
   const syncing = new Set<Promise<void>>();
+  let syncingBytes = 0;
+  const waiting: (() => void)[] = [];
   let failure: unknown;
   const retrieving = client.retrMany(jobs, async (job, bytes) => {
     const { w, hash } = writers.get(job.n)!;
@@ -281,6 +285,8 @@ async function fetchFull(
       w.rekey(key);
     }
     // Written (and, for the last copy, fsynced) on the thread pool while the next messages arrive.
+    const size = w.bytes;
+    syncingBytes += size;
     const p = (deferSync ? store.commitDeferred(w) : store.commitAsync(w)).then(
       () => {
         open.delete(w);
@@ -291,9 +297,16 @@ async function fetchFull(
       },
     );
     syncing.add(p);
-    void p.finally(() => syncing.delete(p));
+    void p.finally(() => {
+      syncing.delete(p);
+      syncingBytes -= size;
+      waiting.shift()?.();
+    });
     if (failure) throw failure;
-    if (syncing.size >= MAX_SYNCING) await Promise.race(syncing);
+    // Replies are pipelined, so several messages can wait here at once: each
+    // write that ends lets one of them go (a race over the set per waiter
+    // would wake them all for every write, thousands of reactions a second).
+    if (syncing.size >= MAX_SYNCING || (syncing.size > 1 && syncingBytes >= MAX_SYNCING_BYTES)) await new Promise<void>((resolve) => waiting.push(resolve));
   });
   try {
     await retrieving;

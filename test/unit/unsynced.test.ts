@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, test } from 'node:test';
 import { MailStore } from '../../src/store/store';
+import { filesystemSync } from '../../src/store/syncfs';
 import { markWriterGone } from '../support/power-loss';
 
 const dirs: string[] = [];
@@ -157,7 +158,6 @@ test('a marker whose process still runs is left alone: that fetch is not over, i
 });
 
 test('a big batch is synced with one syncfs (the real `sync -f`); if that fails, file by file', async (t) => {
-  const { filesystemSync } = await import('../../src/store/syncfs');
   const saved = { run: filesystemSync.run, minFiles: filesystemSync.minFiles };
   t.after(() => Object.assign(filesystemSync, saved));
   filesystemSync.minFiles = 3;
