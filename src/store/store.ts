@@ -201,7 +201,7 @@ export class MailStore {
     };
     this.append(entry, extra?.batch === true || extra?.deferSync === true);
     this.add(entry);
-    if (extra?.deferSync) this.unsynced.add(entry.id, entry.size);
+    if (extra?.deferSync) this.unsynced.add(entry.id);
     this.emit({ kind: 'added', summary: entry, raw: held });
     return entry;
   }

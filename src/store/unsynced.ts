@@ -84,20 +84,9 @@ export function removeMarker(dir: string): void {
   fs.rmSync(markerPath(dir), { force: true });
 }
 
-/**
- * Bytes written between two write-back kicks. Linux starts writing dirty
- * pages back only past a share of the machine's memory, so a fetch of
- * hundreds of megabytes would leave them all to the final sync, which then
- * waits for the disk after the network is done; a syncfs started in the
- * background every so often writes them back while the download goes on.
- */
-const KICK_BYTES = 32 * 1024 * 1024;
-
 /** The messages stored without an fsync since the last sync, by id. */
 export class UnsyncedBatch {
   private readonly ids = new Set<string>();
-  private bytesSinceKick = 0;
-  private kicking = false;
 
   constructor(
     private readonly dir: string,
@@ -109,20 +98,8 @@ export class UnsyncedBatch {
     if (this.ids.size === 0) writeMarker(this.dir);
   }
 
-  add(id: string, bytes = 0): void {
+  add(id: string): void {
     this.ids.add(id);
-    this.bytesSinceKick += bytes;
-    if (this.bytesSinceKick >= KICK_BYTES && !this.kicking) {
-      this.bytesSinceKick = 0;
-      this.kicking = true;
-      // Not awaited and not relied on: the final sync makes the batch durable.
-      void filesystemSync
-        .run(this.maildir)
-        .catch(() => false)
-        .finally(() => {
-          this.kicking = false;
-        });
-    }
   }
 
   /** Makes the batch durable, files and folders, then removes the marker. `fileOf`: an id's current file. */
