@@ -212,6 +212,23 @@ export class MessageWriter {
   syncAsync(fsync = true): Promise<void> {
     if (this.finished || this.synced || this.inFlight) return Promise.reject(new Error('sync after commit or abort'));
     const fd = this.fd;
+    if (!fsync && fd === undefined) {
+      // Nothing to wait for: open, write and close here cost less CPU than
+      // three round trips through the thread pool (a fetch of 5,000 small
+      // messages spent over a second of main-thread time dispatching them).
+      try {
+        const out = fs.openSync(this.tmpPath, 'wx', 0o600);
+        try {
+          writeAll(out, this.chunks);
+        } finally {
+          fs.closeSync(out);
+        }
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      this.synced = true;
+      return Promise.resolve();
+    }
     const work =
       fd !== undefined
         ? new Promise<void>((resolve, reject) => (fsync ? fs.fsync(fd, (err) => (err ? reject(err) : resolve())) : resolve()))
