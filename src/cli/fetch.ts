@@ -34,7 +34,7 @@ export async function cmdFetch(argv: string[], json: boolean): Promise<number> {
     if (!password) throw new UsageError('no password: set POP3_PASSWORD or use --password-stdin');
   }
   const host = args.values.get('host')!;
-  const store = await MailStore.open(args.values.get('store')!);
+  const store = await MailStore.open(args.values.get('store')!, { writeInline: true });
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   const result = await fetchMail({

@@ -45,6 +45,8 @@ export class MailStore {
   private readonly unsynced: UnsyncedBatch;
   private readonly log: IndexAppender;
 
+  private writeInline = false;
+
   private constructor(
     readonly dir: string,
     private readonly now: () => number,
@@ -70,8 +72,15 @@ export class MailStore {
   }
 
   /** Opens (creating if needed) the store in `dir`, reconciling the index with the Maildir. */
-  static async open(dir: string, options?: { now?: () => number; naming?: MaildirNaming }): Promise<MailStore> {
+  /**
+   * `writeInline`: write a small message the server keeps with a few
+   * syscalls on this thread, not through the thread pool: less CPU, for a
+   * process with no event loop to keep free (the command line). The editor
+   * leaves it off: each write would hold its extension host up.
+   */
+  static async open(dir: string, options?: { now?: () => number; naming?: MaildirNaming; writeInline?: boolean }): Promise<MailStore> {
     const store = new MailStore(dir, options?.now ?? Date.now, options?.naming ?? defaultNaming());
+    store.writeInline = options?.writeInline === true;
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     ensureMaildir(store.maildir);
     cleanTmp(store.maildir, TMP_STALE_MS);
@@ -165,7 +174,7 @@ export class MailStore {
 
   /** Starts writing a downloaded message (or, with `partial`, its headers) into tmp/. */
   begin(uidl: string, partial = false): MessageWriter {
-    return new MessageWriter(this.maildir, uidl, SUMMARY_PREFIX_BYTES, partial, this.now());
+    return new MessageWriter(this.maildir, uidl, SUMMARY_PREFIX_BYTES, partial, this.now(), this.writeInline);
   }
 
   /**

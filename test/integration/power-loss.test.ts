@@ -186,7 +186,7 @@ test('the same with the end-of-run sync as one syncfs: power loss before it or r
   }
 });
 
-test('a deleting fetch has every message on disk before its first DELE; power loss right after QUIT: every message the server deleted is whole on disk', { timeout: 60_000 }, async () => {
+test('a deleting fetch syncs each message before it counts, all before the first DELE; power loss right after QUIT: every message the server deleted is whole on disk', { timeout: 60_000 }, async () => {
   for (const loss of [{}, { keepNames: true }] satisfies PowerLossOptions[]) {
     deliverAll('dele');
     let dele = 0;
@@ -196,7 +196,8 @@ test('a deleting fetch has every message on disk before its first DELE; power lo
       loss,
       retention: { deleteAfterDownload: true },
       when: (pl, at) => {
-        // The last copy: all of it is durable before the server hears the first DELE.
+        // The last copy: each message's data is fsynced before it counts, and all of it before the server hears a DELE.
+        if (at.progress && !pl.powerOff) assert.deepEqual(pl.unsyncedFiles(path.join(work, `store-${rounds}`, 'Maildir', 'new')), []);
         if (at.trace !== undefined && /^C: DELE/.test(at.trace) && !pl.powerOff) {
           assert.deepEqual(pl.unsyncedFiles(path.join(work, `store-${rounds}`, 'Maildir', 'new')), []);
           dele++;

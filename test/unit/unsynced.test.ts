@@ -184,3 +184,21 @@ test('a big batch is synced with one syncfs (the real `sync -f`); if that fails,
   assert.equal(marker(dir), false, 'the fallback synced the batch and removed the marker');
   store.close();
 });
+
+test('a store that writes inline (the command line) stores the same bytes, unsynced until the batch sync', async () => {
+  const dir = tmp();
+  const store = await MailStore.open(dir, { writeInline: true });
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const w = store.begin(`i-${i}`);
+    w.write(mail(`i-${i}`).subarray(0, 20));
+    w.write(mail(`i-${i}`).subarray(20));
+    ids.push((await store.commitDeferred(w)).id);
+  }
+  assert.equal(marker(dir), true);
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'Maildir', 'tmp')), [], 'written into tmp/, then renamed');
+  await store.syncDeferred();
+  assert.equal(marker(dir), false);
+  for (let i = 0; i < 5; i++) assert.deepEqual(await store.readRaw(ids[i]!), mail(`i-${i}`));
+  store.close();
+});
