@@ -12,6 +12,7 @@ import { registerFetchCommands } from './fetch/fetch-commands';
 import { FetchService } from './fetch/fetch-service';
 import { goToMessage } from './search/go-to-message';
 import { searchMail } from './search/search-mail';
+import { SEARCH_VIEW_ID, SearchViewProvider } from './search/search-view';
 import { installTranslator } from './common/l10n';
 import { InboxCommands } from './inbox/inbox-commands';
 import { registerMessageView } from './message-view/register';
@@ -93,6 +94,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...accountCommands.register(),
     ...registerFetchCommands(accounts, fetcher),
     vscode.commands.registerCommand(COMMANDS.goToMessage, () => goToMessage(accounts, stores, log, '', searchService)),
+    vscode.window.registerWebviewViewProvider(SEARCH_VIEW_ID, new SearchViewProvider(context.extensionUri, accounts, stores, searchService, log), { webviewOptions: { retainContextWhenHidden: true } }),
     vscode.commands.registerCommand(COMMANDS.searchMail, (initial?: unknown) => searchMail(accounts, stores, searchService, log, typeof initial === 'string' ? initial : '')),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
   );

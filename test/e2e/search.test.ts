@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { type CodeServer, launchBrowser, NO_AUTOMATIC_CHECKS, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer, workAccount } from '../support/code-server';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { waitUntil } from '../support/wait';
-import { findFrameWith } from '../support/workbench-editors';
+import { closeAllEditors, findFrameWith } from '../support/workbench-editors';
 import { answerDialog, answerQuickInput, QUICK_INPUT_BOX, runCommand } from '../support/workbench-input';
 import { clearNotifications } from '../support/workbench-notifications';
 import { contextMenu, treeRow } from '../support/workbench-tree';
@@ -132,4 +132,21 @@ test('Go to Message adds the messages whose body has the word', async () => {
   await waitUntil('the body match from the index', async () => (await rows().count()) === 1 && /Nightly build report[\s\S]*linkerfailure-zebra/.test(await rows().first().innerText()), 30_000);
   await screenshot(page, 'search-4-go-to-message');
   await page.keyboard.press('Escape');
+});
+
+test('the Search view in the side bar: a search box, results with the word marked, a click opens the message', async () => {
+  await closeAllEditors(page);
+  // The view starts collapsed above the Inbox: open its section.
+  await page.locator('.part.sidebar .pane-header', { hasText: /^Search/ }).first().click();
+  const frame = await findFrameWith(page, '#query');
+  await frame.locator('#query').fill('linkerfailure');
+  const result = frame.locator('#results li', { hasText: 'Nightly build report' });
+  await result.waitFor({ timeout: 30_000 });
+  assert.equal(await frame.locator('#results li').count(), 1);
+  assert.equal(await result.locator('mark').first().innerText(), 'linkerfailure');
+  assert.match(await frame.locator('#status').innerText(), /1 match/);
+  await screenshot(page, 'search-5-view');
+  await result.click();
+  await page.locator('.tab', { hasText: 'Nightly build report' }).first().waitFor({ timeout: 20_000 });
+  await findFrameWith(page, '#subject:has-text("Nightly build report")');
 });

@@ -5,7 +5,7 @@
 // bidi and other controls, and very long input.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { displayLine, forLabel, forMarkdown, forModal, forNotification, forPrompt, forQuickPick, forStatusBar, stripBidi, truncate } from '../../src/vscode/common/surface-text';
+import { displayLine, forLabel, forMarkdown, forModal, forNotification, forPrompt, forQuickPick, forStatusBar, sameLengthPlain, stripBidi, truncate } from '../../src/vscode/common/surface-text';
 
 const COMMAND_LINK = '[x](command:workbench.action.terminal.new)';
 const RTLO = '\u202E';
@@ -139,3 +139,14 @@ test('linear time: 100 kB runs of every character the surfaces look at, and 2 MB
     }
   }
 });
+
+test('Search view snippets: controls and bidi controls become spaces, the length and the marked ranges stay', () => {
+  const text = 'pay \u202Eexe.txt\u202C now\r\nor\u0007 later';
+  const safe = sameLengthPlain(text);
+  assert.equal(safe.length, text.length);
+  assert.equal(safe, 'pay  exe.txt  now  or  later');
+  const at = text.indexOf('now');
+  assert.equal(safe.slice(at, at + 3), 'now', 'a range found in the snippet marks the same word');
+  assert.equal(sameLengthPlain('caf\u00e9 \u05e9\u05dc\u05d5\u05dd'), 'caf\u00e9 \u05e9\u05dc\u05d5\u05dd', 'letters of any script are kept');
+});
+

@@ -193,3 +193,19 @@ export function forMarkdown(text: string, max = 200, options: { readonly themeIc
   }
   return out;
 }
+
+/**
+ * Text for a webview that sets it as text and marks ranges in it (the Search
+ * view's snippets): every control and bidi control becomes a space, so the
+ * text keeps its length (the ranges stay right) and nothing in it can
+ * reorder or hide what is shown around it.
+ */
+export function sameLengthPlain(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    out += isControl(c) || isBidiControl(c) ? ' ' : text[i];
+  }
+  return out;
+}
+
