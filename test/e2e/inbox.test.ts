@@ -449,18 +449,23 @@ test('dark theme: the same surfaces', async () => {
   await page.keyboard.press('Escape');
 });
 
-test('Cancel Fetch stops a long fetch: the side bar title offers it while fetching, fewer than all messages arrive', async () => {
+test('Cancel Fetch stops a long fetch: the Inbox header offers it while fetching, fewer than all messages arrive', async () => {
   // 300 messages of 300 KB: long enough to cancel in the middle.
   for (let i = 0; i < 300; i++) dovecot.deliver('alice', rfc822({ subject: `Bulk ${i}`, from: 'bulk@example.org', date: new Date(now - 3 * DAY), padTo: 300_000 }, 1000 + i), `bulk${i}`);
   const unreadBefore = Number(/(?<!\d)(\d+) unread/.exec(await inboxRow().innerText())?.[1] ?? 0);
   await runCommand(page, 'POP3 Mail: Fetch Mail');
-  // A view alone in its container shows its title actions in the side bar's title.
-  const cancel = page.locator('.part.sidebar .composite.title .action-label[aria-label="Cancel Fetch"]').first();
+  // The Inbox shares the side bar with the Search view, so its title actions
+  // are in its own section header, shown while the pointer is over it.
+  const header = page.locator('.part.sidebar .pane-header', { hasText: /^Inbox/ }).first();
+  const cancel = page.locator('.part.sidebar .pane-header .action-label[aria-label="Cancel Fetch"]').first();
+  await header.hover();
   await cancel.waitFor({ timeout: 20_000 });
   await page.waitForTimeout(500);
   await cancel.click();
   await runCommand(page, 'POP3 Mail: Show Protocol Log');
   await page.locator('.part.panel .view-lines', { hasText: /fetch\sWork:\scancelled/ }).first().waitFor({ timeout: 30_000 });
+  await header.hover();
+  await page.locator('.part.sidebar .pane-header .action-label[aria-label^="Fetch Mail"]').first().waitFor({ timeout: 20_000 });
   await cancel.waitFor({ state: 'hidden', timeout: 20_000 });
   // Not all 300 arrived (the rest comes with the next fetch); what did arrive is in the tree.
   await page.waitForTimeout(1000);
