@@ -71,11 +71,11 @@ export function eachTermRange(text: string, seed: number, onAscii: (start: numbe
   const n = text.length;
   let i = 0;
   while (i < n) {
-    let c = text.charCodeAt(i);
-    if (!isAsciiWordChar(c) && (c < 0x80 || !WORD_CHAR.test(text[i]!))) {
+    if (!startsWord(text, i)) {
       i++;
       continue;
     }
+    let c = 0;
     const start = i;
     const cut = start + MAX_TERM_CHARS;
     let h = seed;
@@ -132,25 +132,23 @@ function eachWord(text: string, onWord: (start: number, end: number, wide: boole
   const n = text.length;
   let i = 0;
   while (i < n) {
-    let c = text.charCodeAt(i);
-    if (!isAsciiWordChar(c) && (c < 0x80 || !WORD_CHAR.test(text[i]!))) {
+    if (!startsWord(text, i)) {
       i++;
       continue;
     }
     const start = i;
-    let wide = false;
-    for (; i < n; i++) {
-      c = text.charCodeAt(i);
-      if (isAsciiWordChar(c)) continue;
-      if (c < 0x80) break;
-      // A surrogate pair is one character: test both halves together.
-      const ch = c >= 0xd800 && c <= 0xdbff && i + 1 < n ? text.slice(i, i + 2) : text[i]!;
-      if (!WORD_CHAR.test(ch)) break;
-      wide = true;
-      i += ch.length - 1;
-    }
-    if (!onWord(start, i, wide)) return;
+    while (i < n && isAsciiWordChar(text.charCodeAt(i))) i++;
+    const end = i < n && text.charCodeAt(i) >= 0x80 ? wordEnd(text, i) : i;
+    const wide = end > i;
+    i = end;
+    if (!onWord(start, end, wide)) return;
   }
+}
+
+/** Whether a word (letters, digits, marks) starts at `i`. */
+function startsWord(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return isAsciiWordChar(c) || (c >= 0x80 && WORD_CHAR.test(text[i]!));
 }
 
 /** The folded words of `text`, in order. */

@@ -72,12 +72,7 @@ export class MailStore {
   }
 
   /** Opens (creating if needed) the store in `dir`, reconciling the index with the Maildir. */
-  /**
-   * `writeInline`: write a small message the server keeps with a few
-   * syscalls on this thread, not through the thread pool: less CPU, for a
-   * process with no event loop to keep free (the command line). The editor
-   * leaves it off: each write would hold its extension host up.
-   */
+  /** `writeInline`: small kept messages written on this thread (less CPU; the CLI: no event loop to keep free). */
   static async open(dir: string, options?: { now?: () => number; naming?: MaildirNaming; writeInline?: boolean }): Promise<MailStore> {
     const store = new MailStore(dir, options?.now ?? Date.now, options?.naming ?? defaultNaming());
     store.writeInline = options?.writeInline === true;
@@ -251,10 +246,7 @@ export class MailStore {
   private append(record: MessageSummary | { id: string; removed: true }, hold = false): void {
     this.log.add(record, hold);
     this.logLines++;
-    // A held line is noted when it is written (the log's onWrite), with every
-    // rename before it: three stats per message were a tenth of a small
-    // message's fetch. Held lines come from a fetch, which holds the lock,
-    // and no watcher looks while it does.
+    // A held line (a fetch's, under its lock: no watcher looks) is noted when the log writes it.
     if (!hold) this.stamp.noteOwnChange();
   }
 
