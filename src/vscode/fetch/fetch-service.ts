@@ -28,6 +28,9 @@ import { announceResult, reportFailure, type Notices } from './fetch-notices';
 
 export type FetchOutcome = 'done' | 'failed' | 'cancelled';
 
+/** A check by another window this recent stands for a background check that has no password here. */
+const CHECKED_ELSEWHERE_MS = 5 * 60_000;
+
 export interface FetchRequest {
   /** The user confirmed that every message looking new is expected (server migration, T26). */
   readonly acceptNewUidls?: boolean;
@@ -157,7 +160,7 @@ export class FetchService implements vscode.Disposable {
 
   private setState(key: string, change: Partial<FetchState>, clear: (keyof FetchState)[] = []): void {
     const next: Record<string, unknown> = { ...(this.states.get(key) ?? { running: false }), ...change };
-    if (change.error !== undefined) next.errorAt = Date.now();
+    if (change.error !== undefined) next.errorAt = change.errorAt ?? Date.now();
     for (const k of clear) delete next[k];
     if (clear.includes('error')) delete next.errorAt;
     this.states.set(key, next as unknown as FetchState);
@@ -173,7 +176,7 @@ export class FetchService implements vscode.Disposable {
   adoptCheckElsewhere(account: AccountConfig, dir: string): void {
     const key = accountKey(account);
     const state = this.states.get(key);
-    if (state?.error === undefined || state.running || state.errorAt === undefined) return;
+    if (state?.error === undefined || state.errorAt === undefined) return;
     const at = readLastCheck(dir);
     if (at !== undefined && at > state.errorAt) this.setState(key, { lastCheck: at }, ['error', 'errorCode', 'certificate']);
   }
@@ -200,10 +203,17 @@ export class FetchService implements vscode.Disposable {
 
   private async run(account: AccountConfig, request: FetchRequest, signal: AbortSignal): Promise<FetchOutcome> {
     if (account.login !== undefined) return this.runOAuth(account, { ...account, login: account.login }, request, signal);
+    const started = Date.now();
     let password = await this.passwords.get(account);
     if (password === undefined) {
       if (request.background) {
-        this.needsPassword(account);
+        // Another window that has the password checked this account a moment
+        // ago (a window's secrets can lag behind another's): it is being
+        // checked, there is no failure to show. The failure dates from this
+        // check's start, so a check elsewhere completed after it clears it.
+        const elsewhere = readLastCheck(this.stores.dirFor(account));
+        if (elsewhere !== undefined && elsewhere >= started - CHECKED_ELSEWHERE_MS) this.setState(accountKey(account), { lastCheck: elsewhere }, ['error', 'errorCode', 'certificate']);
+        else this.needsPassword(account, started);
         return 'cancelled';
       }
       password = await askPassword(account);
@@ -287,9 +297,9 @@ export class FetchService implements vscode.Disposable {
       });
   }
 
-  private needsPassword(account: AccountConfig): void {
+  private needsPassword(account: AccountConfig, since: number): void {
     const key = accountKey(account);
-    this.setState(key, { error: vscode.l10n.t('No password stored: fetch once to enter it'), errorCode: 'NoPassword' });
+    this.setState(key, { error: vscode.l10n.t('No password stored: fetch once to enter it'), errorCode: 'NoPassword', errorAt: since });
     if (this.askedForPassword.has(key)) return;
     this.askedForPassword.add(key);
     void vscode.window
