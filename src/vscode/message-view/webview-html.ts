@@ -30,7 +30,8 @@ export function contentSecurityPolicy(cspSource: string, nonce: string, remoteIm
   ].join('; ').concat(';');
 }
 
-function attr(value: string): string {
+/** Text for an HTML attribute value. */
+export function attr(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

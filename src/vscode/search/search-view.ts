@@ -11,7 +11,7 @@ import { COMMANDS } from '../common/commands';
 import type { Stores } from '../common/stores';
 import { displayLine, sameLengthPlain } from '../common/surface-text';
 import { shortDate } from '../common/text';
-import { contentSecurityPolicy, makeNonce } from '../message-view/webview-html';
+import { attr, contentSecurityPolicy, makeNonce } from '../message-view/webview-html';
 import { searchAccounts } from './search-mail';
 
 export const SEARCH_VIEW_ID = 'pop3Mail.searchView';
@@ -107,8 +107,4 @@ export class SearchViewProvider implements vscode.WebviewViewProvider {
     const shown = total > items.length ? vscode.l10n.t('{0}, first {1} shown', count, items.length) : count;
     return { items, status: problems.length > 0 ? vscode.l10n.t('{0} · not understood: {1}', shown, displayLine(problems.join(', '), 100)) : shown };
   }
-}
-
-function attr(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
