@@ -17,6 +17,12 @@ export interface SyncState {
   readonly skipped?: readonly string[];
   /** How the last fetch reached the server (for `pop3-mail show`'s security line). */
   readonly transport?: TransportRecord;
+  /**
+   * UIDL keys of messages deleted here that the last session asked the
+   * server to delete: its QUIT may have committed without the answer
+   * arriving, so the next listing decides whether they are gone.
+   */
+  readonly deleting?: readonly string[];
 }
 
 export function readState(file: string): SyncState {
@@ -30,12 +36,17 @@ export function readState(file: string): SyncState {
       loginDelay: num('loginDelay'),
       lastServerCount: num('lastServerCount'),
       deletedFromServer: o['deletedFromServer'] === true ? true : undefined,
-      skipped: Array.isArray(o['skipped']) ? (o['skipped'] as unknown[]).filter((x): x is string => typeof x === 'string') : undefined,
+      skipped: strings(o['skipped']),
       transport: parseTransport(o['transport']),
+      deleting: strings(o['deleting']),
     };
   } catch {
     return {}; // missing or damaged: start over (the Maildir still says what we have)
   }
+}
+
+function strings(v: unknown): string[] | undefined {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
 }
 
 export function writeState(file: string, state: SyncState): void {

@@ -169,6 +169,7 @@ async function fetchLocked(options: FetchOptions): Promise<FetchResult> {
       await client.quit();
       return result(0, 0, 0, 0);
     }
+    const settled = settleDeleting(store, state.deleting, listing.mode, listing.messages);
     if (plan.skip.length) {
       store.writeState({ ...store.readState(), skipped: [...(state.skipped ?? []), ...plan.skip.map((s) => uidlKey(s.uidl))] });
     }
@@ -206,8 +207,10 @@ async function fetchLocked(options: FetchOptions): Promise<FetchResult> {
     const remaining = listing.messages.length - deletions.length;
     const current = store.readState();
     const deletedFromServer = current.deletedFromServer === true || deletions.length > 0 ? true : undefined;
-    if (current.lastServerCount !== remaining || current.deletedFromServer !== deletedFromServer) {
-      store.writeState({ ...current, lastServerCount: remaining, deletedFromServer });
+    const expunging = deletions.filter((d) => d.rule === 'deleted-locally').map((d) => uidlKey(d.uidl));
+    const deleting = expunging.length > 0 ? expunging : undefined;
+    if (current.lastServerCount !== remaining || current.deletedFromServer !== deletedFromServer || settled || deleting) {
+      store.writeState({ ...current, lastServerCount: remaining, deletedFromServer, deleting });
     }
     for (const d of deletions) await client.dele(d.n);
     await client.quit();
@@ -230,6 +233,28 @@ async function fetchLocked(options: FetchOptions): Promise<FetchResult> {
     await store.syncDeferred().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The messages the last session sent DELE for because they were deleted
+ * here. DELE commits with QUIT, and a QUIT can commit on the server while
+ * its answer is lost (a reset, a stall, a crash here): one of those that
+ * the server no longer lists is gone there, and its local copy, still in
+ * the trash, is forgotten as a confirmed QUIT would have done. One still
+ * listed is deleted again by the plan. True when there was anything to
+ * settle (the state is then rewritten without it).
+ */
+function settleDeleting(store: MailStore, deleting: readonly string[] | undefined, mode: string, listed: readonly { readonly uidl: string }[]): boolean {
+  if (!deleting?.length) return false;
+  // Only UIDLs say that a message is gone; the safe modes never delete.
+  if (mode !== 'uidl') return true;
+  const onServer = new Set(listed.map((m) => uidlKey(m.uidl)));
+  for (const key of deleting) {
+    if (onServer.has(key)) continue;
+    const m = store.byUidl(key);
+    if (m?.trashed) store.expunge(m.id);
+  }
+  return true;
 }
 
 /** A message over the size limit: its headers (and a few lines for the snippet) only. */

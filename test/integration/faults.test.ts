@@ -44,7 +44,7 @@ let work: string;
 let storeDir: string;
 
 before(async () => {
-  dovecot = await startDovecot({ users: [{ user: 'alice', password: PASSWORD }, { user: 'bob', password: PASSWORD }] });
+  dovecot = await startDovecot({ users: [{ user: 'alice', password: PASSWORD }, { user: 'bob', password: PASSWORD }, { user: 'carol', password: PASSWORD }] });
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'pop3-faults-'));
   storeDir = path.join(work, 'store');
 });
@@ -554,4 +554,74 @@ test('a fetch broken off mid-stream keeps the messages it fully received and lea
     await waitSessionsEnded();
   }
   assert.deepEqual(findings, [], findings.join('\n'));
+});
+
+test('a message deleted here whose QUIT answer was lost leaves the store once the server no longer lists it, and only then', async () => {
+  const dir = path.join(work, 'trash-store');
+  const carol = { ...account(dovecot.pop3sPort), user: 'carol' };
+  const retention: RetentionPolicy = { deleteWhenDeletedLocally: true };
+  const subjects = (store: MailStore): string[] => store.list().map((m) => m.subject).sort();
+  const trashedNow = (store: MailStore): string[] => [...store.all()].filter((m) => m.trashed).map((m) => m.subject).sort();
+  for (const name of ['keep', 'lost-quit-1', 'lost-quit-2', 'unsent-quit']) {
+    dovecot.deliver('carol', Buffer.from(`Message-ID: <${name}@example.com>\r\nSubject: ${name}\r\n\r\nbody of ${name}\r\n`), name);
+  }
+  await fetchMail({ account: carol, password: PASSWORD, store: await MailStore.open(dir), retention });
+  await waitSessionsEndedIn(dovecot, 'carol');
+
+  const trash = async (...names: string[]): Promise<void> => {
+    const store = await MailStore.open(dir);
+    for (const m of store.list()) if (names.includes(m.subject)) store.trash(m.id);
+  };
+  /** A fetch through the proxy whose fault is armed when QUIT is sent. */
+  const faulty = async (direction: Direction, kind: Exclude<FaultKind, 'none'>): Promise<unknown> => {
+    const proxy = await startFaultProxy({ targetPort: dovecot.pop3sPort });
+    try {
+      return await fetchMail({
+        account: { ...carol, port: proxy.port },
+        password: PASSWORD,
+        store: await MailStore.open(dir),
+        retention,
+        signal: AbortSignal.timeout(3000),
+        trace: (line) => {
+          if (line === 'C: QUIT') proxy.arm(direction, kind, 0);
+        },
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    } finally {
+      await proxy.close();
+      await waitSessionsEndedIn(dovecot, 'carol');
+    }
+  };
+
+  // QUIT reaches Dovecot, which deletes; its answer is lost.
+  await trash('lost-quit-1', 'lost-quit-2');
+  assert.ok(Pop3Error.is(await faulty('serverToClient', 'reset')), 'the fetch whose QUIT answer was lost failed');
+  assert.equal(messagesOnServer(dovecot, 'carol'), 2, 'Dovecot committed the deletions');
+  assert.deepEqual(trashedNow(await MailStore.open(dir)), ['lost-quit-1', 'lost-quit-2'], 'unconfirmed: still in the local trash');
+  // One of them restored meanwhile: the user wants it back, so it is kept although the server deleted it.
+  {
+    const store = await MailStore.open(dir);
+    const back = [...store.all()].find((m) => m.subject === 'lost-quit-2')!;
+    store.restore(back.id);
+  }
+  await fetchMail({ account: carol, password: PASSWORD, store: await MailStore.open(dir), retention });
+  await waitSessionsEndedIn(dovecot, 'carol');
+  let store = await MailStore.open(dir);
+  assert.deepEqual(trashedNow(store), [], 'the next fetch saw it gone from the server and forgot it');
+  assert.deepEqual(subjects(store), ['keep', 'lost-quit-2', 'unsent-quit']);
+  assert.equal(store.readState().deleting, undefined, 'nothing left to settle');
+
+  // QUIT never reaches Dovecot: nothing was deleted there, so the local copy stays until a fetch deletes it for real.
+  await trash('unsent-quit');
+  assert.ok(Pop3Error.is(await faulty('clientToServer', 'truncate')), 'the fetch whose QUIT was cut failed');
+  assert.equal(messagesOnServer(dovecot, 'carol'), 2, 'Dovecot deleted nothing without QUIT');
+  assert.deepEqual(trashedNow(await MailStore.open(dir)), ['unsent-quit']);
+  await fetchMail({ account: carol, password: PASSWORD, store: await MailStore.open(dir), retention });
+  await waitSessionsEndedIn(dovecot, 'carol');
+  store = await MailStore.open(dir);
+  assert.equal(messagesOnServer(dovecot, 'carol'), 1, 'the next fetch deleted it on the server');
+  assert.deepEqual(trashedNow(store), []);
+  assert.deepEqual(subjects(store), ['keep', 'lost-quit-2']);
 });
