@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { generateMailbox } from '../support/mailgen';
-import { ACTIVITY_BAR_ENTRY, type CodeServer, launchBrowser, openWorkbench, screenshot, startCodeServer } from '../support/code-server';
+import { ACTIVITY_BAR_ENTRY, type CodeServer, launchBrowser, NO_AUTOMATIC_CHECKS, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer } from '../support/code-server';
 import { findFrameWith } from '../support/workbench-editors';
 import { answerQuickInput, runCommand } from '../support/workbench-input';
 
@@ -41,7 +41,9 @@ before(async () => {
     ].join('\r\n'),
     'marker',
   );
-  editor = await startCodeServer({ vsix: VSIX });
+  // The manual flow: a startup check that happened to come after the account
+  // was added would fetch before the test asks to (automation.test.ts covers it).
+  editor = await startCodeServer({ vsix: VSIX, settings: { ...NO_AUTOMATIC_CHECKS } });
   ({ browser, page } = await launchBrowser());
 });
 
@@ -50,6 +52,8 @@ after(async () => {
   await editor?.stop();
   await dovecot?.stop();
 });
+
+screenshotAfterEachTest('skeleton', () => page);
 
 test('add an account in the UI, fetch, see the tree, open a message in the webview', async () => {
   await openWorkbench(page, editor.url);
@@ -88,7 +92,16 @@ test('add an account in the UI, fetch, see the tree, open a message in the webvi
   // click that lands on a replaced row is repeated (bounded).
   let frame: Awaited<ReturnType<typeof findFrameWith>> | undefined;
   for (let attempt = 0; attempt < 3 && !frame; attempt++) {
-    await page.locator('.monaco-list-row', { hasText: MARKER }).click();
+    await page
+      .locator('.monaco-list-row', { hasText: MARKER })
+      .click()
+      .catch(async (err: unknown) => {
+        // What the side bar showed instead (the CI log is all a failed run leaves).
+        await screenshot(page, 'skeleton-3-click-failed').catch(() => undefined);
+        const panes = await page.locator('.pane-header').allInnerTexts();
+        const shown = await page.locator('.pane-body .monaco-list-row').allInnerTexts();
+        throw new Error(`the marker row went away after the tree showed it; panes ${JSON.stringify(panes)}, rows ${JSON.stringify(shown)}`, { cause: err });
+      });
     frame = await findFrameWith(page, '#body', 10_000).catch(() => undefined);
   }
   assert.ok(frame, 'clicking the row opens the message view');
