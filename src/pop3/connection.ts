@@ -98,6 +98,16 @@ export class Pop3Connection {
     return reply;
   }
 
+  /** Runs `send` with the socket corked: the commands it sends leave in one write (and one TLS record). */
+  corked<T>(send: () => T): T {
+    this.socket.cork();
+    try {
+      return send();
+    } finally {
+      this.socket.uncork();
+    }
+  }
+
   /** True while replies are awaited. */
   get busy(): boolean {
     return this.queue.length > 0;

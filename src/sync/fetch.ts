@@ -212,7 +212,7 @@ async function fetchLocked(options: FetchOptions): Promise<FetchResult> {
     if (current.lastServerCount !== remaining || current.deletedFromServer !== deletedFromServer || settled || deleting) {
       store.writeState({ ...current, lastServerCount: remaining, deletedFromServer, deleting });
     }
-    for (const d of deletions) await client.dele(d.n);
+    await client.deleMany(deletions.map((d) => d.n));
     await client.quit();
     for (const d of deletions) {
       // The user deleted it here and now the server has too: nothing left to keep.

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BOUND, collector, connect, failsWith, GREETING, loggedIn, LOGIN, QUIT, RETR_CAPA, SERVER_TLS, SESSION, stuffed, within, withServer } from '../support/engine-scripts';
+import { BOUND, capa, collector, connect, failsWith, GREETING, loggedIn, LOGIN, QUIT, RETR_CAPA, SERVER_TLS, SESSION, stuffed, within, withServer } from '../support/engine-scripts';
 import type { Step } from '../support/scripted-server';
 
 test('T16 dot-stuffing through a real socket: exactly one leading dot removed, bytes identical', BOUND, async () => {
@@ -163,5 +163,34 @@ test('T23 UIDLs with spaces, of 80 chars, duplicated are parsed; a malformed lin
       assert.ok((error.serverText ?? '').length <= 200, `server text bounded for ${JSON.stringify(bad.slice(0, 20))}`);
       c.close();
     }
+  });
+});
+
+test('DELEs are pipelined when the server offers PIPELINING: a window arrives before the first reply; a refused DELE rejects and no QUIT follows', BOUND, async () => {
+  const pipelined = capa('USER', 'UIDL', 'TOP', 'PIPELINING');
+  const window = 3;
+  const script: Step[] = [
+    GREETING,
+    ...pipelined,
+    ...LOGIN,
+    ...pipelined, // deleMany asks CAPA again after login
+    // The first window: all three commands are read before any reply is sent.
+    { expect: /^DELE 1$/ },
+    { expect: /^DELE 2$/ },
+    { expect: /^DELE 3$/ },
+    { send: '+OK marked\r\n+OK marked\r\n+OK marked\r\n' },
+    { expect: /^DELE 4$/ },
+    { expect: /^DELE 5$/ },
+    { send: '+OK marked\r\n-ERR message 5 already deleted\r\n' },
+    // Whatever the client sends next is recorded: it must not be QUIT.
+    { waitMs: 300 },
+  ];
+  await withServer({ tls: SERVER_TLS, script }, async (server) => {
+    const client = await loggedIn(server, { limits: { pipelineWindow: window } });
+    await failsWith(client.deleMany([1, 2, 3, 4, 5]), 'ServerPerm');
+    client.close(); // what the fetch does on any failure before QUIT
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(server.lines.filter((l) => l.startsWith('DELE') || l === 'QUIT'), ['DELE 1', 'DELE 2', 'DELE 3', 'DELE 4', 'DELE 5']);
+    assert.deepEqual(server.sessions[0]!.errors, []);
   });
 });
