@@ -121,6 +121,10 @@ async function main(): Promise<void> {
     const samples = new Map<string, (Sample & { load: number })[]>([...clients, mpopDelete, oursDelete].map((c) => [c.name, []]));
     const run = async (c: Client, target: Server, r: number): Promise<void> => {
       const { cmd, args, env } = c.prepare(work, target);
+      // Every client starts with nothing left to write back: the previous
+      // client's files and the removal of its old store would otherwise be
+      // written out during this run (and a sync -f would wait for them).
+      execFileSync('sync');
       const s = { ...(await measure(cmd, args, env)), load: os.loadavg()[0]! };
       const stored = c.stored?.(work);
       if (stored !== undefined && stored !== target.count) throw new Error(`${c.name} stored ${stored} of ${target.count} messages`);
