@@ -5,7 +5,7 @@ import { IndexAppender, writeIndex } from './index-file';
 import { loadIndex } from './load-index';
 import { cleanTmp, ensureMaildir, fsyncDir, MessageWriter, parseName, pathFor, uidlKey } from './maildir';
 import { reconcileWithMaildir, removeStaleTempFiles, summaryOfFile } from './reconcile';
-import { writeSnapshot } from './snapshot';
+import { snapshotDue, writeSnapshot } from './snapshot';
 import { IndexStamp } from './stamp';
 import { plainSummary } from './snapshot-entries';
 import { defaultNaming, type MaildirNaming } from './naming';
@@ -15,9 +15,6 @@ import type { MessageSummary, StoreChange } from './types';
 
 /** tmp/ files older than this are leftovers of an interrupted write (Maildir's own rule is 36 h). */
 const TMP_STALE_MS = 60 * 60 * 1000;
-/** A store this big keeps a snapshot of its index; it is rewritten once this many log lines follow it. */
-const SNAPSHOT_MIN_MESSAGES = 500;
-const SNAPSHOT_EVERY_LINES = 500;
 
 /** The inbox order (MailStore.list()): newest first by the ISO date string, then by id, so that it is total. */
 const byDateDesc = (a: MessageSummary, b: MessageSummary): number =>
@@ -252,7 +249,7 @@ export class MailStore {
 
   /** Rewrites the snapshot when the store is big and enough log lines followed the last one (a failure only costs speed). */
   private maybeSnapshot(): void {
-    if (this.size < SNAPSHOT_MIN_MESSAGES || this.logLines - this.snapshotLines < SNAPSHOT_EVERY_LINES) return;
+    if (!snapshotDue(this.size, this.logLines - this.snapshotLines)) return;
     try {
       writeSnapshot(this.snapshotFile, this.indexFile, this, this.logLines);
       this.snapshotLines = this.logLines;

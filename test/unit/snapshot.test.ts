@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, test } from 'node:test';
 import { writeIndex } from '../../src/store/index-file';
+import { snapshotDue } from '../../src/store/snapshot';
 import { plainSummary } from '../../src/store/snapshot-entries';
 import { prepareSearch } from '../../src/store/prepare-search';
 import { MailStore } from '../../src/store/store';
@@ -232,4 +233,13 @@ test('close() releases the snapshot file (Windows cannot move or delete a folder
     store.list().map((m) => m.subject),
     built.list().map((m) => m.subject),
   );
+});
+
+test('the snapshot is due after 500 log lines, and in a big store after a fiftieth of it', () => {
+  assert.equal(snapshotDue(499, 10_000), false, 'a small store keeps no snapshot');
+  assert.equal(snapshotDue(600, 499), false);
+  assert.equal(snapshotDue(600, 500), true);
+  assert.equal(snapshotDue(25_000, 500), true, 'up to 25,000 messages: every 500 lines');
+  assert.equal(snapshotDue(100_000, 1_999), false, 'a rewrite of 100,000 entries waits for 2,000 lines');
+  assert.equal(snapshotDue(100_000, 2_000), true);
 });
