@@ -98,7 +98,7 @@ export class Pop3Connection {
     return reply;
   }
 
-  /** Runs `send` with the socket corked: the commands it sends leave in one write (and one TLS record). */
+  /** Runs `send` with the socket corked: the commands it sends leave in one write. */
   corked<T>(send: () => T): T {
     this.socket.cork();
     try {
