@@ -327,11 +327,7 @@ export class MailStore {
     this.stamp.write();
   }
 
-  /**
-   * Closes the files the store keeps open (its index snapshot), before its
-   * folder is moved or deleted (Windows refuses either while a file is
-   * open). The store should not be used afterwards.
-   */
+  /** Closes its open files (the snapshot) before its folder is moved or deleted, which Windows refuses while a file is open. Not usable afterwards. */
   close(): void {
     this.log.flush();
     for (const close of this.closers.splice(0)) close();
