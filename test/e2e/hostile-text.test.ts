@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { type CodeServer, launchBrowser, NO_AUTOMATIC_CHECKS, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer, workAccount } from '../support/code-server';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { waitUntil } from '../support/wait';
-import { answerDialog, answerQuickInput, runCommand } from '../support/workbench-input';
+import { answerDialog, answerQuickInput, openPicker } from '../support/workbench-input';
 import { clearNotifications, toast } from '../support/workbench-notifications';
 import { contextMenu, treeRow } from '../support/workbench-tree';
 
@@ -74,7 +74,7 @@ test('a subject with a command link, an icon and RTLO: plain text in the tree, G
   assert.equal((await row.locator('.label-name').innerText()).trim(), SHOWN, 'the tree label: bidi control gone, the rest as typed');
 
   // Go to Message: `$(alert)` in a quick pick label would be an icon.
-  await runCommand(page, 'POP3 Mail: Go to Message...');
+  await openPicker(page, 'POP3 Mail: Go to Message...');
   const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'gpj.exe' }).first();
   await pick.waitFor();
   assert.equal(await pick.locator('.codicon-alert').count(), 0, 'no alert icon drawn from the subject');

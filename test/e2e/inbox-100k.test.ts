@@ -19,7 +19,7 @@ import { MailStore } from '../../src/store/store';
 import { accountKey } from '../../src/sync/account';
 import { ARTIFACTS_DIR, type CodeServer, launchBrowser, NO_AUTOMATIC_CHECKS, openWorkbench, screenshot, startCodeServer } from '../support/code-server';
 import { waitUntil } from '../support/wait';
-import { runCommand } from '../support/workbench-input';
+import { openPicker } from '../support/workbench-input';
 import { setUserSetting } from '../support/workbench-settings';
 import { treeLabels, treeRow } from '../support/workbench-tree';
 import { generateMessage } from '../support/mailgen';
@@ -162,7 +162,7 @@ test('100,000 messages: the first groups show at once, a group pages, Go to Mess
   await page.keyboard.press('Home');
 
   // Go to Message over the whole index.
-  await runCommand(page, 'POP3 Mail: Go to Message...');
+  await openPicker(page, 'POP3 Mail: Go to Message...');
   const box = page.locator('.quick-input-widget .quick-input-box input');
   await waitUntil('the picker', async () => (await box.isVisible()) && !(await box.inputValue()).startsWith('>'));
   const title = page.locator('.quick-input-widget .quick-input-title');

@@ -14,7 +14,7 @@ import { startDovecot, freePorts, type Dovecot } from '../support/dovecot';
 import { type CodeServer, launchBrowser, NO_AUTOMATIC_CHECKS, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer } from '../support/code-server';
 import { waitUntil } from '../support/wait';
 import { closeAllEditors, findFrameWith } from '../support/workbench-editors';
-import { answerDialog, answerQuickInput, runCommand } from '../support/workbench-input';
+import { answerDialog, answerQuickInput, openPicker, runCommand } from '../support/workbench-input';
 import { clearNotifications, toast } from '../support/workbench-notifications';
 import { readSettings } from '../support/workbench-settings';
 import { contextMenu, contextMenuLabels, hoverText, openRow, setExpanded, treeLabels, treeRow } from '../support/workbench-tree';
@@ -204,7 +204,7 @@ test('Delete on an account that deletes on the server: the confirmation says so,
 });
 
 test('Go to Message: fuzzy search with filters, Enter opens the message', async () => {
-  await runCommand(page, 'POP3 Mail: Go to Message...');
+  await openPicker(page, 'POP3 Mail: Go to Message...');
   await answerQuickInputText(page, 'qrtrly has:attachment');
   const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
   await waitUntil('one match', async () => (await rows.count()) === 1 && /Quarterly report/.test(await rows.first().innerText()));
@@ -214,7 +214,7 @@ test('Go to Message: fuzzy search with filters, Enter opens the message', async 
   await page.locator('.tab', { hasText: 'Quarterly report' }).first().waitFor({ timeout: 20_000 });
   // Opening marks it read (5 unread after the delete, now 4).
   await waitUntil('4 unread', async () => /4 unread/.test(await inboxRow().innerText()));
-  await runCommand(page, 'POP3 Mail: Go to Message...');
+  await openPicker(page, 'POP3 Mail: Go to Message...');
   await answerQuickInputText(page, 'from:nobody-at-all is:flagged');
   await waitUntil('no match and a hint', async () => /0 matches.*not understood: is:flagged/.test(await page.locator('.quick-input-widget .quick-input-title').innerText()));
   await page.keyboard.press('Escape');
@@ -438,7 +438,7 @@ test('dark theme: the same surfaces', async () => {
   await hoverText(page, treeRow(page, 'Invoice'));
   await screenshot(page, 'inbox-9-tooltip-dark');
   await page.mouse.move(700, 400);
-  await runCommand(page, 'POP3 Mail: Go to Message...');
+  await openPicker(page, 'POP3 Mail: Go to Message...');
   await answerQuickInputText(page, 'is:unread');
   await page.waitForTimeout(500);
   await screenshot(page, 'inbox-10-goto-dark');

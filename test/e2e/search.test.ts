@@ -14,7 +14,7 @@ import { type CodeServer, launchBrowser, NO_AUTOMATIC_CHECKS, openWorkbench, scr
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { waitUntil } from '../support/wait';
 import { closeAllEditors, findFrameWith } from '../support/workbench-editors';
-import { answerDialog, answerQuickInput, QUICK_INPUT_BOX, runCommand } from '../support/workbench-input';
+import { answerDialog, answerQuickInput, openPicker, QUICK_INPUT_BOX } from '../support/workbench-input';
 import { clearNotifications } from '../support/workbench-notifications';
 import { contextMenu, treeRow } from '../support/workbench-tree';
 
@@ -112,7 +112,7 @@ test('diacritics folded, prefixes as you type, attachment names, and a deleted m
   // a focus event of its arriving late would close the picker (CI: the
   // search box never showed).
   await closeAllEditors(page);
-  await runCommand(page, 'POP3 Mail: Search Mail...');
+  await openPicker(page, 'POP3 Mail: Search Mail...');
   await typeQuery('cafe');
   await waitUntil('café found by cafe', async () => (await rows().count()) === 1 && /Lunch plans/.test(await rows().first().innerText()), 30_000);
 
@@ -124,14 +124,14 @@ test('diacritics folded, prefixes as you type, attachment names, and a deleted m
   await contextMenu(page, treeRow(page, 'Lunch plans'), 'Delete...');
   await answerDialog(page, 'Delete', 'Delete');
   await waitUntil('the row out of the Inbox', async () => (await treeRow(page, 'Lunch plans').count()) === 0);
-  await runCommand(page, 'POP3 Mail: Search Mail...');
+  await openPicker(page, 'POP3 Mail: Search Mail...');
   await typeQuery('cafe ');
   await waitUntil('no match any more', async () => /0 matches/.test(await title().innerText()), 30_000);
   await page.keyboard.press('Escape');
 });
 
 test('Go to Message adds the messages whose body has the word', async () => {
-  await runCommand(page, 'POP3 Mail: Go to Message...');
+  await openPicker(page, 'POP3 Mail: Go to Message...');
   await typeQuery('linkerfailure');
   await waitUntil('the body match from the index', async () => (await rows().count()) === 1 && /Nightly build report[\s\S]*linkerfailure-zebra/.test(await rows().first().innerText()), 30_000);
   await screenshot(page, 'search-4-go-to-message');

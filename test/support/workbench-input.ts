@@ -62,6 +62,64 @@ async function confirmPaletteClosed(page: Page, title: string): Promise<void> {
   if (await stillTyped()) throw new Error(`command ${JSON.stringify(title)} did not run: the palette stayed open`);
 }
 
+/** How long a command's picker may take to show before it counts as missed. */
+const PICKER_GRACE_MS = 8000;
+
+/**
+ * Runs a command that opens a quick pick or an input box, and waits until
+ * that picker (not the palette) is shown. A quick pick closes when it loses
+ * the focus, and a webview or a tree that takes the focus late (as it
+ * finishes loading) can close it the moment it opens; a user would run the
+ * command again, and so does this, once, after printing what had the focus.
+ * A second miss fails with that description.
+ */
+export async function openPicker(page: Page, title: string): Promise<void> {
+  const box = page.locator(QUICK_INPUT_BOX);
+  const shown = async (): Promise<boolean> => (await box.isVisible()) && !(await box.inputValue().catch(() => '>')).startsWith('>');
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, title);
+    const deadline = Date.now() + (attempt === 1 ? PICKER_GRACE_MS : UI_TIMEOUT_MS);
+    while (Date.now() < deadline) {
+      if (await shown()) return;
+      await sleep(100);
+    }
+    const seen = await describeFocus(page);
+    if (attempt === 2) throw new Error(`the picker of ${JSON.stringify(title)} did not show, twice; ${seen}`);
+    console.log(`the picker of ${JSON.stringify(title)} did not show within ${PICKER_GRACE_MS} ms (${seen}); running the command again`);
+    if (await box.isVisible()) await page.keyboard.press('Escape');
+  }
+}
+
+/** What has the focus and what is on top, in one line: for a failure message. */
+export async function describeFocus(page: Page): Promise<string> {
+  return page
+    .evaluate(() => {
+      // Runs in the page; the repo's tsconfig has no DOM lib, hence the loose shapes.
+      type El = { tagName: string; className: unknown; getAttribute(n: string): string | null; parentElement: El | null; textContent: string | null };
+      const doc = (globalThis as unknown as { document: { activeElement: El | null; querySelectorAll(s: string): ArrayLike<El>; querySelector(s: string): (El & { value?: string }) | null } }).document;
+      const describe = (e: El | null): string => {
+        const path: string[] = [];
+        for (let el = e, depth = 0; el && depth < 6; el = el.parentElement, depth++) {
+          const cls = typeof el.className === 'string' ? el.className.split(/\s+/).filter(Boolean).slice(0, 3).join('.') : '';
+          const label = el.getAttribute('aria-label');
+          path.push(`${el.tagName.toLowerCase()}${cls ? `.${cls}` : ''}${label ? `[${label.slice(0, 40)}]` : ''}`);
+        }
+        return path.join(' < ');
+      };
+      const texts = (sel: string): string[] => Array.from(doc.querySelectorAll(sel)).map((e) => (e.textContent ?? '').trim().slice(0, 80));
+      const widget = doc.querySelector('.quick-input-widget');
+      const input = doc.querySelector('.quick-input-widget .quick-input-box input');
+      return JSON.stringify({
+        focus: describe(doc.activeElement),
+        quickInput: widget ? { display: widget.getAttribute('style'), value: input?.value, title: texts('.quick-input-widget .quick-input-title')[0] } : null,
+        tabs: texts('.part.editor .tabs-container .tab .label-name'),
+        notifications: texts('.notifications-toasts .notification-list-item-message'),
+        dialogs: texts('.monaco-dialog-box .dialog-message-text'),
+      });
+    })
+    .catch((error: unknown) => `(the page could not be asked: ${String(error)})`);
+}
+
 async function openCommandPalette(page: Page): Promise<void> {
   const box = page.locator(QUICK_INPUT_BOX);
   // F1 needs keyboard focus inside the workbench; if nothing has it yet, a
