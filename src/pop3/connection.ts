@@ -3,6 +3,7 @@ import { Pop3Error } from './errors';
 import { DotDecoder, lineEnd, lineText } from './framer';
 import type { Pop3Limits } from './limits';
 import { parseStatus, type StatusReply } from './reply';
+import { readFrom } from './transport';
 
 /** A complete reply: the status line and, for multi-line replies, the body when it was collected. */
 export interface Reply {
@@ -14,7 +15,7 @@ export interface Reply {
 export interface ExpectOptions {
   /** A multi-line reply follows a +OK. */
   readonly multi: boolean;
-  /** Receives the decoded body of a multi-line reply; copy chunks if kept. */
+  /** Receives the decoded body of a multi-line reply as views of a reused read buffer: copy what is kept. */
   readonly sink?: (chunk: Buffer) => void;
   /** Body bytes allowed before the reply is cut off with LimitExceeded. */
   readonly maxBody?: number;
@@ -57,7 +58,7 @@ export class Pop3Connection {
     private readonly signal?: AbortSignal,
     private readonly trace?: TraceFn,
   ) {
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    readFrom(socket, (chunk) => this.onData(chunk));
     socket.on('error', (err) => this.fail(new Pop3Error('Closed', `The connection failed: ${err.message}`, { cause: err })));
     socket.on('close', () => this.fail(new Pop3Error('Closed', 'The server closed the connection.')));
     socket.on('timeout', () => this.fail(new Pop3Error('Timeout', 'The server stopped answering.')));

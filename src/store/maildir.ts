@@ -164,8 +164,8 @@ export class MessageWriter {
   }
 
   /**
-   * Takes a chunk. Small messages keep a reference to it, not a copy: the
-   * caller must not reuse the buffer (socket chunks are never reused).
+   * Takes a chunk, which may be borrowed (the connection's read buffer is
+   * reused): a small message keeps a copy, a large one writes it out now.
    */
   write(chunk: Buffer): void {
     if (this.finished || this.synced) throw new Error('write after commit or abort');
@@ -176,7 +176,7 @@ export class MessageWriter {
     }
     this.size += chunk.length;
     if (this.fd === undefined && this.size <= IN_MEMORY_BYTES) {
-      this.chunks.push(chunk);
+      this.chunks.push(Buffer.from(chunk));
       return;
     }
     if (this.fd === undefined) {
