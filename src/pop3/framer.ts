@@ -89,15 +89,19 @@ export function lineText(line: Buffer): string {
   return line.toString('latin1', 0, end);
 }
 
-/** Splits a decoded multi-line listing into lines (without line endings). */
+/**
+ * Splits a decoded multi-line listing into lines (without line endings).
+ * One latin1 string split at LF, not a Buffer view per line: a 5,000-line
+ * UIDL listing is a large part of a fetch that finds nothing new.
+ */
 export function splitLines(body: Buffer): string[] {
-  const lines: string[] = [];
-  let start = 0;
-  while (start < body.length) {
-    const nl = body.indexOf(LF, start);
-    const end = nl === -1 ? body.length : nl + 1;
-    lines.push(lineText(body.subarray(start, end)));
-    start = end;
+  if (body.length === 0) return [];
+  const lines = body.toString('latin1').split('\n');
+  // A final LF leaves an empty last piece that is not a line.
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.endsWith('\r')) lines[i] = line.slice(0, -1);
   }
   return lines;
 }

@@ -150,3 +150,13 @@ test('Pop3Connection: CR, LF or NUL in a command is refused before anything is s
   await assert.rejects(conn.command('USER a\r\nDELE 1', 'USER', { multi: false }), { code: 'Protocol' });
   assert.deepEqual(sock.written, []);
 });
+
+test('splitLines: CRLF and bare LF end a line, a lone CR at the end is dropped, empty lines stay, bytes stay latin1', () => {
+  const lines = (s: string): string[] => splitLines(Buffer.from(s, 'latin1'));
+  assert.deepEqual(lines(''), []);
+  assert.deepEqual(lines('\r\n'), ['']);
+  assert.deepEqual(lines('1 a\r\n2 b\r\n'), ['1 a', '2 b']);
+  assert.deepEqual(lines('1 a\n\n3 c'), ['1 a', '', '3 c']);
+  assert.deepEqual(lines('1 a\r\r\n2\rb\r'), ['1 a\r', '2\rb']);
+  assert.deepEqual(lines('1 \xe9\xff\r\n'), ['1 \xe9\xff']);
+});
