@@ -32,6 +32,8 @@ export class MailStore {
   /** By UIDL key, built on first use: opening for the tree does not decode 100,000 UIDLs. */
   private byKeyMap: Map<string, MessageSummary> | undefined;
   private sorted: MessageSummary[] | undefined;
+  /** A file entered or left new/ or cur/ since the last flush, which then fsyncs them. */
+  private foldersChanged = false;
   /** Lines in index.jsonl, and how many of them the snapshot holds (0: none). */
   private logLines = 0;
   private snapshotLines = 0;
@@ -178,6 +180,7 @@ export class MailStore {
   commit(writer: MessageWriter, extra?: { serverSize?: number; summaryPrefix?: Buffer; skipFsync?: boolean; deferSync?: boolean; batch?: boolean }): MessageSummary {
     const previous = this.byKey().get(uidlKey(writer.uidl));
     this.stamp.invalidate();
+    this.foldersChanged = true;
     if (extra?.deferSync) this.unsynced.willAdd();
     const held = writer.held();
     let file = writer.commit(extra?.skipFsync !== true && extra?.deferSync !== true);
@@ -233,8 +236,12 @@ export class MailStore {
   /** Makes the renames of committed messages durable (call before telling the server anything). */
   flush(): void {
     this.log.flush();
-    fsyncDir(path.join(this.maildir, 'new'));
-    fsyncDir(path.join(this.maildir, 'cur'));
+    // A fetch that found nothing new changed no folder: no fsync to wait for.
+    if (this.foldersChanged) {
+      fsyncDir(path.join(this.maildir, 'new'));
+      fsyncDir(path.join(this.maildir, 'cur'));
+      this.foldersChanged = false;
+    }
     this.stamp.write();
     this.maybeSnapshot();
   }
@@ -294,6 +301,7 @@ export class MailStore {
     const entry = this.byId.get(id);
     if (!entry) return;
     this.stamp.invalidate();
+    this.foldersChanged = true;
     fs.rmSync(path.join(this.maildir, entry.file), { force: true });
     this.append({ id, removed: true });
     this.byId.delete(id);
@@ -349,6 +357,7 @@ export class MailStore {
     const trashed = change.trashed ?? entry.trashed === true;
     const file = pathFor(parseName(path.basename(entry.file)).base, { seen, trashed }, this.naming);
     this.stamp.invalidate();
+    this.foldersChanged = true;
     if (file !== entry.file) fs.renameSync(path.join(this.maildir, entry.file), path.join(this.maildir, file));
     const updated: MessageSummary = { ...plainSummary(entry), file, seen, trashed: trashed || undefined };
     this.append(updated);

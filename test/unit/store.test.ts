@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import fsModule from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, test } from 'node:test';
+import { afterEach, mock, test } from 'node:test';
 import { parseName } from '../../src/store/maildir';
 import { flagSeparator, isPortableName, NAMING_ENV, type MaildirNaming } from '../../src/store/naming';
 import { MailStore } from '../../src/store/store';
@@ -190,4 +191,30 @@ both('abort leaves nothing outside tmp/ and removes the tmp file', async () => {
   w.abort();
   for (const sub of ['tmp', 'new', 'cur']) assert.deepEqual(fs.readdirSync(path.join(dir, 'Maildir', sub)), []);
   assert.equal(store.size, 0);
+});
+
+test('flush fsyncs new/ and cur/ after a message came or went, and nothing when nothing did (a fetch with nothing new)', async () => {
+  const store = await MailStore.open(tmp());
+  // The module object itself: what the store's `fs.fsyncSync` calls reach.
+  const fsyncs = mock.method(fsModule, 'fsyncSync');
+  try {
+    store.flush();
+    assert.equal(fsyncs.mock.callCount(), 0, 'nothing changed since the open');
+    const id = await put(store, 'uid-1', mail('one'));
+    fsyncs.mock.resetCalls();
+    store.flush();
+    assert.equal(fsyncs.mock.callCount(), 2, 'new/ and cur/ after a commit');
+    fsyncs.mock.resetCalls();
+    store.flush();
+    assert.equal(fsyncs.mock.callCount(), 0, 'a second flush has nothing to sync');
+    store.setSeen(id, true);
+    store.flush();
+    assert.equal(fsyncs.mock.callCount(), 2, 'a rename between folders');
+    fsyncs.mock.resetCalls();
+    store.expunge(id);
+    store.flush();
+    assert.equal(fsyncs.mock.callCount(), 2, 'a removal');
+  } finally {
+    fsyncs.mock.restore();
+  }
 });
