@@ -22,7 +22,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { messagesOnServer, startDovecot } from '../test/support/dovecot';
-import { fetchmail, mpop, mpopDelete, mpopRefetch, ours, oursDelete, oursRefetch, wire, type Client, type Server } from './clients';
+import { fetchmail, mpop, mpopDelete, mpopRefetch, nodeStartup, ours, oursDelete, oursRefetch, wire, type Client, type Server } from './clients';
 import { fetchLoopDelay, openLoopDelay, type LoopDelay } from './loop-delay';
 import { buildMailbox, PROFILES, type Profile } from './mailbox';
 import { measure, median, type Sample } from './measure';
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     await measure(wire.prepare(work, server).cmd, wire.prepare(work, server).args, wire.prepare(work, server).env);
 
     const skip = option('skip', '');
-    const clients: Client[] = [wire, mpop, mpopRefetch, fetchmail, ours, oursRefetch].filter((c) => c.name !== skip);
+    const clients: Client[] = [wire, mpop, mpopRefetch, fetchmail, ours, oursRefetch, nodeStartup].filter((c) => c.name !== skip);
     const samples = new Map<string, (Sample & { load: number })[]>([...clients, mpopDelete, oursDelete].map((c) => [c.name, []]));
     const run = async (c: Client, target: Server, r: number): Promise<void> => {
       const { cmd, args, env } = c.prepare(work, target);
