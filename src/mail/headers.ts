@@ -3,14 +3,21 @@
 
 import { decodeEncodedWords } from './encoded-words';
 
-/** Where the header block ends: the index of the first byte of the body, or -1 if not yet seen. */
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Where the header block ends: the index of the first byte of the body, or
+ * -1 if not yet seen. The block ends at the first "\n\n" or "\r\n\r\n".
+ * One forward walk from line end to line end: searching the whole prefix
+ * for "\n\n" as well cost a scan of 64 KB per CRLF message.
+ */
 export function headerEnd(buf: Buffer): number {
-  const crlf = buf.indexOf('\r\n\r\n');
-  const lf = buf.indexOf('\n\n');
-  if (crlf === -1 && lf === -1) return -1;
-  if (crlf === -1) return lf + 2;
-  if (lf === -1) return crlf + 4;
-  return Math.min(crlf + 4, lf + 2);
+  for (let lf = buf.indexOf(LF); lf !== -1; lf = buf.indexOf(LF, lf + 1)) {
+    if (buf[lf + 1] === LF) return lf + 2;
+    if (buf[lf - 1] === CR && buf[lf + 1] === CR && buf[lf + 2] === LF) return lf + 3;
+  }
+  return -1;
 }
 
 /** Header fields, unfolded, names lower-cased, raw values (not yet decoded). First one wins on lookup. */

@@ -26,14 +26,50 @@ export interface HeaderSummary {
 export const SUMMARY_PREFIX_BYTES = 64 * 1024;
 const SNIPPET_CHARS = 100;
 
-/** Bidi controls and other invisible formatting characters that can disguise text (T31). */
-const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+/** What displaySafe does with a character: keeps it, drops it, or makes it (part of) one space. */
+const KEEP = 0;
+const DROP = 1;
+const SPACE = 2;
 
-/** Makes header text safe to show on one line: no bidi overrides, no control characters. */
-export function displaySafe(text: string): string {
-  return text.replace(BIDI, '').replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
+function kindOf(c: number): number {
+  // Bidi controls and other invisible formatting characters that can disguise text (T31).
+  if (c === 0x061c || c === 0x200e || c === 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) return DROP;
+  // Control characters, and what a regular expression's \s matches.
+  if (c <= 0x20 || c === 0x7f || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029) return SPACE;
+  if (c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff) return SPACE;
+  return KEEP;
+}
+
+/**
+ * Makes header text safe to show on one line: bidi controls removed,
+ * control characters and runs of white space made one space, none at
+ * either end. At most `maxChars` of the result are made: a snippet stops
+ * reading its text once it has them. One walk, copying runs of kept
+ * characters (five calls per message summarised).
+ */
+export function displaySafe(text: string, maxChars = Infinity): string {
+  let out = '';
+  let space = false;
+  let run = -1;
+  for (let i = 0; i < text.length; i++) {
+    const kind = kindOf(text.charCodeAt(i));
+    if (kind === KEEP) {
+      if (run === -1) {
+        if (space) out += ' ';
+        space = false;
+        run = i;
+      }
+      continue;
+    }
+    if (run !== -1) {
+      out += text.slice(run, i);
+      run = -1;
+      if (out.length >= maxChars) return out.slice(0, maxChars);
+    }
+    if (kind === SPACE && out.length > 0) space = true;
+  }
+  if (run !== -1) out += text.slice(run);
+  return out.length > maxChars ? out.slice(0, maxChars) : out;
 }
 
 /**
@@ -86,14 +122,21 @@ function snippetOf(headers: HeaderBlock, contentType: string, body: Buffer): str
     const pct = (partHeaders.raw('content-type') ?? '').toLowerCase();
     const pcharset = /charset="?([^";\s]+)/i.exec(pct)?.[1] ?? 'utf-8';
     const pcte = (partHeaders.raw('content-transfer-encoding') ?? '7bit').toLowerCase().trim();
-    const text = rest.subarray(partEnd).toString('latin1').split(/\r?\n--/)[0] ?? '';
+    // Only decodeBody's window can reach the snippet: cut there (plus what
+    // a boundary line's start takes), not after splitting up to 64 KB.
+    const window = rest.toString('latin1', partEnd, partEnd + BODY_WINDOW + 3);
+    const boundary = window.indexOf('\n--');
+    const text = boundary === -1 ? window : window.slice(0, window[boundary - 1] === '\r' ? boundary - 1 : boundary);
     return clip(decodeBody(Buffer.from(text, 'latin1'), pcte, pcharset));
   }
   return '';
 }
 
+/** The body bytes a snippet is decoded from: enough for SNIPPET_CHARS in any encoding. */
+const BODY_WINDOW = 4 * SNIPPET_CHARS * 4;
+
 function decodeBody(body: Buffer, cte: string, charset: string): string {
-  let bytes: Buffer = body.subarray(0, 4 * SNIPPET_CHARS * 4);
+  let bytes: Buffer = body.subarray(0, BODY_WINDOW);
   if (cte === 'base64') {
     const b64 = bytes.toString('latin1').replace(/[^A-Za-z0-9+/]/g, '');
     bytes = Buffer.from(b64.slice(0, b64.length - (b64.length % 4)), 'base64');
@@ -105,6 +148,7 @@ function decodeBody(body: Buffer, cte: string, charset: string): string {
 }
 
 function clip(text: string): string {
-  const s = displaySafe(text.replace(/\uFFFD/g, ''));
+  // One more than is shown tells whether the text goes on.
+  const s = displaySafe(text.replace(/\uFFFD/g, ''), SNIPPET_CHARS + 1);
   return s.length > SNIPPET_CHARS ? `${s.slice(0, SNIPPET_CHARS - 1)}…` : s;
 }

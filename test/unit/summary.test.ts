@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeEncodedWords } from '../../src/mail/encoded-words';
-import { parseAddressList } from '../../src/mail/headers';
-import { summarize } from '../../src/mail/summary';
+import { headerEnd, parseAddressList } from '../../src/mail/headers';
+import { Prng } from '../support/prng';
+import { displaySafe, summarize } from '../../src/mail/summary';
 
 const msg = (headers: string[], body = 'Hello there.\r\n'): Buffer => Buffer.from(`${headers.join('\r\n')}\r\n\r\n${body}`, 'utf8');
 
@@ -94,4 +95,37 @@ test('summary: a message with no header/body separator and no fields still summa
   const s = summarize(Buffer.from('garbage without structure'));
   assert.equal(s.subject, '');
   assert.deepEqual(s.from, { name: '', address: '' });
+});
+
+test('headerEnd: the first "\\n\\n" or "\\r\\n\\r\\n" in any mix of line endings, as the definition says', () => {
+  // The definition, searched the slow way.
+  const reference = (buf: Buffer): number => {
+    const crlf = buf.indexOf('\r\n\r\n');
+    const lf = buf.indexOf('\n\n');
+    if (crlf === -1) return lf === -1 ? -1 : lf + 2;
+    return lf === -1 ? crlf + 4 : Math.min(crlf + 4, lf + 2);
+  };
+  const rnd = new Prng(20261207);
+  for (let i = 0; i < 20000; i++) {
+    const bytes = Array.from({ length: rnd.int(12) }, () => rnd.pick([0x0a, 0x0d, 0x61]));
+    const buf = Buffer.from(bytes);
+    assert.equal(headerEnd(buf), reference(buf), JSON.stringify(buf.toString('latin1')));
+  }
+  assert.equal(headerEnd(Buffer.from('Subject: a\n\r\nbody')), -1, 'LF CR LF without the CR before it is no end');
+  assert.equal(headerEnd(Buffer.from('Subject: a\r\n\r\nbody')), 14);
+  assert.equal(headerEnd(Buffer.from('Subject: a\n\nbody')), 12);
+});
+
+test('displaySafe: one walk gives what the three replacements and trim() give, cut at maxChars, for any mix of spaces, bidi and control characters', () => {
+  const reference = (text: string): string =>
+    // eslint-disable-next-line no-control-regex
+    text.replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+  const alphabet = ['a', 'é', ' ', '  ', '\t', '\r\n', '\u00a0', '\u200b', '\u200e', '\u202e', '\u2028', '\u3000', '\ufeff', '\u0000', '\u001b', '\u007f', '\u061c', '\u2067', '\u0085', 'Ж'];
+  const rnd = new Prng(7122026);
+  for (let i = 0; i < 20000; i++) {
+    const text = Array.from({ length: rnd.int(8) }, () => rnd.pick(alphabet)).join('');
+    assert.equal(displaySafe(text), reference(text), JSON.stringify(text));
+    const max = rnd.int(6);
+    assert.equal(displaySafe(text, max), reference(text).slice(0, max), `${JSON.stringify(text)} cut at ${max}`);
+  }
 });
