@@ -87,6 +87,12 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+/** Flushes the entries of new/ and cur/: the renames that put messages there or moved them. */
+export function fsyncFolders(maildir: string): void {
+  fsyncDir(path.join(maildir, 'new'));
+  fsyncDir(path.join(maildir, 'cur'));
+}
+
 /** Removes files left in tmp/ by an interrupted write, when older than `olderThanMs`. */
 export function cleanTmp(root: string, olderThanMs: number): number {
   const tmp = path.join(root, 'tmp');

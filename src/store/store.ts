@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { SUMMARY_PREFIX_BYTES } from '../mail/summary';
 import { IndexAppender, writeIndex } from './index-file';
 import { loadIndex } from './load-index';
-import { cleanTmp, ensureMaildir, fsyncDir, MessageWriter, parseName, pathFor, uidlKey } from './maildir';
+import { cleanTmp, ensureMaildir, fsyncFolders, MessageWriter, parseName, pathFor, uidlKey } from './maildir';
 import { reconcileWithMaildir, removeStaleTempFiles, summaryOfFile } from './reconcile';
 import { snapshotDue, writeSnapshot } from './snapshot';
 import { IndexStamp } from './stamp';
@@ -32,7 +32,7 @@ export class MailStore {
   /** By UIDL key, built on first use: opening for the tree does not decode 100,000 UIDLs. */
   private byKeyMap: Map<string, MessageSummary> | undefined;
   private sorted: MessageSummary[] | undefined;
-  /** A file entered or left new/ or cur/ since the last flush, which then fsyncs them. */
+  /** A file entered or left new/ or cur/ since the last flush, which then fsyncs them (a fetch that found nothing new waits for no fsync). */
   private foldersChanged = false;
   /** Lines in index.jsonl, and how many of them the snapshot holds (0: none). */
   private logLines = 0;
@@ -105,9 +105,7 @@ export class MailStore {
 
   /** The inbox: every stored message not deleted locally, newest first (by Date header, then id). */
   list(): readonly MessageSummary[] {
-    this.sorted ??= [...this.byId.values()]
-      .filter((m) => !m.trashed)
-      .sort(byDateDesc);
+    this.sorted ??= [...this.byId.values()].filter((m) => !m.trashed).sort(byDateDesc);
     return this.sorted;
   }
 
@@ -172,10 +170,9 @@ export class MailStore {
   }
 
   /**
-   * Commits a fully received message: fsync, rename into new/, index it.
-   * A full download replaces a stored headers-only copy (same id). With `deferSync`
-   * (the server keeps a copy), no fsync until syncDeferred (unsynced.ts). With
-   * `batch` (a fetch, which calls flush), the index line waits for the next.
+   * Commits a fully received message: fsync, rename into new/, index it. A full download replaces a stored
+   * headers-only copy (same id). With `deferSync` (the server keeps a copy), no fsync until syncDeferred
+   * (unsynced.ts). With `batch` (a fetch, which calls flush), the index line waits for the next.
    */
   commit(writer: MessageWriter, extra?: { serverSize?: number; summaryPrefix?: Buffer; skipFsync?: boolean; deferSync?: boolean; batch?: boolean }): MessageSummary {
     const previous = this.byKey().get(uidlKey(writer.uidl));
@@ -236,12 +233,8 @@ export class MailStore {
   /** Makes the renames of committed messages durable (call before telling the server anything). */
   flush(): void {
     this.log.flush();
-    // A fetch that found nothing new changed no folder: no fsync to wait for.
-    if (this.foldersChanged) {
-      fsyncDir(path.join(this.maildir, 'new'));
-      fsyncDir(path.join(this.maildir, 'cur'));
-      this.foldersChanged = false;
-    }
+    if (this.foldersChanged) fsyncFolders(this.maildir);
+    this.foldersChanged = false;
     this.stamp.write();
     this.maybeSnapshot();
   }

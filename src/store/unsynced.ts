@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fsyncDir, idForUidl, parseName } from './maildir';
+import { fsyncDir, fsyncFolders, idForUidl, parseName } from './maildir';
 import { filesystemSync } from './syncfs';
 import type { MessageSummary } from './types';
 
@@ -180,8 +180,7 @@ export function repairUnsynced(dir: string, maildir: string, entries: Map<string
       fs.closeSync(fd);
     }
   }
-  fsyncDir(path.join(maildir, 'new'));
-  fsyncDir(path.join(maildir, 'cur'));
+  fsyncFolders(maildir);
   removeMarker(dir);
   return dropped;
 }
