@@ -98,7 +98,8 @@ class AccountWorker {
       const size = change.raw?.reduce((n, c) => n + c.length, 0) ?? 0;
       const keep = change.raw !== undefined && b.held + size <= MAX_HELD_BYTES;
       if (keep) b.held += size;
-      b.add.set(id, { entry: entryOf(change.summary), raw: keep ? change.raw : undefined, size });
+      // The event's bytes are the writer's, reused once the event is over: the batch keeps a copy.
+      b.add.set(id, { entry: entryOf(change.summary), raw: keep ? [Buffer.concat(change.raw)] : undefined, size });
     } else if (change.kind === 'removed') {
       b.add.delete(id);
       b.flags.delete(id);

@@ -13,6 +13,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { giveStage, takeStage } from './staging';
 import { defaultNaming, flagSeparator, splitInfo, type MaildirNaming } from './naming';
 
 export const SUBDIRS = ['tmp', 'new', 'cur'] as const;
@@ -126,8 +127,9 @@ export class MessageWriter {
   private currentName: string;
   private currentUidl: string;
   private tmpPath: string;
-  /** Bytes not yet written to a file (the whole message while it is small). */
-  private chunks: Buffer[] = [];
+  /** The message while it is small: its first `staged` bytes, in a buffer from staging.ts until release(). */
+  private stage: Buffer | undefined;
+  private staged = 0;
   /** Open tmp/ file once the message spilled to disk. */
   private fd: number | undefined;
   /** The tmp/ file exists, complete and fsynced, closed (after syncAsync of an in-memory message). */
@@ -145,6 +147,8 @@ export class MessageWriter {
     private readonly now: number,
     /** Write an in-memory message without fsync on this thread (MailStore.open's writeInline). */
     private readonly inline = false,
+    /** The size the server announced, if known: the first buffer is made that large. */
+    private readonly sizeHint = 0,
   ) {
     this.currentUidl = uidl;
     this.currentName = uniqueName(uidl, partial, now);
@@ -175,27 +179,69 @@ export class MessageWriter {
    */
   write(chunk: Buffer): void {
     if (this.finished || this.synced) throw new Error('write after commit or abort');
-    if (this.prefixBytes < this.prefixLimit) {
-      const take = chunk.subarray(0, this.prefixLimit - this.prefixBytes);
-      this.prefixChunks.push(Buffer.from(take));
-      this.prefixBytes += take.length;
-    }
     this.size += chunk.length;
     if (this.fd === undefined && this.size <= IN_MEMORY_BYTES) {
-      this.chunks.push(Buffer.from(chunk));
+      this.stageBytes(chunk);
       return;
     }
-    if (this.fd === undefined) {
-      this.fd = fs.openSync(this.tmpPath, 'wx', 0o600);
-      writeAll(this.fd, this.chunks);
-      this.chunks = [];
-    }
-    writeAll(this.fd, [chunk]);
+    if (this.fd === undefined) this.spill();
+    if (this.prefixBytes < this.prefixLimit) this.keepPrefix(chunk);
+    writeAll(this.fd!, [chunk]);
   }
 
-  /** The first bytes of the message (headers and the start of the body). */
+  private stageBytes(chunk: Buffer): void {
+    const need = this.staged + chunk.length;
+    if (!this.stage || this.stage.length < need) {
+      const bigger = takeStage(Math.min(Math.max(need, this.sizeHint), IN_MEMORY_BYTES));
+      if (this.stage) {
+        this.stage.copy(bigger, 0, 0, this.staged);
+        giveStage(this.stage);
+      }
+      this.stage = bigger;
+    }
+    chunk.copy(this.stage, this.staged);
+    this.staged = need;
+  }
+
+  /** The message outgrew memory: what came so far goes to its tmp/ file, and so will the rest. */
+  private spill(): void {
+    this.fd = fs.openSync(this.tmpPath, 'wx', 0o600);
+    const held = this.inMemory();
+    for (const piece of held) this.keepPrefix(piece);
+    writeAll(this.fd, held);
+    this.releaseStage();
+  }
+
+  private keepPrefix(piece: Buffer): void {
+    const take = piece.subarray(0, this.prefixLimit - this.prefixBytes);
+    this.prefixChunks.push(Buffer.from(take));
+    this.prefixBytes += take.length;
+  }
+
+  /** What is in memory and not yet in a file: the whole message while it is small. */
+  private inMemory(): Buffer[] {
+    return this.stage ? [this.stage.subarray(0, this.staged)] : [];
+  }
+
+  /**
+   * The first bytes of the message (headers and the start of the body). For
+   * a message in memory, a view of it: read it before release().
+   */
   prefix(): Buffer {
+    if (this.stage) return this.stage.subarray(0, Math.min(this.staged, this.prefixLimit));
     return Buffer.concat(this.prefixChunks);
+  }
+
+  /** Gives the message's memory back for the next message: call when nothing reads prefix() or held() any more. */
+  release(): void {
+    if (this.inFlight) void this.inFlight.then(() => this.releaseStage(), () => this.releaseStage());
+    else this.releaseStage();
+  }
+
+  private releaseStage(): void {
+    if (this.stage) giveStage(this.stage);
+    this.stage = undefined;
+    this.staged = 0;
   }
 
   get bytes(): number {
@@ -203,13 +249,13 @@ export class MessageWriter {
   }
 
   /**
-   * The whole message as the chunks received, while it is small enough to be
-   * kept in memory and not yet committed (undefined once it spilled to a
-   * file). The search index reads a new message from these instead of
+   * The whole message, while it is small enough to be kept in memory and not
+   * yet committed (undefined once it spilled to a file); valid until
+   * release(). The search index reads a new message from it instead of
    * reading its file back.
    */
   held(): readonly Buffer[] | undefined {
-    return this.fd === undefined && !this.finished && this.size <= IN_MEMORY_BYTES ? this.chunks : undefined;
+    return this.fd === undefined && !this.finished && this.size <= IN_MEMORY_BYTES ? this.inMemory() : undefined;
   }
 
   /**
@@ -227,7 +273,7 @@ export class MessageWriter {
       try {
         const out = fs.openSync(this.tmpPath, 'wx', 0o600);
         try {
-          writeAll(out, this.chunks);
+          writeAll(out, this.inMemory());
         } finally {
           fs.closeSync(out);
         }
@@ -240,8 +286,8 @@ export class MessageWriter {
     const work =
       fd !== undefined
         ? new Promise<void>((resolve, reject) => (fsync ? fs.fsync(fd, (err) => (err ? reject(err) : resolve())) : resolve()))
-        : writeFileDurably(this.tmpPath, this.chunks, fsync).then(() => {
-            // The chunks stay until commit, for held(); the writer is dropped right after.
+        : writeFileDurably(this.tmpPath, this.inMemory(), fsync).then(() => {
+            // The bytes stay in memory until release(), for held().
             this.synced = true;
           });
     this.inFlight = work.finally(() => {
@@ -260,8 +306,7 @@ export class MessageWriter {
       const fd = this.fd ?? fs.openSync(this.tmpPath, 'wx', 0o600);
       this.fd = undefined;
       try {
-        writeAll(fd, this.chunks);
-        this.chunks = [];
+        writeAll(fd, this.inMemory());
         if (fsync) fs.fsyncSync(fd);
       } finally {
         fs.closeSync(fd);
@@ -277,12 +322,12 @@ export class MessageWriter {
   abort(): void {
     if (this.finished) return;
     this.finished = true;
-    this.chunks = [];
     const remove = (): void => {
       try {
         if (this.fd !== undefined) fs.closeSync(this.fd);
       } finally {
         this.fd = undefined;
+        this.releaseStage();
         fs.rmSync(this.tmpPath, { force: true });
       }
     };

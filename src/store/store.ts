@@ -164,9 +164,9 @@ export class MailStore {
     return entry && path.join(this.maildir, entry.file);
   }
 
-  /** Starts writing a downloaded message (or, with `partial`, its headers) into tmp/. */
-  begin(uidl: string, partial = false): MessageWriter {
-    return new MessageWriter(this.maildir, uidl, SUMMARY_PREFIX_BYTES, partial, this.now(), this.writeInline);
+  /** Starts writing a downloaded message (or, with `partial`, its headers) into tmp/; `sizeHint`: the size the server listed. */
+  begin(uidl: string, partial = false, sizeHint?: number): MessageWriter {
+    return new MessageWriter(this.maildir, uidl, SUMMARY_PREFIX_BYTES, partial, this.now(), this.writeInline, sizeHint);
   }
 
   /**
@@ -204,6 +204,7 @@ export class MailStore {
     this.add(entry);
     if (extra?.deferSync) this.unsynced.add(entry.id);
     this.emit({ kind: 'added', summary: entry, raw: held });
+    writer.release();
     return entry;
   }
 

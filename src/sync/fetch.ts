@@ -284,7 +284,7 @@ async function fetchFull(
     n: d.n,
     listedSize: d.size,
     open: () => {
-      const w = store.begin(mode === 'content' ? `pending-${d.n}` : d.uidl);
+      const w = store.begin(mode === 'content' ? `pending-${d.n}` : d.uidl, false, d.size);
       const hash = mode === 'content' ? createHash('sha256') : undefined;
       open.add(w);
       writers.set(d.n, { w, hash });

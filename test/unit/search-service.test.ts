@@ -59,7 +59,7 @@ test('a store is indexed in the worker, then kept in step with every change', as
   store.close();
 });
 
-test('new mail is indexed from the bytes the fetch held, a message too big to hold from its file', async (t) => {
+test('new mail is indexed from the bytes the fetch held (a copy: the writer reuses its memory), a message too big to hold from its file', async (t) => {
   const store = await MailStore.open(path.join(dir, 'held'));
   const service = new SearchService(workerFile);
   t.after(async () => {
@@ -70,7 +70,12 @@ test('new mail is indexed from the bytes the fetch held, a message too big to ho
   const small = put(store, 'h1', 'Held', 'numbats live in the held bytes');
   // Gone from disk before the batch reaches the worker: only the held bytes can be indexed.
   fs.rmSync(store.pathOf(small)!);
+  // The next small message is received into the memory the first one used:
+  // the batch must have kept its own copy of the first one's bytes.
+  const next = put(store, 'h3', 'Held too', 'quokkas live in the same memory');
+  fs.rmSync(store.pathOf(next)!);
   const big = put(store, 'h2', 'Spilled', `bilbies ${'x'.repeat(2 * 1024 * 1024)}`);
   assert.deepEqual(await ids(service, store, 'numbats'), [small]);
+  assert.deepEqual(await ids(service, store, 'quokkas'), [next]);
   assert.deepEqual(await ids(service, store, 'bilbies'), [big], 'a message over the in-memory size is read from its file');
 });
