@@ -21,7 +21,7 @@ import { Pop3Client } from '../../src/pop3/client';
 import { testCerts } from '../support/certs';
 import { ACTIVITY_BAR_ENTRY, type CodeServer, launchBrowser, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer, workAccount } from '../support/code-server';
 import { waitUntil } from '../support/wait';
-import { answerQuickInput, runCommand } from '../support/workbench-input';
+import { answerQuickInput, openPicker, runCommand } from '../support/workbench-input';
 import { clearAllNotifications, hideNotificationCenter, showNotificationCenter, statusBarText, toast } from '../support/workbench-notifications';
 import { setTheme, setUserSetting } from '../support/workbench-settings';
 import { contextMenu, treeRow } from '../support/workbench-tree';
@@ -235,7 +235,7 @@ test('[IN-USE] from Dovecot (another session holds the mailbox): an error row an
 
 test('[SYS/TEMP] (scripted TLS server): no password prompt after the failure, the same password is sent again on Retry', async () => {
   // Added through the wizard: its connection test meets SYS/TEMP too; add anyway (the password is stored).
-  await runCommand(page, 'POP3 Mail: Add Account');
+  await openPicker(page, 'POP3 Mail: Add Account');
   await answerQuickInput(page, '', '(1/9)'); // no e-mail address: no lookup
   await answerQuickInput(page, 'localhost', '(2/9)');
   await answerQuickInput(page, '', '(3/9)');

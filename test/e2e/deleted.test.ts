@@ -16,7 +16,7 @@ import { MailStore } from '../../src/store/store';
 import { accountKey, type AccountConfig } from '../../src/sync/account';
 import { type CodeServer, launchBrowser, NO_AUTOMATIC_CHECKS, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer, workAccount } from '../support/code-server';
 import { waitUntil } from '../support/wait';
-import { answerDialog, answerQuickInput, runCommand } from '../support/workbench-input';
+import { answerDialog, answerQuickInput, openPicker } from '../support/workbench-input';
 import { clearNotifications, toast } from '../support/workbench-notifications';
 import { contextMenu, contextMenuLabels, hoverText, setExpanded, TREE_ROWS, treeRow } from '../support/workbench-tree';
 import { freePorts, startDovecot, type Dovecot } from '../support/dovecot';
@@ -207,7 +207,7 @@ test('Restore (inline, then from the context menu) puts each back in the Inbox w
 });
 
 test('an account that deletes mail on the server too: its deleted message offers no Restore, no Undo (dark theme)', async () => {
-  await runCommand(page, 'Preferences: Color Theme');
+  await openPicker(page, 'Preferences: Color Theme');
   await answerQuickInput(page, 'Dark Modern');
   await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 20_000 });
   // The Work account again, in dark: one message under Deleted, its inline Restore shown on hover.

@@ -18,7 +18,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startDovecot, type Dovecot } from '../support/dovecot';
 import { MockOAuthServer } from '../support/mock-oauth-server';
 import { ACTIVITY_BAR_ENTRY, type CodeServer, launchBrowser, NO_AUTOMATIC_CHECKS, openWorkbench, screenshot, startCodeServer } from '../support/code-server';
-import { answerDialog, answerQuickInput, runCommand } from '../support/workbench-input';
+import { answerDialog, answerQuickInput, openPicker, runCommand } from '../support/workbench-input';
 import { toast } from '../support/workbench-notifications';
 import { readSettings, settingsFile } from '../support/workbench-settings';
 import { contextMenuLabels, TREE_ROWS, treeRow } from '../support/workbench-tree';
@@ -87,7 +87,7 @@ test('Custom OAuth2: add with the device code, fetch; revoked sign-in: "Sign in 
   await page.locator(ACTIVITY_BAR_ENTRY).click();
   await page.locator('.monaco-text-button', { hasText: 'Add Account' }).waitFor({ timeout: 30_000 });
 
-  await runCommand(page, 'POP3 Mail: Add Account');
+  await openPicker(page, 'POP3 Mail: Add Account');
   await answerQuickInput(page, '', '(1/9)'); // no address: no lookup, the server is typed in
   await answerQuickInput(page, 'localhost', '(2/9)');
   await answerQuickInput(page, '', '(3/9)'); // TLS

@@ -11,7 +11,7 @@ import { startDovecot, type Dovecot } from '../support/dovecot';
 import { generateMailbox } from '../support/mailgen';
 import { ACTIVITY_BAR_ENTRY, type CodeServer, launchBrowser, NO_AUTOMATIC_CHECKS, openWorkbench, screenshot, screenshotAfterEachTest, startCodeServer } from '../support/code-server';
 import { findFrameWith } from '../support/workbench-editors';
-import { answerQuickInput, runCommand } from '../support/workbench-input';
+import { answerQuickInput, openPicker, runCommand } from '../support/workbench-input';
 
 const VSIX = path.resolve(__dirname, '../../dist/pop3-mail.vsix');
 const PASSWORD = 'e2e-Secret-4711';
@@ -63,7 +63,7 @@ test('add an account in the UI, fetch, see the tree, open a message in the webvi
   await welcome.waitFor({ timeout: 30_000 });
   await screenshot(page, 'skeleton-1-welcome');
 
-  await runCommand(page, 'POP3 Mail: Add Account');
+  await openPicker(page, 'POP3 Mail: Add Account');
   await answerQuickInput(page, '', '(1/9)'); // no e-mail address: no lookup
   await answerQuickInput(page, 'localhost', '(2/9)');
   await answerQuickInput(page, '', '(3/9)'); // security: TLS, the first choice
