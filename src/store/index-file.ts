@@ -122,10 +122,10 @@ const HOLD_MAX = 256;
 export class IndexAppender {
   private held: string[] = [];
 
-  /** `onWrite` runs after each write to the file (the store notes its own change there). */
+  /** `onWrite` runs after each write to the file with the bytes written (the store notes its own change there). */
   constructor(
     private readonly file: string,
-    private readonly onWrite: () => void = () => undefined,
+    private readonly onWrite: (bytes: number) => void = () => undefined,
   ) {}
 
   add(record: MessageSummary | { id: string; removed: true }, hold: boolean): void {
@@ -135,15 +135,9 @@ export class IndexAppender {
 
   flush(): void {
     if (this.held.length === 0) return;
-    const text = this.held.join('');
+    const text = Buffer.from(this.held.join(''), 'utf8');
     this.held = [];
     fs.appendFileSync(this.file, text, { mode: 0o600 });
-    this.onWrite();
+    this.onWrite(text.length);
   }
-}
-
-/** Appends records, one line each. A crash can tear only the last line. */
-export function appendIndex(file: string, records: readonly (MessageSummary | { id: string; removed: true })[]): void {
-  if (records.length === 0) return;
-  fs.appendFileSync(file, records.map((e) => `${JSON.stringify(e)}\n`).join(''), { mode: 0o600 });
 }

@@ -99,6 +99,18 @@ function liveOwner(dir: string): LockOwner | undefined | 'none' {
   return owner === 'gone' || isStale(file, owner, processAlive) ? 'none' : owner;
 }
 
+/**
+ * Whether a live process other than this one holds the store's lock (an
+ * unreadable lock, being written, counts). That process appends index lines
+ * and renames files into the Maildir as it goes, so this one must not
+ * replace index.jsonl, write the stamp or a snapshot from what it read: an
+ * append landing between its read and its rename would be lost.
+ */
+export function lockedByAnotherProcess(dir: string): boolean {
+  const owner = liveOwner(dir);
+  return owner !== 'none' && !(owner !== undefined && owner.pid === process.pid && owner.started === processStarted);
+}
+
 /** Whether a fetch (of any process, this one too) holds the store's lock now; a stale lock does not count. */
 export function fetchRunning(dir: string): boolean {
   return liveOwner(dir) !== 'none';

@@ -183,9 +183,12 @@ export function readSnapshot(snapFile: string, indexFile: string): LoadedSnapsho
 /**
  * Writes the snapshot of a store whose entries are the fold of the whole
  * of `indexFile` as it is now (`lines` lines): its inbox in list() order,
- * then the messages deleted locally. Atomic: write, fsync, rename.
+ * then the messages deleted locally. Atomic: write, fsync, rename. Writes
+ * nothing unless the log is `indexSize` bytes, the size the store knows it
+ * has read and written: a bigger one holds another process's lines, which
+ * the snapshot would claim to cover without holding them.
  */
-export function writeSnapshot(snapFile: string, indexFile: string, store: { list(): readonly MessageSummary[]; all(): Iterable<MessageSummary> }, lines: number): void {
+export function writeSnapshot(snapFile: string, indexFile: string, store: { list(): readonly MessageSummary[]; all(): Iterable<MessageSummary> }, lines: number, indexSize: number): void {
   const inbox = store.list(); // already in order, and usually already sorted by the store
   const trashed: MessageSummary[] = [];
   for (const e of store.all()) if (e.trashed) trashed.push(e);
@@ -199,6 +202,7 @@ export function writeSnapshot(snapFile: string, indexFile: string, store: { list
   try {
     const st = fs.fstatSync(fd, { bigint: true });
     offset = Number(st.size);
+    if (offset !== indexSize) return; // lines of another process the entries lack
     ino = st.ino.toString();
     guard = guardOf(fd, offset);
   } finally {

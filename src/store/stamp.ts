@@ -42,21 +42,49 @@ export class IndexStamp {
     return this.valid;
   }
 
-  /** Records that the index matches the Maildir now. */
-  write(): void {
+  /**
+   * Records that the index matches the Maildir now. `afterOwnChange`: the
+   * caller did not read the index just now. Then an index of another size
+   * than known holds another process's lines among this one's, and a line
+   * of ours appended after theirs may undo their change (a window marked
+   * read a message this fetch had not indexed yet): the stamp is not
+   * written, so that the next open checks the index against the Maildir's
+   * names.
+   */
+  write(afterOwnChange = false): void {
     const current = this.current();
+    if (afterOwnChange && (this.known === undefined || sizeIn(current) !== this.knownIndexSize())) {
+      fs.rmSync(this.file, { force: true }); // whoever wrote it
+      this.valid = false;
+      this.known = undefined;
+      return;
+    }
     fs.writeFileSync(this.file, current, { mode: 0o600 });
     this.valid = true;
     this.known = current;
   }
 
-  /** After this object's own change (an index line appended): what it did is not another process's change. */
-  noteOwnChange(): void {
+  /**
+   * After this object's own change: what it did is not another process's
+   * change. With `appended` (the bytes it just added to the index), an
+   * index that grew by anything else also took another process's lines,
+   * which this object has not read: then nothing is known, and the next
+   * look reads the store again.
+   */
+  noteOwnChange(appended?: number): void {
     try {
-      this.known = this.current();
+      const before = this.knownIndexSize();
+      const current = this.current();
+      const grewElsewhere = appended !== undefined && (before === undefined || sizeIn(current) !== Math.max(before, 0) + appended);
+      this.known = grewElsewhere ? undefined : current;
     } catch {
       this.known = undefined;
     }
+  }
+
+  /** The size of index.jsonl as this object last knew it to hold only what it has read or written (undefined: not known). */
+  knownIndexSize(): number | undefined {
+    return this.known === undefined ? undefined : sizeIn(this.known);
   }
 
   /** True when the folders or the index changed since this object last wrote or read the stamp (another process did it). */
@@ -73,4 +101,9 @@ export class IndexStamp {
     if (this.valid) fs.rmSync(this.file, { force: true });
     this.valid = false;
   }
+}
+
+/** The index size in a stamp's text (-1: no index). */
+function sizeIn(stamp: string): number {
+  return Number(stamp.slice(stamp.lastIndexOf(':') + 1));
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { SUMMARY_PREFIX_BYTES } from '../mail/summary';
 import { IndexAppender, writeIndex } from './index-file';
 import { loadIndex } from './load-index';
+import { lockedByAnotherProcess } from './lock';
 import { cleanTmp, ensureMaildir, fsyncFolders, MessageWriter, parseName, pathFor, uidlKey } from './maildir';
 import { reconcileWithMaildir, removeStaleTempFiles, summaryOfFile } from './reconcile';
 import { snapshotDue, writeSnapshot } from './snapshot';
@@ -55,7 +56,7 @@ export class MailStore {
     this.stamp = new IndexStamp(path.join(dir, 'index.stamp'), this.maildir, this.indexFile);
     this.unsynced = new UnsyncedBatch(dir, this.maildir);
     // A held line is written later: that write, too, is this store's own change, not another process's.
-    this.log = new IndexAppender(this.indexFile, () => this.stamp.noteOwnChange());
+    this.log = new IndexAppender(this.indexFile, (bytes) => this.stamp.noteOwnChange(bytes));
   }
 
   get maildir(): string {
@@ -236,23 +237,29 @@ export class MailStore {
     this.log.flush();
     if (this.foldersChanged) fsyncFolders(this.maildir);
     this.foldersChanged = false;
-    this.stamp.write();
+    this.writeStamp();
     this.maybeSnapshot();
   }
 
-  /** Appends to the index log (a held line waits for the next flush), counting its lines. */
+  /** After this store's own change; not while another process fetches: files it renamed into the Maildir may not be in the index yet. */
+  private writeStamp(): void {
+    if (!lockedByAnotherProcess(this.dir)) this.stamp.write(true);
+  }
+
+  /** Appends to the index log (a held line waits for the next flush), counting its lines; the log notes each write as this store's own change. */
   private append(record: MessageSummary | { id: string; removed: true }, hold = false): void {
     this.log.add(record, hold);
     this.logLines++;
-    // A held line (a fetch's, under its lock: no watcher looks) is noted when the log writes it.
-    if (!hold) this.stamp.noteOwnChange();
   }
 
   /** Rewrites the snapshot when the store is big and enough log lines followed the last one (a failure only costs speed). */
   private maybeSnapshot(): void {
     if (!snapshotDue(this.size, this.logLines - this.snapshotLines)) return;
+    // Only of an index holding exactly what this store has read and written (another process may have appended since).
+    const indexSize = this.stamp.knownIndexSize();
+    if (indexSize === undefined || lockedByAnotherProcess(this.dir)) return;
     try {
-      writeSnapshot(this.snapshotFile, this.indexFile, this, this.logLines);
+      writeSnapshot(this.snapshotFile, this.indexFile, this, this.logLines, indexSize);
       this.snapshotLines = this.logLines;
     } catch {
       fs.rmSync(this.snapshotFile, { force: true });
@@ -301,7 +308,7 @@ export class MailStore {
     this.byId.delete(id);
     this.byKeyMap?.delete(uidlKey(entry.uidl));
     this.sorted = undefined;
-    this.stamp.write();
+    this.writeStamp();
     this.emit({ kind: 'removed', summary: entry });
   }
 
@@ -325,8 +332,11 @@ export class MailStore {
     // checked against the index whatever the stamp says.
     const cutShort = hasMarker(this.dir);
     if (!cutShort && this.loadIfUnchanged()) return;
-    this.reconcile(cutShort);
-    this.stamp.write();
+    // While another process fetches, the Maildir and the index are read, never rewritten (lock.ts says why);
+    // the stamp then stays unknown, so the first look after that fetch reads the store again.
+    const readOnly = lockedByAnotherProcess(this.dir);
+    this.reconcile(cutShort && !readOnly, readOnly);
+    if (!readOnly) this.stamp.write();
   }
 
   /** Closes its open files (the snapshot) before its folder is moved or deleted, which Windows refuses while a file is open. Not usable afterwards. */
@@ -365,7 +375,7 @@ export class MailStore {
     } else if (sorted && trashed) {
       this.sorted = sorted.filter((m) => m.id !== id);
     }
-    this.stamp.write();
+    this.writeStamp();
     this.emit({ kind: 'flags', before: entry, summary: updated });
     return updated;
   }
@@ -381,7 +391,7 @@ export class MailStore {
   }
 
   /** Loads the index, keeps what matches the Maildir, indexes files it lacks, drops entries without a file, compacts a grown log. */
-  private reconcile(repairUnsyncedFiles: boolean): void {
+  private reconcile(repairUnsyncedFiles: boolean, readOnly = false): void {
     const opened = loadIndex(this.indexFile, this.snapshotFile);
     if (opened.closeSnapshot) this.closers.push(opened.closeSnapshot);
     const entries = opened.entries ?? new Map((opened.unmapped ?? []).map((e) => [e.id, e]));
@@ -390,7 +400,7 @@ export class MailStore {
     const dropped = repairUnsyncedFiles ? repairUnsynced(this.dir, this.maildir, entries) : 0;
     const result = reconcileWithMaildir(this.maildir, entries);
     for (const e of result.entries) this.add(e);
-    if (result.changed || dropped > 0 || opened.damaged || opened.lines > 2 * entries.size + 1000) {
+    if (!readOnly && (result.changed || dropped > 0 || opened.damaged || opened.lines > 2 * entries.size + 1000)) {
       fs.rmSync(this.snapshotFile, { force: true }); // it describes the log being replaced
       writeIndex(this.indexFile, this.byId.values());
       this.logLines = this.byId.size;

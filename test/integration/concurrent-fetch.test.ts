@@ -174,3 +174,53 @@ test('a fetch killed mid-download leaves its lock; the next fetch recovers it an
   assert.equal(r.code, 0, r.stderr);
   await assertExact(store, victim.child.pid);
 });
+
+test('a window that opens the store and marks mail read again and again while another process fetches: the index stays exact', async () => {
+  const store = path.join(work, 'reader');
+  const fetcher = await worker(store, 0);
+  // The reader opens the store as a window does (a reload, a message opened, a read mark) as often as it can,
+  // until the fetch has ended; whatever it opened mid-fetch, it must never rewrite what the fetch appends.
+  const reader = spawn(process.execPath, ['--import', 'tsx', '-e', `
+    const fs = require('fs');
+    const path = require('path');
+    const { MailStore } = require(${JSON.stringify(path.resolve(__dirname, '../../src/store/store.ts'))});
+    const [dir, stop] = process.argv.slice(1);
+    (async () => {
+      let opens = 0;
+      const marked = new Set();
+      const deadline = Date.now() + 120000;
+      while (!fs.existsSync(stop) && Date.now() < deadline) {
+        const s = await MailStore.open(dir);
+        if (opens++ === 0) process.stdout.write('ready\\n');
+        const unread = s.list().find((m) => !m.seen);
+        if (unread && opens % 3 === 0) {
+          s.setSeen(unread.id, true);
+          marked.add(unread.uidl);
+        }
+        s.close();
+      }
+      process.stdout.write(JSON.stringify({ opens, marked: [...marked] }) + '\\n');
+    })();`, store, path.join(work, 'reader.stop')], { stdio: 'pipe' });
+  children.push(reader);
+  const readerDone = collect(reader);
+  await waitUntil('the reader opened the store', () => /ready\n/.test(readStdout(reader)), 30_000);
+  fetcher.child.stdin.write('go\n');
+  const rf = await fetcher.done;
+  fs.writeFileSync(path.join(work, 'reader.stop'), '');
+  const rr = await readerDone;
+  assert.equal(rf.code, 0, rf.stderr);
+  assert.equal(rr.code, 0, rr.stderr);
+  const { opens, marked } = JSON.parse(rr.stdout.trim().split('\n').pop()!) as { opens: number; marked: string[] };
+  console.log(`reader: ${opens} opens, ${marked.length} marked read during the fetch`);
+  assert.ok(opens >= 5, `the reader opened the store during the fetch (${opens} times)`);
+  assert.equal((JSON.parse(rf.stdout.trim().split('\n').pop()!) as { downloaded: number }).downloaded, COUNT);
+  await assertExact(store);
+  // Every read mark holds, in the index as well as in the file's name.
+  const opened = await MailStore.open(store);
+  for (const uidl of marked) assert.equal(opened.byUidl(uidl)?.seen, true, `${uidl} marked read`);
+  opened.close();
+  // A fetch now finds nothing new: nothing was lost from the index, so nothing is downloaded twice.
+  const again = await collect(cli(store, []));
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /"downloaded":0/);
+});
