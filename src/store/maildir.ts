@@ -145,7 +145,7 @@ export class MessageWriter {
     private readonly prefixLimit: number,
     readonly partial: boolean,
     private readonly now: number,
-    /** Write an in-memory message without fsync on this thread (MailStore.open's writeInline). */
+    /** Open and write an in-memory message on this thread, leaving only an fsync to the pool (MailStore.open's writeInline). */
     private readonly inline = false,
     /** The size the server announced, if known: the first buffer is made that large. */
     private readonly sizeHint = 0,
@@ -266,22 +266,40 @@ export class MessageWriter {
   syncAsync(fsync = true): Promise<void> {
     if (this.finished || this.synced || this.inFlight) return Promise.reject(new Error('sync after commit or abort'));
     const fd = this.fd;
-    if (this.inline && !fsync && fd === undefined) {
-      // Nothing to wait for: open, write and close here cost less CPU than
-      // three round trips through the thread pool (a fetch of 5,000 small
-      // messages: 4.95 against 3.54 s of CPU).
+    if (this.inline && fd === undefined) {
+      // Open and write here: less CPU than round trips through the thread
+      // pool (a fetch of 5,000 small messages kept: 4.95 against 3.54 s).
+      // Only the fsync of a last copy waits there.
+      let out: number | undefined;
       try {
-        const out = fs.openSync(this.tmpPath, 'wx', 0o600);
-        try {
-          writeAll(out, this.inMemory());
-        } finally {
-          fs.closeSync(out);
-        }
+        out = fs.openSync(this.tmpPath, 'wx', 0o600);
+        writeAll(out, this.inMemory());
+        if (!fsync) fs.closeSync(out);
       } catch (error) {
+        if (out !== undefined) fs.closeSync(out);
         return Promise.reject(error);
       }
-      this.synced = true;
-      return Promise.resolve();
+      if (!fsync) {
+        this.synced = true;
+        return Promise.resolve();
+      }
+      const opened = out;
+      this.inFlight = new Promise<void>((resolve, reject) =>
+        fs.fsync(opened, (err) => {
+          let failed: unknown = err;
+          try {
+            fs.closeSync(opened);
+          } catch (closeErr) {
+            failed ??= closeErr;
+          }
+          if (failed) return reject(failed);
+          this.synced = true;
+          resolve();
+        }),
+      ).finally(() => {
+        this.inFlight = undefined;
+      });
+      return this.inFlight;
     }
     const work =
       fd !== undefined

@@ -72,7 +72,7 @@ export class MailStore {
   }
 
   /** Opens (creating if needed) the store in `dir`, reconciling the index with the Maildir. */
-  /** `writeInline`: small kept messages written on this thread (less CPU; the CLI: no event loop to keep free). */
+  /** `writeInline`: small messages opened and written on this thread, only a last copy's fsync on the pool (less CPU; the CLI: no event loop to keep free). */
   static async open(dir: string, options?: { now?: () => number; naming?: MaildirNaming; writeInline?: boolean }): Promise<MailStore> {
     const store = new MailStore(dir, options?.now ?? Date.now, options?.naming ?? defaultNaming());
     store.writeInline = options?.writeInline === true;

@@ -69,6 +69,8 @@ interface Round {
   readonly user: string;
   readonly loss: PowerLossOptions;
   readonly retention?: RetentionPolicy;
+  /** The store as the command line opens it: messages opened and written on the main thread. */
+  readonly writeInline?: boolean;
   /** Cuts the power; called on each progress report and trace line. */
   readonly when: (pl: PowerLoss, at: { progress?: FetchProgress; trace?: string }) => void;
 }
@@ -81,7 +83,7 @@ async function crashRound(round: Round): Promise<{ store: MailStore; storeDir: s
   pl.install();
   let failure: unknown;
   try {
-    const store = await MailStore.open(storeDir);
+    const store = await MailStore.open(storeDir, { writeInline: round.writeInline });
     await fetchMail({
       account: account(round.user),
       password: password(round.user),
@@ -187,13 +189,14 @@ test('the same with the end-of-run sync as one syncfs: power loss before it or r
 });
 
 test('a deleting fetch syncs each message before it counts, all before the first DELE; power loss right after QUIT: every message the server deleted is whole on disk', { timeout: 60_000 }, async () => {
-  for (const loss of [{}, { keepNames: true }] satisfies PowerLossOptions[]) {
+  for (const [loss, writeInline] of [[{}, false], [{ keepNames: true }, false], [{}, true]] satisfies [PowerLossOptions, boolean][]) {
     deliverAll('dele');
     let dele = 0;
     const round: Round = {
-      name: `delete after download, cut at QUIT, ${loss.keepNames ? 'names kept' : 'unsynced names lost'}`,
+      name: `delete after download, cut at QUIT, ${loss.keepNames ? 'names kept' : 'unsynced names lost'}${writeInline ? ', written inline (the command line)' : ''}`,
       user: 'dele',
       loss,
+      writeInline,
       retention: { deleteAfterDownload: true },
       when: (pl, at) => {
         // The last copy: each message's data is fsynced before it counts, and all of it before the server hears a DELE.
