@@ -7,6 +7,9 @@
 // start time. A lock whose process is gone (killed, crashed) is recovered
 // by the next fetch on the same host; a lock from another host (a store on
 // a network drive) is kept, since its process cannot be checked from here.
+// A store that must rewrite its index (a repair on open) holds the same
+// lock for that moment: a fetch appends index lines as it goes, and an
+// append landing between the rewrite's read and its rename would be lost.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -83,6 +86,19 @@ export class StoreLock {
     }
   }
 
+  /**
+   * Takes the lock now if it is free (or stale), else returns undefined: for
+   * a short rewrite of the index that must not run beside a fetch.
+   */
+  static tryAcquire(dir: string): StoreLock | undefined {
+    const file = path.join(dir, LOCK_FILE);
+    if (tryCreate(file)) return new StoreLock(file);
+    const owner = readOwner(file);
+    if (owner !== 'gone' && !isStale(file, owner, processAlive)) return undefined;
+    if (owner !== 'gone') breakStale(dir, file, owner);
+    return tryCreate(file) ? new StoreLock(file) : undefined;
+  }
+
   /** Removes the lock, if it is still ours (idempotent). */
   release(): void {
     if (this.released) return;
@@ -108,7 +124,16 @@ function liveOwner(dir: string): LockOwner | undefined | 'none' {
  */
 export function lockedByAnotherProcess(dir: string): boolean {
   const owner = liveOwner(dir);
-  return owner !== 'none' && !(owner !== undefined && owner.pid === process.pid && owner.started === processStarted);
+  return owner !== 'none' && !isThisProcess(owner);
+}
+
+/** Whether this process holds the store's lock (its fetch runs). */
+export function lockedByThisProcess(dir: string): boolean {
+  return isThisProcess(readOwner(path.join(dir, LOCK_FILE)));
+}
+
+function isThisProcess(owner: LockOwner | undefined | 'gone' | 'none'): boolean {
+  return typeof owner === 'object' && owner.pid === process.pid && owner.started === processStarted;
 }
 
 /** Whether a fetch (of any process, this one too) holds the store's lock now; a stale lock does not count. */

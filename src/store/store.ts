@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { SUMMARY_PREFIX_BYTES } from '../mail/summary';
 import { IndexAppender, writeIndex } from './index-file';
 import { loadIndex } from './load-index';
-import { lockedByAnotherProcess } from './lock';
+import { lockedByAnotherProcess, lockedByThisProcess, StoreLock } from './lock';
 import { cleanTmp, ensureMaildir, fsyncFolders, MessageWriter, parseName, pathFor, uidlKey } from './maildir';
 import { reconcileWithMaildir, removeStaleTempFiles, summaryOfFile } from './reconcile';
 import { snapshotDue, writeSnapshot } from './snapshot';
@@ -332,11 +332,18 @@ export class MailStore {
     // checked against the index whatever the stamp says.
     const cutShort = hasMarker(this.dir);
     if (!cutShort && this.loadIfUnchanged()) return;
-    // While another process fetches, the Maildir and the index are read, never rewritten (lock.ts says why);
+    // The index is rewritten only under the fetch lock: this process's fetch's, or the lock taken for the
+    // rewrite. While another process holds it, the Maildir and the index are only read (lock.ts says why);
     // the stamp then stays unknown, so the first look after that fetch reads the store again.
-    const readOnly = lockedByAnotherProcess(this.dir);
-    this.reconcile(cutShort && !readOnly, readOnly);
-    if (!readOnly) this.stamp.write();
+    const own = lockedByThisProcess(this.dir);
+    const taken = own ? undefined : StoreLock.tryAcquire(this.dir);
+    const readOnly = !own && taken === undefined;
+    try {
+      this.reconcile(cutShort && !readOnly, readOnly);
+      if (!readOnly) this.stamp.write();
+    } finally {
+      taken?.release();
+    }
   }
 
   /** Closes its open files (the snapshot) before its folder is moved or deleted, which Windows refuses while a file is open. Not usable afterwards. */

@@ -68,6 +68,28 @@ test('a reused pid (alive, another start time) does not hold the lock; the live 
   }
 });
 
+test('tryAcquire: the lock when free or stale, undefined at once while a live process or this one holds it', async () => {
+  const dir = tmp();
+  const first = StoreLock.tryAcquire(dir);
+  assert.ok(first);
+  assert.equal(StoreLock.tryAcquire(dir), undefined, 'held by this process');
+  first.release();
+  writeLock(dir, { pid: deadPid(), started: Date.now() - 1000 });
+  const recovered = StoreLock.tryAcquire(dir);
+  assert.ok(recovered, 'a dead process\'s lock is recovered');
+  recovered.release();
+  assert.deepEqual(fs.readdirSync(dir), []);
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => child.once('spawn', r));
+    writeLock(dir, { pid: child.pid!, started: Date.now() - 50 });
+    assert.equal(StoreLock.tryAcquire(dir), undefined, 'a live process holds it');
+    assert.equal(JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')).pid, child.pid);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
 test('a lock from another host is kept (its process cannot be checked from here)', async () => {
   const dir = tmp();
   writeLock(dir, { pid: deadPid(), host: 'another-host.example' });

@@ -8,7 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, test } from 'node:test';
+import fsModule from 'node:fs';
+import { afterEach, mock, test } from 'node:test';
 import { LOCK_FILE } from '../../src/store/lock';
 import { MailStore } from '../../src/store/store';
 
@@ -111,4 +112,32 @@ test('a big store writes no snapshot over index lines it has not read', async ()
   assert.equal(reopened.get(ids[7]!)!.seen, true);
   assert.equal(reopened.get(ids[8]!)!.seen, false);
   for (const s of [fetcher, window, reopened]) s.close();
+});
+
+test('open rewrites an index that needs repair holding the fetch lock, so that no fetch appends beside it, and leaves no lock', async () => {
+  const dir = tmp();
+  const first = await MailStore.open(dir);
+  fetchOne(first, 'a');
+  fetchOne(first, 'b');
+  first.flush();
+  first.close();
+  fs.rmSync(path.join(dir, 'index.stamp'));
+  fs.appendFileSync(path.join(dir, 'index.jsonl'), '{"torn":\n'); // a damaged line: the index is rewritten
+  const lockedAtRename: boolean[] = [];
+  const original = fsModule.renameSync;
+  // The module object itself: what the store's `fs.renameSync` calls reach.
+  const rename = mock.method(fsModule, 'renameSync', (from: fs.PathLike, to: fs.PathLike) => {
+    if (String(to).endsWith('index.jsonl')) lockedAtRename.push(fs.existsSync(path.join(dir, LOCK_FILE)));
+    original(from, to);
+  });
+  let reopened: MailStore;
+  try {
+    reopened = await MailStore.open(dir);
+  } finally {
+    rename.mock.restore();
+  }
+  assert.deepEqual(lockedAtRename, [true], 'the index was replaced once, under the lock');
+  assert.equal(fs.existsSync(path.join(dir, LOCK_FILE)), false);
+  assert.deepEqual(reopened.list().map((m) => m.uidl).sort(), ['a', 'b']);
+  reopened.close();
 });
