@@ -203,7 +203,7 @@ export class MailStore {
     };
     this.append(entry, extra?.batch === true || extra?.deferSync === true);
     this.add(entry);
-    if (extra?.deferSync) this.unsynced.add(entry.id);
+    if (extra?.deferSync) this.unsynced.add(entry.id, writer.bytes);
     this.emit({ kind: 'added', summary: entry, raw: held });
     writer.release();
     return entry;

@@ -98,9 +98,26 @@ export class UnsyncedBatch {
     if (this.ids.size === 0) writeMarker(this.dir);
   }
 
-  add(id: string): void {
+  /**
+   * `bytes`: the message's size. After every `filesystemSync.writeAheadBytes`
+   * a syncfs starts in the background (one at a time), so that the disk
+   * writes the batch back while the download goes on instead of all of it
+   * in the final sync. It makes nothing count as synced: sync() still syncs
+   * the whole batch.
+   */
+  add(id: string, bytes = 0): void {
     this.ids.add(id);
+    this.sinceWriteAhead += bytes;
+    if (this.sinceWriteAhead < filesystemSync.writeAheadBytes || this.writingAhead) return;
+    this.sinceWriteAhead = 0;
+    this.writingAhead = true;
+    void filesystemSync.run(this.maildir).finally(() => {
+      this.writingAhead = false;
+    });
   }
+
+  private sinceWriteAhead = 0;
+  private writingAhead = false;
 
   /** Makes the batch durable, files and folders, then removes the marker. `fileOf`: an id's current file. */
   async sync(fileOf: (id: string) => string | undefined): Promise<void> {

@@ -202,3 +202,39 @@ test('a store that writes inline (the command line) stores the same bytes, unsyn
   for (let i = 0; i < 5; i++) assert.deepEqual(await store.readRaw(ids[i]!), mail(`i-${i}`));
   store.close();
 });
+
+test('a long batch starts syncs ahead of its end, one at a time, and still syncs all of it at the end', async (t) => {
+  const saved = { run: filesystemSync.run, minFiles: filesystemSync.minFiles, writeAheadBytes: filesystemSync.writeAheadBytes };
+  t.after(() => Object.assign(filesystemSync, saved));
+  const size = mail('w-0').length;
+  filesystemSync.writeAheadBytes = 3 * size;
+  filesystemSync.minFiles = 1;
+  const started: number[] = []; // how many messages were stored when each sync started
+  let finish: (() => void) | undefined;
+  let stored = 0;
+  filesystemSync.run = (d: string) => {
+    started.push(stored);
+    return new Promise((resolve) => (finish = () => saved.run(d).then(resolve)));
+  };
+  const dir = tmp();
+  const store = await MailStore.open(dir);
+  const next = (): void => {
+    put(store, `w-${stored}`, true);
+    stored++;
+  };
+  while (stored < 7) next();
+  assert.deepEqual(started, [2], 'one sync ahead after the third message; none starts while it runs');
+  finish!();
+  await new Promise((r) => setTimeout(r, 50));
+  while (stored < 10) next();
+  assert.deepEqual(started, [2, 7], 'the next one once the first ended and three more arrived');
+  assert.equal(marker(dir), true, 'a sync ahead makes nothing count as synced');
+  finish!();
+  const end = store.syncDeferred();
+  await new Promise((r) => setTimeout(r, 50));
+  finish!(); // the final sync of the whole batch
+  await end;
+  assert.deepEqual(started, [2, 7, 10]);
+  assert.equal(marker(dir), false);
+  store.close();
+});
