@@ -72,7 +72,7 @@ export class MailStore {
   }
 
   /** Opens (creating if needed) the store in `dir`, reconciling the index with the Maildir. */
-  /** `writeInline`: small messages opened and written on this thread, only a last copy's fsync on the pool (less CPU; the CLI: no event loop to keep free). */
+  /** `writeInline`: small messages opened and written on this thread, only a last copy's fsync on the pool, syncs started ahead (less CPU and time; the CLI: no event loop to keep free). */
   static async open(dir: string, options?: { now?: () => number; naming?: MaildirNaming; writeInline?: boolean }): Promise<MailStore> {
     const store = new MailStore(dir, options?.now ?? Date.now, options?.naming ?? defaultNaming());
     store.writeInline = options?.writeInline === true;
@@ -203,7 +203,8 @@ export class MailStore {
     };
     this.append(entry, extra?.batch === true || extra?.deferSync === true);
     this.add(entry);
-    if (extra?.deferSync) this.unsynced.add(entry.id, writer.bytes);
+    // Syncs ahead only where no event loop must stay free: starting `sync` blocks this thread (16 ms in a 350 MB process).
+    if (extra?.deferSync) this.unsynced.add(entry.id, this.writeInline ? writer.bytes : 0);
     this.emit({ kind: 'added', summary: entry, raw: held });
     writer.release();
     return entry;

@@ -99,7 +99,7 @@ export class UnsyncedBatch {
   }
 
   /**
-   * `bytes`: the message's size. After every `filesystemSync.writeAheadBytes`
+   * `bytes`: the message's size (0: no syncs ahead). After every `filesystemSync.writeAheadBytes`
    * a syncfs starts in the background (one at a time), so that the disk
    * writes the batch back while the download goes on instead of all of it
    * in the final sync. It makes nothing count as synced: sync() still syncs
