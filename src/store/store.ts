@@ -1,17 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SUMMARY_PREFIX_BYTES } from '../mail/summary';
-import { IndexAppender, writeIndex } from './index-file';
-import { loadIndex } from './load-index';
-import { lockedByAnotherProcess, lockedByThisProcess, StoreLock } from './lock';
+import { IndexAppender } from './index-file';
+import { lockedByAnotherProcess } from './lock';
 import { cleanTmp, ensureMaildir, fsyncFolders, MessageWriter, parseName, pathFor, uidlKey } from './maildir';
-import { reconcileWithMaildir, removeStaleTempFiles, summaryOfFile } from './reconcile';
+import { readStoreIndex } from './open-index';
+import { removeStaleTempFiles, summaryOfFile } from './reconcile';
 import { snapshotDue, writeSnapshot } from './snapshot';
 import { IndexStamp } from './stamp';
 import { plainSummary } from './snapshot-entries';
 import { defaultNaming, type MaildirNaming } from './naming';
 import { readState, writeState, type SyncState } from './state';
-import { hasMarker, repairUnsynced, UnsyncedBatch } from './unsynced';
+import { UnsyncedBatch } from './unsynced';
 import type { MessageSummary, StoreChange } from './types';
 
 /** tmp/ files older than this are leftovers of an interrupted write (Maildir's own rule is 36 h). */
@@ -267,23 +267,6 @@ export class MailStore {
     }
   }
 
-  private loadIfUnchanged(): boolean {
-    if (!this.stamp.matches()) return false;
-    const { entries, unmapped, lines, damaged, inbox, snapshotLines, closeSnapshot } = loadIndex(this.indexFile, this.snapshotFile);
-    if (damaged) {
-      closeSnapshot?.();
-      return false;
-    }
-    if (closeSnapshot) this.closers.push(closeSnapshot);
-    this.idMap = entries;
-    this.unmapped = unmapped ?? [];
-    this.byKeyMap = undefined;
-    this.sorted = inbox?.slice();
-    this.logLines = lines;
-    this.snapshotLines = snapshotLines ?? 0;
-    return true;
-  }
-
   /** Marks a message read or unread (Maildir flag S). */
   setSeen(id: string, seen: boolean): MessageSummary {
     return this.setFlags(id, { seen });
@@ -327,24 +310,16 @@ export class MailStore {
     return true;
   }
 
-  /** The index as it is on disk: as saved when the stamp holds, else repaired from the Maildir. */
+  /** The index as it is on disk: as saved when the stamp holds, else repaired from the Maildir (open-index.ts). */
   private load(): void {
-    // An unsynced batch that was cut short leaves its marker: then sizes are
-    // checked against the index whatever the stamp says.
-    const cutShort = hasMarker(this.dir);
-    if (!cutShort && this.loadIfUnchanged()) return;
-    // The index is rewritten only under the fetch lock: this process's fetch's, or the lock taken for the
-    // rewrite. While another process holds it, the Maildir and the index are only read (lock.ts says why);
-    // the stamp then stays unknown, so the first look after that fetch reads the store again.
-    const own = lockedByThisProcess(this.dir);
-    const taken = own ? undefined : StoreLock.tryAcquire(this.dir);
-    const readOnly = !own && taken === undefined;
-    try {
-      this.reconcile(cutShort && !readOnly, readOnly);
-      if (!readOnly) this.stamp.write();
-    } finally {
-      taken?.release();
-    }
+    const read = readStoreIndex({ dir: this.dir, maildir: this.maildir, indexFile: this.indexFile, snapshotFile: this.snapshotFile, stamp: this.stamp });
+    if (read.closeSnapshot) this.closers.push(read.closeSnapshot);
+    this.idMap = read.entries;
+    this.unmapped = read.unmapped;
+    this.byKeyMap = undefined;
+    this.sorted = read.sorted;
+    this.logLines = read.logLines;
+    this.snapshotLines = read.snapshotLines;
   }
 
   /** Closes its open files (the snapshot) before its folder is moved or deleted, which Windows refuses while a file is open. Not usable afterwards. */
@@ -396,23 +371,5 @@ export class MailStore {
     }
     this.byId.set(entry.id, entry);
     this.sorted = undefined;
-  }
-
-  /** Loads the index, keeps what matches the Maildir, indexes files it lacks, drops entries without a file, compacts a grown log. */
-  private reconcile(repairUnsyncedFiles: boolean, readOnly = false): void {
-    const opened = loadIndex(this.indexFile, this.snapshotFile);
-    if (opened.closeSnapshot) this.closers.push(opened.closeSnapshot);
-    const entries = opened.entries ?? new Map((opened.unmapped ?? []).map((e) => [e.id, e]));
-    this.logLines = opened.lines;
-    this.snapshotLines = opened.snapshotLines ?? 0;
-    const dropped = repairUnsyncedFiles ? repairUnsynced(this.dir, this.maildir, entries) : 0;
-    const result = reconcileWithMaildir(this.maildir, entries);
-    for (const e of result.entries) this.add(e);
-    if (!readOnly && (result.changed || dropped > 0 || opened.damaged || opened.lines > 2 * entries.size + 1000)) {
-      fs.rmSync(this.snapshotFile, { force: true }); // it describes the log being replaced
-      writeIndex(this.indexFile, this.byId.values());
-      this.logLines = this.byId.size;
-      this.snapshotLines = 0;
-    }
   }
 }
