@@ -99,11 +99,11 @@ export class UnsyncedBatch {
   }
 
   /**
-   * `bytes`: the message's size (0: no syncs ahead). After every `filesystemSync.writeAheadBytes`
-   * a syncfs starts in the background (one at a time), so that the disk
-   * writes the batch back while the download goes on instead of all of it
-   * in the final sync. It makes nothing count as synced: sync() still syncs
-   * the whole batch.
+   * `bytes`: the message's size (0: no syncs ahead). After every
+   * `filesystemSync.writeAheadBytes` a syncfs starts in the background (one
+   * at a time), so that the disk writes the batch back while the download
+   * goes on instead of all of it in the final sync. It makes nothing count
+   * as synced: sync() still syncs the whole batch.
    */
   add(id: string, bytes = 0): void {
     this.ids.add(id);
