@@ -168,13 +168,19 @@ test('Fetch Mail from All Accounts asks each account for its own password and fi
   await answerQuickInput(page, BOB_PASSWORD, 'Password for bob');
   await treeRow(page, SUBJECTS.bob).waitFor({ timeout: 60_000 });
   await treeRow(page, SUBJECTS.attachments).waitFor();
+  // A message shows as it arrives; its account's row says "fetching…" until the fetch has ended.
+  for (const account of ['Alice Mail', 'Bob Mail']) {
+    const row = treeRow(page, new RegExp(`^${account}`));
+    await waitUntil(`${account} checked`, async () => /checked/.test(await row.innerText()), 30_000).catch(async (err: unknown) => {
+      throw new Error(`${err instanceof Error ? err.message : String(err)}: ${await row.innerText()}`);
+    });
+  }
   const labels = await treeLabels(page);
   assert.ok(labels.includes('Alice Mail') && labels.includes('Bob Mail'), JSON.stringify(labels));
   // Both accounts were checked (no error row), and the Bob row comes after Bob's account row.
   assert.equal(await treeRow(page, /^Fetch failed/).count(), 0);
   assert.ok(labels.indexOf(SUBJECTS.bob) > labels.indexOf('Bob Mail'), `Bob's mail under Bob's account: ${JSON.stringify(labels)}`);
   assert.ok(labels.indexOf(SUBJECTS.plain) < labels.indexOf('Bob Mail'), `Alice's mail under Alice's account: ${JSON.stringify(labels)}`);
-  for (const account of ['Alice Mail', 'Bob Mail']) assert.match(await treeRow(page, new RegExp(`^${account}`)).innerText(), /checked/);
   await clearAllNotifications(page);
   await screenshot(page, 'files-1-two-accounts-light');
 });
