@@ -27,6 +27,8 @@ const node = {
     'parse-worker': 'src/mail/parse-worker.ts',
     // Each account's search index is built and queried in one (src/search/search-service.ts).
     'search-worker': 'src/search/search-worker.ts',
+    // A big store's index snapshot is written in one (src/store/snapshot-job.ts).
+    'snapshot-worker': 'src/store/snapshot-worker.ts',
   },
   outdir: 'dist',
 };

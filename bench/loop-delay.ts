@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { snapshotInWorker } from '../src/store/snapshot-job';
 import { MailStore } from '../src/store/store';
 import { fetchMail } from '../src/sync/fetch';
 import type { Server } from './clients';
@@ -19,6 +20,9 @@ export interface LoopDelay {
   /** 1-minute load average when it ended (other processes share the cores). */
   readonly load: number;
 }
+
+/** Snapshots written in the bundled worker, as the extension's stores write them (build first). */
+const snapshotJob = snapshotInWorker(path.join(__dirname, '..', 'dist', 'snapshot-worker.js'));
 
 /** Runs `work` under a 10 ms-resolution delay monitor; the loop gets a last turn so a final block is recorded. */
 async function monitored(work: () => Promise<void>): Promise<LoopDelay> {
@@ -40,7 +44,7 @@ export async function fetchLoopDelay(server: Server): Promise<LoopDelay> {
   try {
     let stored = 0;
     const r = await monitored(async () => {
-      const store = await MailStore.open(dir);
+      const store = await MailStore.open(dir, { snapshotJob });
       const result = await fetchMail({
         account: { name: 'bench', host: 'localhost', port: server.port, user: server.user, security: 'tls', caFile: server.caFile },
         password: server.password,
@@ -48,6 +52,7 @@ export async function fetchLoopDelay(server: Server): Promise<LoopDelay> {
       });
       stored = result.downloaded;
       store.close();
+      await store.idle();
     });
     if (stored !== server.count) throw new Error(`in-process fetch stored ${stored} of ${server.count}`);
     return r;
@@ -60,8 +65,9 @@ export async function fetchLoopDelay(server: Server): Promise<LoopDelay> {
 export async function openLoopDelay(dir: string, fromLog: boolean): Promise<LoopDelay> {
   if (fromLog) fs.rmSync(path.join(dir, 'index.snap'), { force: true });
   return monitored(async () => {
-    const store = await MailStore.open(dir);
+    const store = await MailStore.open(dir, { snapshotJob });
     if (store.list().length !== 100_000) throw new Error('expected 100000 messages');
     store.close();
+    await store.idle();
   });
 }

@@ -22,9 +22,9 @@
 
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { readIndex } from './index-file';
+import { foldLog, readIndex } from './index-file';
 import { ATTACHMENTS, BLOCK, Columns, DOWNLOADED, F, HEADERS_ONLY, SEEN, SnapshotSummary, textOf, TRASHED, type Field } from './snapshot-entries';
-import type { MessageSummary } from './types';
+import { inboxOrder, type MessageSummary } from './types';
 
 const MAGIC = Buffer.from('P3MSNAP1', 'latin1');
 const VERSION = 5;
@@ -192,23 +192,72 @@ export function writeSnapshot(snapFile: string, indexFile: string, store: { list
   const inbox = store.list(); // already in order, and usually already sorted by the store
   const trashed: MessageSummary[] = [];
   for (const e of store.all()) if (e.trashed) trashed.push(e);
-  const all = inbox.concat(trashed);
-  const n = all.length;
 
   const fd = fs.openSync(indexFile, 'r');
-  let offset: number;
-  let ino: string;
-  let guard: string;
+  let covers: Covered;
   try {
     const st = fs.fstatSync(fd, { bigint: true });
-    offset = Number(st.size);
-    if (offset !== indexSize) return; // lines of another process the entries lack
-    ino = st.ino.toString();
-    guard = guardOf(fd, offset);
+    if (Number(st.size) !== indexSize) return; // lines of another process the entries lack
+    covers = { offset: indexSize, lines, ino: st.ino.toString(), guard: guardOf(fd, indexSize) };
   } finally {
     fs.closeSync(fd);
   }
+  writeEntries(snapFile, inbox, trashed, covers);
+}
 
+/**
+ * Writes the snapshot of `indexFile` as it is now, from the log alone (the
+ * snapshot worker's job: no store's memory is needed, any whole-line prefix
+ * of the log is a valid one to cover). Returns the lines it covers, or
+ * undefined when it wrote nothing: no log, or a damaged one, which the
+ * store repairs from the Maildir first.
+ */
+export function snapshotOfLog(snapFile: string, indexFile: string): number | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(indexFile, 'r');
+  } catch {
+    return undefined;
+  }
+  const entries = new Map<string, MessageSummary>();
+  let covers: Covered;
+  try {
+    const st = fs.fstatSync(fd, { bigint: true });
+    const buf = Buffer.allocUnsafe(Number(st.size));
+    let got = 0;
+    while (got < buf.length) {
+      const n = fs.readSync(fd, buf, got, buf.length - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    // Another process may be appending: what was read up to its last newline is whole lines.
+    const offset = buf.lastIndexOf(0x0a, got - 1) + 1;
+    if (offset === 0) return undefined;
+    const { lines, damaged } = foldLog(buf.toString('utf8', 0, offset), entries);
+    if (damaged) return undefined;
+    covers = { offset, lines, ino: st.ino.toString(), guard: guardOf(fd, offset) };
+  } finally {
+    fs.closeSync(fd);
+  }
+  const inbox: MessageSummary[] = [];
+  const trashed: MessageSummary[] = [];
+  for (const e of entries.values()) (e.trashed ? trashed : inbox).push(e);
+  inbox.sort(inboxOrder);
+  writeEntries(snapFile, inbox, trashed, covers);
+  return covers.lines;
+}
+
+/** What part of the log a snapshot holds: its first `offset` bytes, `lines` lines, recognised by inode and guard. */
+interface Covered {
+  readonly offset: number;
+  readonly lines: number;
+  readonly ino: string;
+  readonly guard: string;
+}
+
+function writeEntries(snapFile: string, inbox: readonly MessageSummary[], trashed: readonly MessageSummary[], covers: Covered): void {
+  const all = inbox.concat(trashed);
+  const n = all.length;
   const sizes = new Float64Array(n);
   const serverSizes = new Float64Array(n);
   const blocks = Math.ceil(n / BLOCK);
@@ -245,7 +294,7 @@ export function writeSnapshot(snapFile: string, indexFile: string, store: { list
   const columns = [bytes(sizes), bytes(serverSizes), bytes(offsets), flagsPadded];
   const sum = createHash('sha256');
   for (const part of [...columns, ...chunks.slice(0, F.uidl * blocks)]) sum.update(part);
-  const meta: Meta = { version: VERSION, count: n, inbox: inbox.length, offset, lines, ino, guard, blob, sum: sum.digest('hex') };
+  const meta: Meta = { version: VERSION, count: n, inbox: inbox.length, ...covers, blob, sum: sum.digest('hex') };
   const metaBuf = Buffer.from(JSON.stringify(meta), 'utf8');
   const head = Buffer.alloc(align8(12 + metaBuf.length));
   MAGIC.copy(head, 0);
@@ -261,4 +310,30 @@ export function writeSnapshot(snapFile: string, indexFile: string, store: { list
     fs.closeSync(out);
   }
   fs.renameSync(tmp, snapFile);
+}
+
+/**
+ * How many bytes of `indexFile` the snapshot says it holds (0 without one
+ * for this log): a look at its header only, to decide whether a fold of the
+ * rest is small enough for the thread that opens the store. readSnapshot
+ * checks the whole.
+ */
+export function snapshotCovers(snapFile: string, indexFile: string): number {
+  try {
+    const fd = fs.openSync(snapFile, 'r');
+    try {
+      const start = Buffer.alloc(64 * 1024);
+      const got = fs.readSync(fd, start, 0, start.length, 0);
+      if (got < 12 || !start.subarray(0, 8).equals(MAGIC)) return 0;
+      const metaLen = start.readUInt32LE(8);
+      if (12 + metaLen > got) return 0;
+      const meta = JSON.parse(start.toString('utf8', 12, 12 + metaLen)) as Meta;
+      const ino = fs.statSync(indexFile, { bigint: true }).ino.toString();
+      return meta.version === VERSION && meta.ino === ino && Number.isSafeInteger(meta.offset) ? meta.offset : 0;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return 0;
+  }
 }

@@ -6,20 +6,26 @@ import { lockedByAnotherProcess } from './lock';
 import { cleanTmp, ensureMaildir, fsyncFolders, MessageWriter, parseName, pathFor, uidlKey } from './maildir';
 import { readStoreIndex } from './open-index';
 import { removeStaleTempFiles, summaryOfFile } from './reconcile';
-import { snapshotDue, writeSnapshot } from './snapshot';
+import { snapshotCovers, snapshotDue, writeSnapshot } from './snapshot';
+import type { SnapshotJob } from './snapshot-job';
 import { IndexStamp } from './stamp';
 import { plainSummary } from './snapshot-entries';
 import { defaultNaming, type MaildirNaming } from './naming';
 import { readState, writeState, type SyncState } from './state';
 import { UnsyncedBatch } from './unsynced';
-import type { MessageSummary, StoreChange } from './types';
+import { inboxOrder, type MessageSummary, type StoreChange } from './types';
+
+/**
+ * A log tail longer than this after the snapshot (or a log without one) is
+ * left to the snapshot job when a store opens with one: folding it here
+ * takes about 40 ms per MiB, and a first open after an upgrade has 50 MiB
+ * at 100,000 messages.
+ */
+const FOLD_ON_OPEN_MAX_BYTES = 1024 * 1024;
 
 /** tmp/ files older than this are leftovers of an interrupted write (Maildir's own rule is 36 h). */
 const TMP_STALE_MS = 60 * 60 * 1000;
 
-/** The inbox order (MailStore.list()): newest first by the ISO date string, then by id, so that it is total. */
-const byDateDesc = (a: MessageSummary, b: MessageSummary): number =>
-  a.date < b.date ? 1 : a.date > b.date ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 /**
  * The local mail of one account: `<dir>/Maildir` plus the summary index
@@ -46,6 +52,10 @@ export class MailStore {
   private readonly log: IndexAppender;
 
   private writeInline = false;
+  /** Writes snapshots off this thread (the extension host's worker); undefined: on this thread (the CLI). */
+  private snapshotJob: SnapshotJob | undefined;
+  /** The snapshot job running, if any: no second one is started. */
+  private snapshotting: Promise<void> | undefined;
 
   private constructor(
     readonly dir: string,
@@ -73,13 +83,18 @@ export class MailStore {
 
   /** Opens (creating if needed) the store in `dir`, reconciling the index with the Maildir. */
   /** `writeInline`: small messages opened and written on this thread, only a last copy's fsync on the pool, syncs started ahead (less CPU and time; the CLI: no event loop to keep free). */
-  static async open(dir: string, options?: { now?: () => number; naming?: MaildirNaming; writeInline?: boolean }): Promise<MailStore> {
+  /** `snapshotJob`: snapshots are written by it (snapshot-job.ts), and an open whose log has a long unsnapshotted tail waits for one instead of folding the tail on this thread (the extension host). */
+  static async open(dir: string, options?: { now?: () => number; naming?: MaildirNaming; writeInline?: boolean; snapshotJob?: SnapshotJob }): Promise<MailStore> {
     const store = new MailStore(dir, options?.now ?? Date.now, options?.naming ?? defaultNaming());
     store.writeInline = options?.writeInline === true;
+    store.snapshotJob = options?.snapshotJob;
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     ensureMaildir(store.maildir);
     cleanTmp(store.maildir, TMP_STALE_MS);
     removeStaleTempFiles(dir);
+    if (store.snapshotJob && logBytesAfterSnapshot(store.snapshotFile, store.indexFile) >= FOLD_ON_OPEN_MAX_BYTES) {
+      await store.snapshotJob(store.snapshotFile, store.indexFile); // none written: the log is read here, as without a job
+    }
     store.load();
     store.maybeSnapshot();
     return store;
@@ -106,7 +121,7 @@ export class MailStore {
 
   /** The inbox: every stored message not deleted locally, newest first (by Date header, then id). */
   list(): readonly MessageSummary[] {
-    this.sorted ??= [...this.byId.values()].filter((m) => !m.trashed).sort(byDateDesc);
+    this.sorted ??= [...this.byId.values()].filter((m) => !m.trashed).sort(inboxOrder);
     return this.sorted;
   }
 
@@ -255,7 +270,17 @@ export class MailStore {
 
   /** Rewrites the snapshot when the store is big and enough log lines followed the last one (a failure only costs speed). */
   private maybeSnapshot(): void {
-    if (!snapshotDue(this.size, this.logLines - this.snapshotLines)) return;
+    if (this.snapshotting || !snapshotDue(this.size, this.logLines - this.snapshotLines)) return;
+    if (this.snapshotJob) {
+      // From the log as it is on disk, another process's lines included: any whole-line prefix will do.
+      const at = this.logLines;
+      this.snapshotting = this.snapshotJob(this.snapshotFile, this.indexFile).then((lines) => {
+        this.snapshotting = undefined;
+        // It may hold lines written while it ran (and another process's). One that wrote nothing is not tried again before as many lines follow.
+        this.snapshotLines = Math.min(lines ?? at, this.logLines);
+      });
+      return;
+    }
     // Only of an index holding exactly what this store has read and written (another process may have appended since).
     const indexSize = this.stamp.knownIndexSize();
     if (indexSize === undefined || lockedByAnotherProcess(this.dir)) return;
@@ -328,6 +353,11 @@ export class MailStore {
     for (const close of this.closers.splice(0)) close();
   }
 
+  /** Resolves when no snapshot job writes in the folder (before it is moved or deleted). */
+  async idle(): Promise<void> {
+    await this.snapshotting;
+  }
+
   readState(): SyncState {
     return readState(path.join(this.dir, 'state.json'));
   }
@@ -372,4 +402,15 @@ export class MailStore {
     this.byId.set(entry.id, entry);
     this.sorted = undefined;
   }
+}
+
+/** Bytes of the log the snapshot does not hold (the whole log without one). */
+function logBytesAfterSnapshot(snapFile: string, indexFile: string): number {
+  let size: number;
+  try {
+    size = fs.statSync(indexFile).size;
+  } catch {
+    return 0;
+  }
+  return size - snapshotCovers(snapFile, indexFile);
 }

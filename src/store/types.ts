@@ -39,6 +39,10 @@ export interface MessageSummary {
   readonly references?: string;
 }
 
+/** The inbox order (MailStore.list(), the snapshot): newest first by the ISO date string, then by id, so that it is total. */
+export const inboxOrder = (a: MessageSummary, b: MessageSummary): number =>
+  a.date < b.date ? 1 : a.date > b.date ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
 /** What changed in a store, for views that keep their own copy (the tree). */
 export type StoreChange =
   /** Read/unread or deleted/restored locally; the date, and so the inbox order, is the same. */

@@ -22,6 +22,7 @@ import { CheckScheduler } from './fetch/scheduler';
 import { MailStatusBar } from './fetch/status-bar';
 import { storageRoot } from './common/storage-root';
 import { Stores } from './common/stores';
+import { snapshotInWorker } from '../store/snapshot-job';
 import { InboxTree } from './inbox/inbox-tree';
 
 /** Stopped in deactivate, which VS Code awaits: the workers save their index first. */
@@ -33,7 +34,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('POP3 Mail', { log: true });
   const accounts = new Accounts(log);
   const passwords = new Passwords(context.secrets, log);
-  const stores = new Stores(storageRoot(context.globalStorageUri.fsPath));
+  // A big store's index snapshot is written in a worker: the host's thread stays free for the editor.
+  const stores = new Stores(storageRoot(context.globalStorageUri.fsPath), snapshotInWorker(path.join(context.extensionUri.fsPath, 'dist', 'snapshot-worker.js')));
   const sessions = new OAuthSessions(context.secrets, log);
   const fetcher = new FetchService(accounts, passwords, stores, log, context.globalState, sessions);
   const tree = new InboxTree(accounts, stores, fetcher, log);

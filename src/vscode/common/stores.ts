@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { portableFolderName } from '../../store/naming';
 import { prepareSearch } from '../../store/prepare-search';
+import type { SnapshotJob } from '../../store/snapshot-job';
 import { MailStore } from '../../store/store';
 import { StoreWatcher } from '../../store/store-watch';
 import { accountKey, type AccountConfig } from '../../sync/account';
@@ -16,7 +17,11 @@ export class Stores {
   private readonly listeners = new Set<(accountKey: string) => void>();
   private readonly closing = new Set<(dir: string) => void | Promise<void>>();
 
-  constructor(private readonly rootDir: string) {}
+  /** `snapshotJob`: how the stores write their index snapshots, off the extension host's thread. */
+  constructor(
+    private readonly rootDir: string,
+    private readonly snapshotJob?: SnapshotJob,
+  ) {}
 
   /** Calls `listener` with a store's folder before that store is closed to be moved or deleted. */
   onWillClose(listener: (dir: string) => void | Promise<void>): { dispose(): void } {
@@ -61,7 +66,7 @@ export class Stores {
     const key = accountKey(account);
     let store = this.open.get(key);
     if (!store) {
-      store = MailStore.open(this.dirFor(account));
+      store = MailStore.open(this.dirFor(account), { snapshotJob: this.snapshotJob });
       // A failed open is not cached: the next call tries again.
       store.catch(() => this.open.delete(key));
       void store.then((s) => {
@@ -89,7 +94,7 @@ export class Stores {
     this.open.delete(key);
     await this.willClose(source);
     this.unwatch(key);
-    (await opened?.catch(() => undefined))?.close();
+    await closeAndSettle(await opened?.catch(() => undefined));
     try {
       await fs.promises.rename(source, target);
       return true;
@@ -105,7 +110,13 @@ export class Stores {
     this.open.delete(key);
     await this.willClose(this.dirFor(account));
     this.unwatch(key);
-    (await opened?.catch(() => undefined))?.close();
+    await closeAndSettle(await opened?.catch(() => undefined));
     await fs.promises.rm(this.dirFor(account), { recursive: true, force: true });
   }
+}
+
+/** Closes a store and waits for its snapshot job, if one runs: nothing may write in a folder about to be moved or deleted. */
+async function closeAndSettle(store: MailStore | undefined): Promise<void> {
+  store?.close();
+  await store?.idle();
 }
