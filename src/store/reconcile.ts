@@ -33,31 +33,37 @@ export function summaryOfFile(uidl: string, file: string, prefix: Buffer, size: 
  * is gone are left out. `changed` says the index must be rewritten.
  */
 export function reconcileWithMaildir(maildir: string, indexed: ReadonlyMap<string, MessageSummary>): { entries: MessageSummary[]; changed: boolean } {
-  const onDisk = new Map<string, { file: string; key: string }>(); // id -> file
+  // A file the index names is that entry's: no name to parse and no id to
+  // hash, which is most of the work in a store of 100,000 that matches.
+  const byFile = new Map<string, MessageSummary>();
+  for (const e of indexed.values()) byFile.set(e.file, e);
+  const onDisk = new Map<string, { file: string; key?: string; entry?: MessageSummary }>(); // id -> file
   for (const sub of ['new', 'cur']) {
     for (const name of fs.readdirSync(path.join(maildir, sub))) {
-      const parsed = parseName(name);
-      if (parsed.uidlKey === undefined) continue; // a file some other tool put here
-      const id = idForUidl(parsed.uidlKey);
+      const file = path.join(sub, name);
+      const entry = byFile.get(file);
+      const parsed = entry ? undefined : parseName(name);
+      if (parsed && parsed.uidlKey === undefined) continue; // a file some other tool put here
+      const id = entry ? entry.id : idForUidl(parsed!.uidlKey!);
       const existing = onDisk.get(id);
       // Two files for one UIDL: a crash between a full download and removing the headers-only copy.
       if (existing && !parseName(path.basename(existing.file)).partial) {
-        if (parsed.partial) fs.rmSync(path.join(maildir, sub, name), { force: true });
+        if ((parsed ?? parseName(name)).partial) fs.rmSync(path.join(maildir, file), { force: true });
         continue;
       }
       if (existing) fs.rmSync(path.join(maildir, existing.file), { force: true });
-      onDisk.set(id, { file: path.join(sub, name), key: parsed.uidlKey });
+      onDisk.set(id, { file, key: parsed?.uidlKey, entry });
     }
   }
   let changed = false;
   const entries: MessageSummary[] = [];
   for (const [id, disk] of onDisk) {
-    const e = indexed.get(id);
-    const name = parseName(path.basename(disk.file));
-    if (e && e.file === disk.file) {
-      entries.push(e);
+    if (disk.entry) {
+      entries.push(disk.entry);
       continue;
     }
+    const e = indexed.get(id);
+    const name = parseName(path.basename(disk.file));
     changed = true;
     if (e && e.headersOnly === (name.partial || undefined)) {
       // Same message, flags changed by another tool: take them from the name.
@@ -67,7 +73,7 @@ export function reconcileWithMaildir(maildir: string, indexed: ReadonlyMap<strin
     const abs = path.join(maildir, disk.file);
     let prefix = readPrefix(abs);
     if (name.partial) prefix = prefix.subarray(0, Math.max(headerEnd(prefix), 0) || prefix.length);
-    entries.push(summaryOfFile(e?.uidl ?? disk.key, disk.file, prefix, fs.statSync(abs).size));
+    entries.push(summaryOfFile(e?.uidl ?? disk.key!, disk.file, prefix, fs.statSync(abs).size));
   }
   return { entries, changed: changed || entries.length !== indexed.size };
 }

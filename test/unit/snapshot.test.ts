@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { afterEach, test } from 'node:test';
 import { writeIndex } from '../../src/store/index-file';
 import { snapshotDue } from '../../src/store/snapshot';
-import { plainSummary } from '../../src/store/snapshot-entries';
+import { plainSummary, SnapshotSummary } from '../../src/store/snapshot-entries';
 import { prepareSearch } from '../../src/store/prepare-search';
 import { MailStore } from '../../src/store/store';
 import type { MessageSummary } from '../../src/store/types';
@@ -242,4 +242,34 @@ test('the snapshot is due after 500 log lines, and in a big store after a fiftie
   assert.equal(snapshotDue(25_000, 500), true, 'up to 25,000 messages: every 500 lines');
   assert.equal(snapshotDue(100_000, 1_999), false, 'a rewrite of 100,000 entries waits for 2,000 lines');
   assert.equal(snapshotDue(100_000, 2_000), true);
+});
+
+test('opened without its stamp (an unclean stop), a store whose Maildir matches keeps its snapshot entries and order, and rewrites nothing', async () => {
+  const dir = tmp();
+  const built = await build(dir);
+  built.close();
+  const index = path.join(dir, 'index.jsonl');
+  const before = fs.statSync(index, { bigint: true });
+  fs.rmSync(path.join(dir, 'index.stamp'));
+  const reopened = await MailStore.open(dir);
+  assert.deepEqual(plain(reopened), plain(built));
+  assert.deepEqual(order(reopened), order(built));
+  assert.ok(reopened.list()[0] instanceof SnapshotSummary, 'the entries are the snapshot\'s, not read again from the files');
+  const after = fs.statSync(index, { bigint: true });
+  assert.equal(after.ino, before.ino, 'the index was not rewritten');
+  assert.equal(after.size, before.size);
+  assert.ok(fs.existsSync(path.join(dir, 'index.stamp')), 'and the stamp is written again');
+
+  // One message renamed by another program (flagged read) and one file gone: only those two change.
+  const [first, second] = reopened.list().filter((m) => !m.seen);
+  assert.ok(first!.file.startsWith('new'));
+  fs.renameSync(path.join(dir, 'Maildir', first!.file), path.join(dir, 'Maildir', 'cur', `${path.basename(first!.file)}${reopened.naming === 'windows' ? '!' : ':'}2,S`));
+  fs.rmSync(path.join(dir, 'Maildir', second!.file));
+  reopened.close();
+  fs.rmSync(path.join(dir, 'index.stamp'));
+  const again = await MailStore.open(dir);
+  assert.equal(again.size, built.size - 1);
+  assert.equal(again.get(second!.id), undefined);
+  assert.equal(again.get(first!.id)?.seen, true);
+  assert.equal(again.get(first!.id)?.subject, first!.subject);
 });
