@@ -42,6 +42,20 @@ export const wire: Client = {
 };
 
 /**
+ * The floor of a durable deleting fetch for a Node.js program (wire-deleting.ts):
+ * the wire's pipelined RETRs, each message fsynced on the pool as ours, DELE after.
+ */
+export const wireDeleting: Client = {
+  name: 'wire deleting',
+  prepare: (work, s) => ({
+    cmd: process.execPath,
+    args: [path.join(root, 'bench/out/wire-deleting.js'), 'localhost', String(s.port), s.user, String(s.count), s.caFile, freshDir(path.join(work, 'wire-deleting'))],
+    env: { POP3_PASSWORD: s.password },
+  }),
+  stored: (work) => countFiles(path.join(work, 'wire-deleting', 'new')),
+};
+
+/**
  * Node.js starting and exiting with nothing to do: the part of our CLI's
  * re-fetch that no code of ours can remove, measured beside mpop's.
  */

@@ -45,6 +45,7 @@ export function markdown(r: Results): string {
   const node = r.fetch['node startup (node -e 0)'];
   const delOurs = r.deleting?.['pop3-mail deleting'] as Figure | undefined;
   const delMpop = r.deleting?.['mpop deleting'] as Figure | undefined;
+  const delWire = r.deleting?.['wire deleting'] as Figure | undefined;
   const wireGoal = TARGETS.oursOverWire(r.profile);
   const loopRow = (what: string, d: LoopDelay): string =>
     `| event loop during ${what}: p99 / max | ${d.p99Ms.toFixed(0)} / ${d.maxMs.toFixed(0)} ms (${(d.wallMs / 1000).toFixed(2)} s, load ${d.load.toFixed(1)}) | <= ${TARGETS.loopP99Ms} / ${TARGETS.loopMaxMs} ms | ${mark(d.p99Ms <= TARGETS.loopP99Ms && d.maxMs <= TARGETS.loopMaxMs)} |`;
@@ -64,6 +65,9 @@ export function markdown(r: Results): string {
       ? [
           `| mpop deleting (keep off), ${r.deleting!.messages} messages | ${delMpop.wallS.toFixed(2)} | ${delMpop.cpuS.toFixed(2)} | ${delMpop.maxRssMB.toFixed(0)} | | 1.00 | ${delMpop.load?.toFixed(1) ?? ''} |`,
           `| pop3-mail deleting (--delete), ${r.deleting!.messages} messages | ${delOurs.wallS.toFixed(2)} | ${delOurs.cpuS.toFixed(2)} | ${delOurs.maxRssMB.toFixed(0)} | | ${(delOurs.wallS / delMpop.wallS).toFixed(2)} | ${delOurs.load?.toFixed(1) ?? ''} |`,
+          ...(delWire
+            ? [`| wire deleting (the floor for Node.js: fsync each, then DELE), ${r.deleting!.messages} messages | ${delWire.wallS.toFixed(2)} | ${delWire.cpuS.toFixed(2)} | ${delWire.maxRssMB.toFixed(0)} | | ${(delWire.wallS / delMpop.wallS).toFixed(2)} | ${delWire.load?.toFixed(1) ?? ''} |`]
+            : []),
         ]
       : []),
     '',
@@ -73,6 +77,12 @@ export function markdown(r: Results): string {
     `| keeping fetch: ours / mpop | ${(ours.wallS / mpop).toFixed(2)} | <= ${TARGETS.oursOverMpop} | ${mark(ours.wallS / mpop <= TARGETS.oursOverMpop)} |`,
     ...(delOurs && delMpop
       ? [`| deleting fetch (both durable): ours / mpop | ${(delOurs.wallS / delMpop.wallS).toFixed(2)} | <= ${TARGETS.deletingOverMpop} | ${mark(delOurs.wallS / delMpop.wallS <= TARGETS.deletingOverMpop)} |`]
+      : []),
+    ...(delWire && delMpop
+      ? [
+          `| the least a Node.js client can take for it: wire deleting / mpop | ${(delWire.wallS / delMpop.wallS).toFixed(2)} | | ${delWire.wallS / delMpop.wallS > TARGETS.deletingOverMpop ? 'the goal is below it' : ''} |`,
+          ...(delOurs ? [`| deleting fetch: ours / wire deleting | ${(delOurs.wallS / delWire.wallS).toFixed(2)} | | |`] : []),
+        ]
       : []),
     `| peak RSS of a keeping fetch | ${ours.maxRssMB.toFixed(0)} MB | <= ${TARGETS.peakRssMB} MB | ${mark(ours.maxRssMB <= TARGETS.peakRssMB)} |`,
     mpopRefetch
@@ -98,6 +108,7 @@ export function microLines(m: MicroResults): string[] {
   return [
     `| open a 100,000-message store (index snapshot) | ${m.openStore100kMs.toFixed(0)} ms | | |`,
     ...(m.openStore100kLogMs === undefined ? [] : [`| open it from the JSON log alone (first open after an upgrade) | ${m.openStore100kLogMs.toFixed(0)} ms | | |`]),
+    ...(m.openStore100kNoStampMs === undefined ? [] : [`| open it without its stamp (after an unclean stop: every file name checked) | ${m.openStore100kNoStampMs.toFixed(0)} ms | | |`]),
     ...(m.firstSearch100kMs === undefined ? [] : [`| read all 100,000 subjects and senders (first search) | ${m.firstSearch100kMs.toFixed(0)} ms | | |`]),
   ];
 }

@@ -3,7 +3,8 @@
 // `npm run bench -- --only search [--messages N] [--write-results]`: the search engines (bench/search.ts).
 //
 // Also: a deleting fetch of up to 1,000 messages, ours (--delete) against
-// mpop (keep off), both fsyncing each message before DELE; the event-loop
+// mpop (keep off), both fsyncing each message before DELE, and the least a
+// Node.js program can take for it (wire-deleting.ts); the event-loop
 // delay while a fetch runs in-process and while a 100,000-message store
 // opens; the 1-minute load average beside each figure (the cores are shared).
 //
@@ -22,7 +23,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { messagesOnServer, startDovecot } from '../test/support/dovecot';
-import { fetchmail, mpop, mpopDelete, mpopRefetch, nodeStartup, ours, oursDelete, oursRefetch, wire, type Client, type Server } from './clients';
+import { fetchmail, mpop, mpopDelete, mpopRefetch, nodeStartup, ours, oursDelete, oursRefetch, wire, wireDeleting, type Client, type Server } from './clients';
 import { fetchLoopDelay, openLoopDelay, type LoopDelay } from './loop-delay';
 import { buildMailbox, PROFILES, type Profile } from './mailbox';
 import { measure, median, type Sample } from './measure';
@@ -100,7 +101,9 @@ async function main(): Promise<void> {
   const rounds = Number(option('rounds', '3'));
   const cache = path.join(root, 'bench/out/cache');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pop3-bench-'));
-  buildSync({ entryPoints: [path.join(root, 'bench/wire.ts')], bundle: true, platform: 'node', outfile: path.join(root, 'bench/out/wire.js'), logLevel: 'warning' });
+  for (const peer of ['wire', 'wire-deleting']) {
+    buildSync({ entryPoints: [path.join(root, `bench/${peer}.ts`)], bundle: true, platform: 'node', outfile: path.join(root, `bench/out/${peer}.js`), logLevel: 'warning' });
+  }
   if (!fs.existsSync(path.join(root, 'dist/cli.js'))) throw new Error('build first: npm run build');
 
   console.log(`profile ${profile.name}: generating ${profile.messages} messages...`);
@@ -118,7 +121,8 @@ async function main(): Promise<void> {
 
     const skip = option('skip', '');
     const clients: Client[] = [wire, mpop, mpopRefetch, fetchmail, ours, oursRefetch, nodeStartup].filter((c) => c.name !== skip);
-    const samples = new Map<string, (Sample & { load: number })[]>([...clients, mpopDelete, oursDelete].map((c) => [c.name, []]));
+    const deletingClients = [mpopDelete, oursDelete, wireDeleting];
+    const samples = new Map<string, (Sample & { load: number })[]>([...clients, ...deletingClients].map((c) => [c.name, []]));
     const run = async (c: Client, target: Server, r: number): Promise<void> => {
       const { cmd, args, env } = c.prepare(work, target);
       // Every client starts with nothing left to write back: the previous
@@ -136,7 +140,7 @@ async function main(): Promise<void> {
     const deleting = mailbox.files.slice(0, 1000);
     const delServer: Server = { ...server, user: 'bench-del', count: deleting.length };
     for (let r = 1; r <= rounds; r++) {
-      for (const c of [mpopDelete, oursDelete]) {
+      for (const c of deletingClients) {
         // New names each time: Dovecot would otherwise give a re-delivered file its old UID (and UIDL).
         for (const f of deleting) dovecot.deliver('bench-del', fs.readFileSync(f), `${path.basename(f, '.eml')}-${r}-${c.name.replace(/\W/g, '')}`);
         await run(c, delServer, r);
@@ -167,7 +171,7 @@ async function main(): Promise<void> {
         fetchmail: version('/usr/bin/fetchmail', ['--version']),
       },
       fetch: Object.fromEntries(clients.map((c) => [c.name, med(c.name)])),
-      deleting: { messages: deleting.length, ...Object.fromEntries([mpopDelete, oursDelete].map((c) => [c.name, med(c.name)])) },
+      deleting: { messages: deleting.length, ...Object.fromEntries(deletingClients.map((c) => [c.name, med(c.name)])) },
       loop: { fetch: loopFetch, open100k: loopOpen, open100kFromLog: loopOpenLog },
       micro,
     };
