@@ -187,3 +187,36 @@ test('a worker that cannot start writes nothing, and the store opens from the lo
   await new Promise((r) => setTimeout(r, 300)); // the background job of the open, failing too
   assert.equal(fs.existsSync(path.join(dir, 'index.snap')), false);
 });
+
+test('the worker starts from the snapshot there and folds only the lines after it: the same file as from the whole log', async () => {
+  const dir = copyOfBig();
+  const snapFile = path.join(dir, 'index.snap');
+  const indexFile = path.join(dir, 'index.jsonl');
+  assert.ok(snapshotOfLog(snapFile, indexFile));
+  const store = await MailStore.open(dir);
+  const [a, b, c] = store.list();
+  store.setSeen(a!.id, !a!.seen);
+  store.trash(b!.id);
+  store.expunge(c!.id);
+  put(store, BIG + 1);
+  store.flush(); // a short tail: no new snapshot
+  store.close();
+  const covered = snapshotCovers(snapFile, indexFile);
+  assert.ok(covered > 0 && covered < fs.statSync(indexFile).size, 'a snapshot with a tail after it');
+
+  const lines = fs.readFileSync(indexFile, 'utf8').split('\n').length - 1;
+  assert.equal(snapshotOfLog(snapFile, indexFile), lines);
+  const fromBase = fs.readFileSync(snapFile);
+  fs.rmSync(snapFile);
+  assert.equal(snapshotOfLog(snapFile, indexFile), lines);
+  assert.deepEqual(fs.readFileSync(snapFile), fromBase, 'byte for byte what the whole log gives');
+
+  // Proof that the covered part is not read again: damage the log's first line (far before the guarded bytes).
+  const log = fs.readFileSync(indexFile);
+  log.write('#', 0);
+  fs.writeFileSync(indexFile, log);
+  put(await MailStore.open(dir), BIG + 2); // opens from snapshot + tail; appends one line
+  assert.equal(snapshotOfLog(snapFile, indexFile), lines + 1, 'from the snapshot: the damaged line is never read');
+  fs.rmSync(snapFile);
+  assert.equal(snapshotOfLog(snapFile, indexFile), undefined, 'from the whole log: damaged, nothing written');
+});
