@@ -61,9 +61,15 @@ export async function fetchLoopDelay(server: Server): Promise<LoopDelay> {
   }
 }
 
-/** Opening the cached 100,000-message store and listing its inbox, with its snapshot or (`fromLog`) without. */
-export async function openLoopDelay(dir: string, fromLog: boolean): Promise<LoopDelay> {
-  if (fromLog) fs.rmSync(path.join(dir, 'index.snap'), { force: true });
+/**
+ * Opening the cached 100,000-message store and listing its inbox: with its
+ * snapshot, from its log alone ('log': the first open after an upgrade), or
+ * without its stamp ('no-stamp': after an unclean stop, every file name
+ * checked against the index).
+ */
+export async function openLoopDelay(dir: string, how: 'snapshot' | 'log' | 'no-stamp'): Promise<LoopDelay> {
+  if (how === 'log') fs.rmSync(path.join(dir, 'index.snap'), { force: true });
+  if (how === 'no-stamp') fs.rmSync(path.join(dir, 'index.stamp'), { force: true });
   return monitored(async () => {
     const store = await MailStore.open(dir, { snapshotJob });
     if (store.list().length !== 100_000) throw new Error('expected 100000 messages');

@@ -72,8 +72,9 @@ async function loopOnly(profile: Profile): Promise<void> {
       console.log(`${what}: p99 ${d.p99Ms.toFixed(0)} ms, max ${d.maxMs.toFixed(0)} ms over ${(d.wallMs / 1000).toFixed(2)} s, load ${d.load.toFixed(2)}`);
     show(`in-process fetch of ${mailbox.files.length}`, await fetchLoopDelay(server));
     await runMicro(cache, 1); // builds the 100,000-message store once
-    show('open 100,000 (snapshot)', await openLoopDelay(path.join(cache, 'store-100k'), false));
-    show('open 100,000 (JSON log alone)', await openLoopDelay(path.join(cache, 'store-100k'), true));
+    show('open 100,000 (snapshot)', await openLoopDelay(path.join(cache, 'store-100k'), 'snapshot'));
+    show('open 100,000 (JSON log alone)', await openLoopDelay(path.join(cache, 'store-100k'), 'log'));
+    show('open 100,000 (no stamp)', await openLoopDelay(path.join(cache, 'store-100k'), 'no-stamp'));
   } finally {
     await dovecot.stop();
   }
@@ -151,8 +152,9 @@ async function main(): Promise<void> {
     const loopFetch = await fetchLoopDelay(server);
     console.log('in-process figures...');
     const micro = await runMicro(cache, rounds);
-    const loopOpen = await openLoopDelay(path.join(cache, 'store-100k'), false);
-    const loopOpenLog = await openLoopDelay(path.join(cache, 'store-100k'), true);
+    const loopOpen = await openLoopDelay(path.join(cache, 'store-100k'), 'snapshot');
+    const loopOpenLog = await openLoopDelay(path.join(cache, 'store-100k'), 'log');
+    const loopOpenNoStamp = await openLoopDelay(path.join(cache, 'store-100k'), 'no-stamp');
     const med = (name: string): { wallS: number; cpuS: number; maxRssMB: number; load: number } => {
       const ss = samples.get(name)!;
       const m = (f: (s: Sample & { load: number }) => number): number => median(ss.map(f));
@@ -172,7 +174,7 @@ async function main(): Promise<void> {
       },
       fetch: Object.fromEntries(clients.map((c) => [c.name, med(c.name)])),
       deleting: { messages: deleting.length, ...Object.fromEntries(deletingClients.map((c) => [c.name, med(c.name)])) },
-      loop: { fetch: loopFetch, open100k: loopOpen, open100kFromLog: loopOpenLog },
+      loop: { fetch: loopFetch, open100k: loopOpen, open100kFromLog: loopOpenLog, open100kNoStamp: loopOpenNoStamp },
       micro,
     };
     const md = markdown(results);

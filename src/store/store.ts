@@ -4,9 +4,9 @@ import { SUMMARY_PREFIX_BYTES } from '../mail/summary';
 import { IndexAppender } from './index-file';
 import { lockedByAnotherProcess } from './lock';
 import { cleanTmp, ensureMaildir, fsyncFolders, MessageWriter, parseName, pathFor, uidlKey } from './maildir';
-import { readStoreIndex } from './open-index';
+import { openIsSlow, readStoreIndex, storeFiles } from './open-index';
 import { removeStaleTempFiles, summaryOfFile } from './reconcile';
-import { snapshotCovers, snapshotDue, writeSnapshot } from './snapshot';
+import { snapshotDue, writeSnapshot } from './snapshot';
 import type { SnapshotJob } from './snapshot-job';
 import { IndexStamp } from './stamp';
 import { plainSummary } from './snapshot-entries';
@@ -14,14 +14,6 @@ import { defaultNaming, type MaildirNaming } from './naming';
 import { readState, writeState, type SyncState } from './state';
 import { UnsyncedBatch } from './unsynced';
 import { inboxOrder, type MessageSummary, type StoreChange } from './types';
-
-/**
- * A log tail longer than this after the snapshot (or a log without one) is
- * left to the snapshot job when a store opens with one: folding it here
- * takes about 40 ms per MiB, and a first open after an upgrade has 50 MiB
- * at 100,000 messages.
- */
-const FOLD_ON_OPEN_MAX_BYTES = 1024 * 1024;
 
 /** tmp/ files older than this are leftovers of an interrupted write (Maildir's own rule is 36 h). */
 const TMP_STALE_MS = 60 * 60 * 1000;
@@ -63,27 +55,27 @@ export class MailStore {
     /** How new flag names are spelled (naming.ts); files of either spelling are read. */
     readonly naming: MaildirNaming,
   ) {
-    this.stamp = new IndexStamp(path.join(dir, 'index.stamp'), this.maildir, this.indexFile);
+    this.stamp = new IndexStamp(storeFiles(dir).stampFile, this.maildir, this.indexFile);
     this.unsynced = new UnsyncedBatch(dir, this.maildir);
     // A held line is written later: that write, too, is this store's own change, not another process's.
     this.log = new IndexAppender(this.indexFile, (bytes) => this.stamp.noteOwnChange(bytes));
   }
 
   get maildir(): string {
-    return path.join(this.dir, 'Maildir');
+    return storeFiles(this.dir).maildir;
   }
 
   private get indexFile(): string {
-    return path.join(this.dir, 'index.jsonl');
+    return storeFiles(this.dir).indexFile;
   }
 
   private get snapshotFile(): string {
-    return path.join(this.dir, 'index.snap');
+    return storeFiles(this.dir).snapshotFile;
   }
 
   /** Opens (creating if needed) the store in `dir`, reconciling the index with the Maildir. */
   /** `writeInline`: small messages opened and written on this thread, only a last copy's fsync on the pool, syncs started ahead (less CPU and time; the CLI: no event loop to keep free). */
-  /** `snapshotJob`: snapshots are written by it (snapshot-job.ts), and an open whose log has a long unsnapshotted tail waits for one instead of folding the tail on this thread (the extension host). */
+  /** `snapshotJob`: snapshots are written by it (snapshot-job.ts), and an open that would take time in proportion to the store (a long log after the snapshot, a check against the Maildir) waits for it instead (the extension host). */
   static async open(dir: string, options?: { now?: () => number; naming?: MaildirNaming; writeInline?: boolean; snapshotJob?: SnapshotJob }): Promise<MailStore> {
     const store = new MailStore(dir, options?.now ?? Date.now, options?.naming ?? defaultNaming());
     store.writeInline = options?.writeInline === true;
@@ -92,9 +84,8 @@ export class MailStore {
     ensureMaildir(store.maildir);
     cleanTmp(store.maildir, TMP_STALE_MS);
     removeStaleTempFiles(dir);
-    if (store.snapshotJob && logBytesAfterSnapshot(store.snapshotFile, store.indexFile) >= FOLD_ON_OPEN_MAX_BYTES) {
-      await store.snapshotJob(store.snapshotFile, store.indexFile); // none written: the log is read here, as without a job
-    }
+    // What the worker does not do (it could not, or failed), load() does here, as without one.
+    if (store.snapshotJob && openIsSlow(dir)) await store.snapshotJob(dir, 'open');
     store.load();
     store.maybeSnapshot();
     return store;
@@ -274,7 +265,7 @@ export class MailStore {
     if (this.snapshotJob) {
       // From the log as it is on disk, another process's lines included: any whole-line prefix will do.
       const at = this.logLines;
-      this.snapshotting = this.snapshotJob(this.snapshotFile, this.indexFile).then((lines) => {
+      this.snapshotting = this.snapshotJob(this.dir, 'snapshot').then((lines) => {
         this.snapshotting = undefined;
         // It may hold lines written while it ran (and another process's). One that wrote nothing is not tried again before as many lines follow.
         this.snapshotLines = Math.min(lines ?? at, this.logLines);
@@ -404,13 +395,3 @@ export class MailStore {
   }
 }
 
-/** Bytes of the log the snapshot does not hold (the whole log without one). */
-function logBytesAfterSnapshot(snapFile: string, indexFile: string): number {
-  let size: number;
-  try {
-    size = fs.statSync(indexFile).size;
-  } catch {
-    return 0;
-  }
-  return size - snapshotCovers(snapFile, indexFile);
-}

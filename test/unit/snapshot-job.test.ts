@@ -4,6 +4,7 @@
 // instead of folding the log itself.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -11,6 +12,8 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { readSnapshot, snapshotCovers, snapshotOfLog } from '../../src/store/snapshot';
 import { plainSummary, SnapshotSummary } from '../../src/store/snapshot-entries';
+import { LOCK_FILE, StoreLock } from '../../src/store/lock';
+import { runIndexJob } from '../../src/store/open-index';
 import { snapshotInWorker, type SnapshotJob } from '../../src/store/snapshot-job';
 import { MailStore } from '../../src/store/store';
 import type { MessageSummary } from '../../src/store/types';
@@ -62,12 +65,12 @@ function heldJob(): { job: SnapshotJob; started: () => number; running: () => nu
   let started = 0;
   let running = 0;
   const waiting: (() => void)[] = [];
-  const job: SnapshotJob = async (snapFile, indexFile) => {
+  const job: SnapshotJob = async (dir, kind) => {
     started++;
     running++;
     await new Promise<void>((resolve) => waiting.push(resolve));
     running--;
-    return snapshotOfLog(snapFile, indexFile);
+    return runIndexJob(dir, kind);
   };
   return { job, started: () => started, running: () => running, release: () => waiting.splice(0).forEach((r) => r()) };
 }
@@ -162,7 +165,7 @@ test('the worker writes the snapshot of the log as it is; a torn last line is le
   const indexFile = path.join(dir, 'index.jsonl');
   const inWorker = snapshotInWorker(workerFile);
   const lines = fs.readFileSync(indexFile, 'utf8').split('\n').length - 1;
-  assert.equal(await inWorker(snapFile, indexFile), lines);
+  assert.equal(await inWorker(dir, 'snapshot'), lines);
   const read = readSnapshot(snapFile, indexFile)!;
   assert.equal(read.lines, lines);
   assert.equal(read.entries.length, BIG);
@@ -170,12 +173,12 @@ test('the worker writes the snapshot of the log as it is; a torn last line is le
 
   const whole = fs.statSync(indexFile).size;
   fs.appendFileSync(indexFile, '{"id":"torn","uid'); // an append another process is in the middle of
-  assert.equal(await inWorker(snapFile, indexFile), lines);
+  assert.equal(await inWorker(dir, 'snapshot'), lines);
   assert.equal(snapshotCovers(snapFile, indexFile), whole, 'up to the last whole line');
 
   fs.writeFileSync(indexFile, `${fs.readFileSync(indexFile, 'utf8').slice(0, whole)}not json\n`);
   fs.rmSync(snapFile);
-  assert.equal(await inWorker(snapFile, indexFile), undefined);
+  assert.equal(await inWorker(dir, 'snapshot'), undefined);
   assert.equal(fs.existsSync(snapFile), false);
 });
 
@@ -219,4 +222,61 @@ test('the worker starts from the snapshot there and folds only the lines after i
   assert.equal(snapshotOfLog(snapFile, indexFile), lines + 1, 'from the snapshot: the damaged line is never read');
   fs.rmSync(snapFile);
   assert.equal(snapshotOfLog(snapFile, indexFile), undefined, 'from the whole log: damaged, nothing written');
+});
+
+test('an open without its stamp leaves the check against the Maildir to the job, then reads what it wrote', async () => {
+  const dir = copyOfBig();
+  (await MailStore.open(dir)).close(); // a snapshot and a stamp, as a store that has been open before
+  const flagged = (await MailStore.open(dir)).list().find((m) => !m.seen && m.file.startsWith('new'))!;
+  // An unclean stop (no stamp) and another program's change: one message marked read by renaming its file.
+  fs.rmSync(path.join(dir, 'index.stamp'));
+  fs.renameSync(path.join(dir, 'Maildir', flagged.file), path.join(dir, 'Maildir', 'cur', `${path.basename(flagged.file)}:2,S`));
+
+  const held = heldJob();
+  let opened = false;
+  const opening = MailStore.open(dir, { snapshotJob: held.job }).then((s) => {
+    opened = true;
+    return s;
+  });
+  for (let i = 0; i < 20 && held.started() === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(held.started(), 1);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(opened, false, 'the open waits for the job');
+  held.release();
+  const store = await opening;
+  const entry = store.get(flagged.id)!;
+  assert.equal(entry.seen, true, 'the flag from the file name');
+  // Checked on the opening thread, the changed entry would be a plain object; from the job's new snapshot it is a snapshot entry.
+  assert.ok(entry instanceof SnapshotSummary, 'read from the snapshot the job wrote after its check');
+  assert.ok(fs.existsSync(path.join(dir, 'index.stamp')), 'the job wrote the stamp');
+  assert.equal(store.size, BIG);
+});
+
+test('the job checks nothing while a fetch holds the lock: this process\'s (its thread appends to the index) or another\'s', async () => {
+  const dir = copyOfBig();
+  (await MailStore.open(dir)).close();
+  fs.rmSync(path.join(dir, 'index.stamp'));
+  const index = path.join(dir, 'index.jsonl');
+  const before = `${fs.statSync(index).ino}:${fs.statSync(index).size}`;
+  // This process's own fetch: its thread appends to the index, so the job may not rewrite it.
+  const own = StoreLock.tryAcquire(dir)!;
+  assert.ok(fs.existsSync(path.join(dir, LOCK_FILE)));
+  assert.equal(runIndexJob(dir, 'open'), undefined);
+  assert.equal(fs.existsSync(path.join(dir, 'index.stamp')), false, 'no check made, no stamp written');
+  assert.equal(`${fs.statSync(index).ino}:${fs.statSync(index).size}`, before);
+  own.release();
+  // Another process's fetch: nothing may be written.
+  const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  try {
+    await new Promise((resolve) => other.once('spawn', resolve));
+    fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: other.pid, host: os.hostname(), started: Date.now(), since: Date.now() }));
+    assert.equal(runIndexJob(dir, 'open'), undefined);
+    assert.equal(fs.existsSync(path.join(dir, 'index.stamp')), false);
+    assert.equal(`${fs.statSync(index).ino}:${fs.statSync(index).size}`, before);
+  } finally {
+    other.kill();
+    fs.rmSync(path.join(dir, LOCK_FILE), { force: true });
+  }
+  assert.equal(runIndexJob(dir, 'open'), undefined, 'a snapshot that still covers the log is not written again');
+  assert.ok(fs.existsSync(path.join(dir, 'index.stamp')), 'with the lock free the job checks and stamps');
 });

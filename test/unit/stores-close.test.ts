@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { snapshotOfLog } from '../../src/store/snapshot';
+import { runIndexJob } from '../../src/store/open-index';
 import type { SnapshotJob } from '../../src/store/snapshot-job';
 import { MailStore } from '../../src/store/store';
 import { Stores } from '../../src/vscode/common/stores';
@@ -46,10 +46,10 @@ test('Remove Account deletes the folder only after a snapshot job writing in it 
   try {
     let release!: () => void;
     let started = 0;
-    const job: SnapshotJob = async (snapFile, indexFile) => {
+    const job: SnapshotJob = async (dir, kind) => {
       started++;
       await new Promise<void>((resolve) => (release = resolve));
-      return snapshotOfLog(snapFile, indexFile);
+      return runIndexJob(dir, kind);
     };
     const stores = new Stores(root, job);
     const account = { name: 'A', host: 'h.example', port: 995, user: 'u', security: 'tls' } as AccountConfig;
