@@ -14,6 +14,7 @@ process.env['UV_THREADPOOL_SIZE'] ??= '16';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
+import { retrieveAll } from './wire-session';
 
 const [host = 'localhost', port = '995', user = 'bench', countText = '0', caFile, maildir = 'Maildir'] = process.argv.slice(2);
 const count = Number(countText);
@@ -66,24 +67,14 @@ function store(n: number, message: Buffer): void {
   });
 }
 
-let stage = 0; // 0 greeting, 1 USER, 2 PASS, 3 RETRs
 let received = 0;
 /** The current message's bytes so far (its +OK line included), and the last 4 bytes seen, for a terminator across chunks. */
 let parts: Buffer[] = [];
 let tail = Buffer.alloc(0);
 
-socket.on('data', (chunk: Buffer) => {
-  if (stage < 3) {
-    if (!chunk.includes('\r\n')) return;
-    if (!chunk.toString('latin1').startsWith('+OK')) return fail(new Error(`server said: ${chunk.toString('latin1').trim()}`));
-    stage++;
-    if (stage === 1) socket.write(`USER ${user}\r\n`);
-    else if (stage === 2) socket.write(`PASS ${password}\r\n`);
-    else {
-      let all = '';
-      for (let i = 1; i <= count; i++) all += `RETR ${i}\r\n`;
-      socket.write(all);
-    }
+retrieveAll(socket, user, password, count, (chunk) => {
+  if (count === 0) {
+    if (chunk.length === 0) socket.write('QUIT\r\n'); // an empty mailbox: the session only
     return;
   }
   if (received === count) return; // replies to DELE and QUIT
@@ -102,7 +93,7 @@ socket.on('data', (chunk: Buffer) => {
   }
   if (from < chunk.length) parts.push(chunk.subarray(from));
   tail = Buffer.from(buf.subarray(Math.max(0, buf.length - 4)));
-});
+}, fail);
 socket.on('error', fail);
 socket.on('close', () => {
   if (deleted !== count) fail(new Error(`deleted ${deleted} of ${count}`));

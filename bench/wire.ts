@@ -6,6 +6,7 @@
 
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';
+import { retrieveAll } from './wire-session';
 
 const [host = 'localhost', port = '995', user = 'bench', countText = '0', caFile] = process.argv.slice(2);
 const count = Number(countText);
@@ -13,26 +14,11 @@ const password = process.env['POP3_PASSWORD'] ?? '';
 const TERMINATOR = Buffer.from('\r\n.\r\n');
 
 const socket = tls.connect({ host, port: Number(port), servername: host, ca: caFile ? fs.readFileSync(caFile) : undefined, minVersion: 'TLSv1.2' });
-let stage = 0; // 0 greeting, 1 USER, 2 PASS, 3 RETRs
 let seen = 0;
 let tail = Buffer.alloc(0);
 let bytes = 0;
-socket.on('data', (chunk: Buffer) => {
+retrieveAll(socket, user, password, count, (chunk) => {
   bytes += chunk.length;
-  if (stage < 3) {
-    if (!chunk.includes('\r\n')) return;
-    if (!chunk.toString('latin1').startsWith('+OK')) throw new Error(`server said: ${chunk.toString('latin1').trim()}`);
-    stage++;
-    if (stage === 1) socket.write(`USER ${user}\r\n`);
-    else if (stage === 2) socket.write(`PASS ${password}\r\n`);
-    else {
-      let all = '';
-      for (let i = 1; i <= count; i++) all += `RETR ${i}\r\n`;
-      socket.write(all);
-      if (count === 0) socket.end('QUIT\r\n');
-    }
-    return;
-  }
   // Count "\r\n.\r\n" (only a terminator can look like that: body dots are stuffed), across chunk edges.
   const buf = tail.length ? Buffer.concat([tail, chunk]) : chunk;
   let at = buf.indexOf(TERMINATOR);
@@ -45,6 +31,8 @@ socket.on('data', (chunk: Buffer) => {
     socket.end('QUIT\r\n');
     seen = -Infinity;
   }
+}, (err) => {
+  throw err;
 });
 socket.on('close', () => {
   process.stdout.write(`${JSON.stringify({ bytes })}\n`);
