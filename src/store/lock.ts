@@ -57,6 +57,15 @@ export interface LockOptions {
 
 const processStarted = Math.round(Date.now() - process.uptime() * 1000);
 
+/**
+ * Whether a lock's start time is this process's. Each thread (the
+ * extension host's snapshot worker too) computes it when it loads this
+ * module, and two readings differ by a millisecond now and then; a pid
+ * cannot be reused while this process lives, so a lock of this pid is
+ * another process's only if that one started long before this one.
+ */
+const startedByThisProcess = (started: number): boolean => Math.abs(started - processStarted) <= 1000;
+
 export class StoreLock {
   private released = false;
 
@@ -104,7 +113,7 @@ export class StoreLock {
     if (this.released) return;
     this.released = true;
     const owner = readOwner(this.file);
-    if (owner !== 'gone' && owner !== undefined && owner.pid === process.pid && owner.started === processStarted) fs.rmSync(this.file, { force: true });
+    if (owner !== 'gone' && owner !== undefined && owner.pid === process.pid && startedByThisProcess(owner.started)) fs.rmSync(this.file, { force: true });
   }
 }
 
@@ -133,7 +142,7 @@ export function lockedByThisProcess(dir: string): boolean {
 }
 
 function isThisProcess(owner: LockOwner | undefined | 'gone' | 'none'): boolean {
-  return typeof owner === 'object' && owner.pid === process.pid && owner.started === processStarted;
+  return typeof owner === 'object' && owner.pid === process.pid && startedByThisProcess(owner.started);
 }
 
 /** Whether a fetch (of any process, this one too) holds the store's lock now; a stale lock does not count. */
@@ -222,7 +231,7 @@ function breakStale(dir: string, file: string, judged: LockOwner | undefined): v
  * pid counts as the owner.
  */
 export function processAlive(pid: number, started: number): boolean {
-  if (pid === process.pid) return started === processStarted;
+  if (pid === process.pid) return startedByThisProcess(started);
   try {
     process.kill(pid, 0);
   } catch (err) {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, test } from 'node:test';
-import { LOCK_FILE, processAlive, StoreBusyError, StoreLock, type LockOwner } from '../../src/store/lock';
+import { LOCK_FILE, lockedByAnotherProcess, lockedByThisProcess, processAlive, StoreBusyError, StoreLock, type LockOwner } from '../../src/store/lock';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -88,6 +88,25 @@ test('tryAcquire: the lock when free or stale, undefined at once while a live pr
   } finally {
     child.kill('SIGKILL');
   }
+});
+
+test('a lock of another thread of this process (its start time read a millisecond apart) is this process\'s', () => {
+  const dir = tmp();
+  const held = StoreLock.tryAcquire(dir)!;
+  const file = path.join(dir, LOCK_FILE);
+  const owner = JSON.parse(fs.readFileSync(file, 'utf8')) as LockOwner;
+  for (const skew of [-1, 1]) {
+    fs.writeFileSync(file, JSON.stringify({ ...owner, started: owner.started + skew }));
+    assert.equal(lockedByThisProcess(dir), true, `skew ${skew}`);
+    assert.equal(lockedByAnotherProcess(dir), false, `skew ${skew}: not a stale lock of a dead process either`);
+    assert.equal(StoreLock.tryAcquire(dir), undefined, `skew ${skew}: still held`);
+  }
+  held.release();
+  assert.equal(fs.existsSync(file), false, 'released by the thread that took it, whatever its reading');
+  // Long before this process started: another process that had this pid.
+  writeLock(dir, { pid: process.pid, started: owner.started - 3_600_000 });
+  assert.equal(lockedByThisProcess(dir), false);
+  assert.equal(lockedByAnotherProcess(dir), false, 'and it is gone: stale');
 });
 
 test('a lock from another host is kept (its process cannot be checked from here)', async () => {
