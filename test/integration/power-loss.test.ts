@@ -104,11 +104,13 @@ async function crashRound(round: Round): Promise<{ store: MailStore; storeDir: s
   markWriterGone(storeDir);
   const thrownAway = `thrown away: ${lost.removed.length} names, ${lost.cut.length} files cut`;
   // The fetch's process died with the power; its lock file, durable on disk,
-  // now names a process that no longer runs (here: another start time).
+  // now names a process that no longer runs: here, one with this pid that
+  // started an hour before this one (a start time within a second is this
+  // process's: its threads read it apart).
   const lockFile = path.join(storeDir, LOCK_FILE);
   if (fs.existsSync(lockFile)) {
     const owner = JSON.parse(fs.readFileSync(lockFile, 'utf8')) as { started: number };
-    fs.writeFileSync(lockFile, JSON.stringify({ ...owner, started: owner.started - 1 }));
+    fs.writeFileSync(lockFile, JSON.stringify({ ...owner, started: owner.started - 3_600_000 }));
   }
   await waitSessionsEnded(dovecot, round.user);
   const store = await MailStore.open(storeDir);
