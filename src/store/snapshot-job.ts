@@ -17,7 +17,6 @@ export interface SnapshotJobData {
 export interface SnapshotJobResult {
   /** Lines of the log the snapshot holds; undefined when none was written. */
   readonly lines: number | undefined;
-  readonly error?: string;
 }
 
 /** Runs runIndexJob(dir, kind) (open-index.ts); resolves with the lines of the snapshot it wrote, or undefined when it wrote none. Never rejects. */

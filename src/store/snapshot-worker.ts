@@ -12,8 +12,8 @@ const { dir, kind } = workerData as SnapshotJobData;
 let result: SnapshotJobResult;
 try {
   result = { lines: runIndexJob(dir, kind) };
-} catch (err) {
-  // A full disk or a store removed meanwhile: the store goes on without a new snapshot.
-  result = { lines: undefined, error: err instanceof Error ? err.message : String(err) };
+} catch {
+  // A full disk or a store removed meanwhile: the store goes on without a new snapshot, and an open does the work itself.
+  result = { lines: undefined };
 }
 parentPort?.postMessage(result);

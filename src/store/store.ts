@@ -39,6 +39,8 @@ export class MailStore {
   /** Close the snapshot files this store's entries read from. */
   private readonly closers: (() => void)[] = [];
   private readonly listeners = new Set<(change: StoreChange) => void>();
+  /** Its folders and index files, named once (`maildir` is read for every message stored). */
+  private readonly files: ReturnType<typeof storeFiles>;
   private readonly stamp: IndexStamp;
   private readonly unsynced: UnsyncedBatch;
   private readonly log: IndexAppender;
@@ -55,22 +57,23 @@ export class MailStore {
     /** How new flag names are spelled (naming.ts); files of either spelling are read. */
     readonly naming: MaildirNaming,
   ) {
-    this.stamp = new IndexStamp(storeFiles(dir).stampFile, this.maildir, this.indexFile);
+    this.files = storeFiles(dir);
+    this.stamp = new IndexStamp(this.files.stampFile, this.maildir, this.indexFile);
     this.unsynced = new UnsyncedBatch(dir, this.maildir);
     // A held line is written later: that write, too, is this store's own change, not another process's.
     this.log = new IndexAppender(this.indexFile, (bytes) => this.stamp.noteOwnChange(bytes));
   }
 
   get maildir(): string {
-    return storeFiles(this.dir).maildir;
+    return this.files.maildir;
   }
 
   private get indexFile(): string {
-    return storeFiles(this.dir).indexFile;
+    return this.files.indexFile;
   }
 
   private get snapshotFile(): string {
-    return storeFiles(this.dir).snapshotFile;
+    return this.files.snapshotFile;
   }
 
   /** Opens (creating if needed) the store in `dir`, reconciling the index with the Maildir. */
